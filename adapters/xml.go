@@ -1,0 +1,190 @@
+package adapters
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/beevik/etree"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// Encodings are the encodings every dialect accepts (ports.md).
+var Encodings = []string{"UTF-8", "GBK", "GB18030", "GB2312"}
+
+// ReadXML parses one port message with etree after the checks every dialect
+// shares: the XML declaration's encoding governs (UTF-8, GBK, GB18030,
+// GB2312 read as GBK) and the bytes must be valid in it; a DOCTYPE is refused
+// before anything is parsed; depth and element count are bounded. Every
+// failure is a *customs.Error of CodeUnreadable with one problem and no path.
+//
+// The body is decoded to UTF-8 once, up front, so that an invalid byte is
+// refused instead of silently becoming U+FFFD, and etree then reads UTF-8.
+func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
+	lim = lim.WithDefaults()
+	body := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	label := declaredEncoding(body)
+	switch normalizeLabel(label) {
+	case "", "utf-8", "utf8":
+		if !utf8.Valid(body) {
+			return nil, unreadable(customs.ProblemEncodingMismatch, "the body is not valid UTF-8 (the XML declaration says %s)", orUTF8(label))
+		}
+	case "gbk", "gb2312", "cp936", "x-gbk", "windows-936", "ms936", "csgb2312", "gb_2312-80", "euc-cn", "chinese", "iso-ir-58":
+		b, err := decodeStrict(simplifiedchinese.GBK, body)
+		if err != nil {
+			return nil, unreadable(customs.ProblemEncodingMismatch, "the body is not valid %s: %v", label, err)
+		}
+		body = b
+	case "gb18030":
+		b, err := decodeStrict(simplifiedchinese.GB18030, body)
+		if err != nil {
+			return nil, unreadable(customs.ProblemEncodingMismatch, "the body is not valid GB18030: %v", err)
+		}
+		body = b
+	default:
+		return nil, unreadable(customs.ProblemEncodingMismatch, "encoding %q is not accepted: use UTF-8, GBK, GB2312 or GB18030", label)
+	}
+	if hasDoctype(body) {
+		return nil, unreadable(customs.ProblemDoctypeForbidden, "a DOCTYPE is not allowed")
+	}
+	doc := etree.NewDocument()
+	doc.ReadSettings = etree.ReadSettings{
+		CharsetReader: func(_ string, r io.Reader) (io.Reader, error) { return r, nil },
+		MaxDepth:      lim.MaxDepth,
+	}
+	if err := doc.ReadFromBytes(body); err != nil {
+		if errors.Is(err, etree.ErrMaxDepth) {
+			return nil, unreadable(customs.ProblemTooDeep, "elements nest deeper than %d", lim.MaxDepth)
+		}
+		return nil, unreadable(customs.ProblemMalformedXML, "not well-formed XML: %v", err)
+	}
+	root := doc.Root()
+	if root == nil {
+		return nil, unreadable(customs.ProblemMalformedXML, "no root element")
+	}
+	if n := countElements(root, lim.MaxElements); n > lim.MaxElements {
+		return nil, unreadable(customs.ProblemTooDeep, "more than %d elements", lim.MaxElements)
+	}
+	return doc, nil
+}
+
+// UnknownRoot is the error for a root element that is not the dialect's.
+func UnknownRoot(space, name, want string) error {
+	if space != "" {
+		name = "{" + space + "}" + name
+	}
+	return unreadable(customs.ProblemUnknownRoot, "root element %s is not %s", name, want)
+}
+
+func unreadable(code, format string, args ...any) error {
+	var ps customs.Problems
+	ps.Add("", code, format, args...)
+	return ps.Err(customs.CodeUnreadable, "the body cannot be read")
+}
+
+func orUTF8(s string) string {
+	if s == "" {
+		return "UTF-8 by default"
+	}
+	return s
+}
+
+func normalizeLabel(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// decodeStrict decodes b, failing on any byte sequence that is not valid in
+// the encoding (x/text would replace it with U+FFFD). GBK cannot encode
+// U+FFFD, so a U+FFFD in its output always marks an invalid sequence; in
+// GB18030 U+FFFD is encodable (84 31 A4 37), so only a replacement that does
+// not come from that sequence counts.
+func decodeStrict(enc encoding.Encoding, b []byte) ([]byte, error) {
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(out, []byte("\uFFFD")) {
+		legit := bytes.Count(b, []byte{0x84, 0x31, 0xA4, 0x37})
+		if enc != simplifiedchinese.GB18030 || bytes.Count(out, []byte("\uFFFD")) > legit {
+			return nil, errors.New("invalid byte sequence")
+		}
+	}
+	return out, nil
+}
+
+// declaredEncoding returns the encoding pseudo-attribute of the XML
+// declaration, or "" when there is none. The declaration is ASCII in every
+// accepted encoding, so it can be read before decoding.
+func declaredEncoding(b []byte) string {
+	if !bytes.HasPrefix(b, []byte("<?xml")) {
+		return ""
+	}
+	end := bytes.Index(b, []byte("?>"))
+	if end < 0 {
+		return ""
+	}
+	decl := b[:end]
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '=' {
+		return ""
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+		return ""
+	}
+	q := rest[0]
+	j := bytes.IndexByte(rest[1:], q)
+	if j < 0 {
+		return ""
+	}
+	return string(rest[1 : 1+j])
+}
+
+// hasDoctype reports whether a DOCTYPE stands in the prolog, before the root
+// element: after the XML declaration, white space, comments and processing
+// instructions. A "<!DOCTYPE" inside the document is not a DOCTYPE.
+func hasDoctype(b []byte) bool {
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		switch {
+		case bytes.HasPrefix(b, []byte("<?")):
+			i := bytes.Index(b, []byte("?>"))
+			if i < 0 {
+				return false
+			}
+			b = b[i+2:]
+		case bytes.HasPrefix(b, []byte("<!--")):
+			i := bytes.Index(b[4:], []byte("-->"))
+			if i < 0 {
+				return false
+			}
+			b = b[4+i+3:]
+		case bytes.HasPrefix(b, []byte("<!")):
+			return len(b) >= 9 && strings.EqualFold(string(b[2:9]), "DOCTYPE")
+		default:
+			return false
+		}
+	}
+}
+
+func countElements(e *etree.Element, limit int) int {
+	n := 1
+	for _, c := range e.Child {
+		if ce, ok := c.(*etree.Element); ok {
+			n += countElements(ce, limit)
+			if n > limit {
+				return n
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,58 @@
+// Package translate is the first half of a declaration's way through the
+// gateway, shared by the HTTP service, `gatewayd translate` and the tests:
+// port XML → its adapter → canonical declaration → validation (the adapter's
+// checks, Validate, and routing's validation half). Routing proper and
+// storage follow in the caller, which owns the facts and the clock.
+package translate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/jjj/gateway/adapters"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/routing"
+)
+
+// Translator decodes and checks messages of every registered port.
+type Translator struct {
+	Adapters *adapters.Registry
+	Engine   *routing.Engine
+}
+
+// Decode translates raw from port into a checked canonical declaration with
+// its digest and rule set. It returns a *customs.Error: CodeNotFound for an
+// unknown port, CodeUnreadable (400) or CodeInvalid (422) with every problem
+// at once. On CodeInvalid the partly read declaration is returned too, so
+// that the answer can name its portRef.
+func (t *Translator) Decode(port customs.Port, raw []byte) (*customs.Declaration, error) {
+	a, ok := t.Adapters.Get(port)
+	if !ok {
+		return nil, customs.Errorf(customs.CodeNotFound, "unknown port %q", port)
+	}
+	d, err := a.Decode(raw)
+	if d == nil {
+		if err == nil {
+			err = fmt.Errorf("translate: %s adapter returned neither declaration nor error", port)
+		}
+		return nil, err
+	}
+	ps := customs.ProblemsOf(err)
+	if err != nil && len(ps) == 0 {
+		return nil, err
+	}
+	ps = append(ps, t.Engine.Check(d)...)
+	if len(ps) > 0 {
+		return d, &customs.Error{Code: customs.CodeInvalid, Message: "declaration does not validate", Problems: ps}
+	}
+	if err := d.Validate(); err != nil {
+		// An adapter let through what the canonical model refuses: a defect
+		// of the adapter, still reported as the port's problem.
+		return d, err
+	}
+	sum := sha256.Sum256(raw)
+	d.Source.Digest = "sha256:" + hex.EncodeToString(sum[:])
+	d.RuleSet = t.Engine.RuleSet()
+	return d, nil
+}
