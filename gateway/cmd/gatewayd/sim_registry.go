@@ -1,0 +1,7 @@
+package main
+
+import "context"
+
+func runSimRegistry(ctx context.Context, args []string) error {
+	return usageError{"not built yet"}
+}

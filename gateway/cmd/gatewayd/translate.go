@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/jjj/gateway/gateway"
+	"github.com/jjj/gateway/internal/canonical"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/routing"
+	"github.com/jjj/gateway/internal/translate"
+)
+
+// offlineReceivedAt is the receivedAt of offline translations, fixed so that
+// the output of a file is the same whenever it is translated.
+var offlineReceivedAt = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func runTranslate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("translate")
+	c := commonFlags(fs)
+	port := fs.String("port", "", "the port dialect of the files: tianjin, hebei or beijing (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *port == "" {
+		return usageError{"--port is required"}
+	}
+	tables, err := c.tables()
+	if err != nil {
+		return err
+	}
+	lim, err := c.limits()
+	if err != nil {
+		return err
+	}
+	reg, err := registry(tables, lim)
+	if err != nil {
+		return err
+	}
+	if _, ok := reg.Get(customs.Port(*port)); !ok {
+		return usageError{fmt.Sprintf("unknown port %q", *port)}
+	}
+	engine, err := routing.New(routing.Config{Tables: tables, Rates: map[customs.Rating]float64{}})
+	if err != nil {
+		return err
+	}
+	tr := &translate.Translator{Adapters: reg, Engine: engine}
+	type input struct {
+		name string
+		read func() ([]byte, error)
+	}
+	var inputs []input
+	if fs.NArg() == 0 {
+		inputs = append(inputs, input{"-", func() ([]byte, error) { return io.ReadAll(stdin) }})
+	}
+	for _, name := range fs.Args() {
+		inputs = append(inputs, input{name, func() ([]byte, error) { return os.ReadFile(name) }})
+	}
+	failed := false
+	for _, in := range inputs {
+		raw, err := in.read()
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.name, err)
+		}
+		out, err := translateOne(tr, customs.Port(*port), raw)
+		if err != nil {
+			failed = true
+			b, _ := json.Marshal(offlineProblem(customs.Port(*port), in.name, tr, raw, err))
+			fmt.Fprintf(stderr, "%s\n", b)
+			continue
+		}
+		stdout.Write(out)
+		fmt.Fprintln(stdout)
+	}
+	if failed {
+		return errQuiet
+	}
+	return nil
+}
+
+// translateOne gives the canonical XML with the route the rules give
+// without credit, alerts or draw.
+func translateOne(tr *translate.Translator, port customs.Port, raw []byte) ([]byte, error) {
+	d, err := tr.Decode(port, raw)
+	if err != nil {
+		return nil, err
+	}
+	d.ID = "offline"
+	d.Source.ReceivedAt = offlineReceivedAt
+	r, err := tr.Engine.Decide(d, routing.Facts{})
+	if err != nil {
+		return nil, err
+	}
+	d.Route = r
+	return canonical.Marshal(d), nil
+}
+
+// offlineProblem is the problem object of api.md for a file.
+func offlineProblem(port customs.Port, file string, tr *translate.Translator, raw []byte, err error) gateway.Problem {
+	code := customs.ErrorCodeOf(err)
+	p := gateway.Problem{Type: "https://jjj-gateway.example/problems/invalid-declaration", Title: "declaration does not validate",
+		Status: gateway.StatusOf(code), Port: string(port), Detail: file}
+	if code != customs.CodeInvalid {
+		p.Type = "https://jjj-gateway.example/problems/" + string(code)
+		p.Title = customs.ErrorMessage(err)
+	}
+	if a, ok := tr.Adapters.Get(port); ok && code == customs.CodeInvalid {
+		if d, _ := a.Decode(raw); d != nil && d.Source.PortRef != "" {
+			ref := d.Source.PortRef
+			p.PortRef = &ref
+		}
+	}
+	for _, pr := range customs.ProblemsOf(err) {
+		pe := gateway.ProblemError{Code: pr.Code, Message: pr.Message}
+		if pr.Path != "" {
+			path := pr.Path
+			pe.Path = &path
+		}
+		p.Errors = append(p.Errors, pe)
+	}
+	if len(p.Errors) == 0 {
+		p.Errors = []gateway.ProblemError{{Code: string(code), Message: err.Error()}}
+	}
+	return p
+}

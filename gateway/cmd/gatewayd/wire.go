@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/routing"
+)
+
+// deps are what the capabilities are wired from.
+type deps struct {
+	tables  *codes.Tables
+	engine  *routing.Engine
+	svc     *clearance.Service
+	facts   *clearance.LiveFacts
+	metrics *prometheus.Registry
+}
+
+// wire adds the background workers and API extensions of each capability
+// (delivery, credit, inspection, enterprises) to the app. Each capability
+// has its own wire_*.go file.
+func (a *app) wire(ctx context.Context, tables *codes.Tables, engine *routing.Engine, svc *clearance.Service, facts *clearance.LiveFacts, metrics *prometheus.Registry) error {
+	d := &deps{tables: tables, engine: engine, svc: svc, facts: facts, metrics: metrics}
+	for _, w := range []func(context.Context, *deps) error{a.wireDelivery, a.wireCredit, a.wireInspection, a.wireEnterprise} {
+		if err := w(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func customsCheckUSCC(s string) (bool, byte) { return customs.CheckUSCC(s) }

@@ -1,0 +1,326 @@
+// Package gateway is the gateway's HTTP API (api.md): routing of requests to
+// the services, authentication by API key, and the one place that turns
+// errors into RFC 9457 problem details. Handlers return errors; Error
+// decides the status.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/jjj/gateway/adapters"
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+)
+
+// Config configures the HTTP layer.
+type Config struct {
+	// MaxBodyBytes is the largest declaration accepted; zero means 4 MiB.
+	MaxBodyBytes int64
+}
+
+// Server serves the API. Its exported fields are its dependencies, set by
+// the caller before Handler is called.
+type Server struct {
+	Config    Config
+	DB        *postgres.DB
+	Adapters  *adapters.Registry
+	Tables    *codes.Tables
+	Keys      *apikey.Keys
+	Clearance *clearance.Service
+	Logger    *slog.Logger
+	// Metrics is the registry /metrics serves; nil means a new one.
+	Metrics *prometheus.Registry
+
+	// Extensions register more routes (bureaus, deliveries, credit,
+	// webhooks, the tracking page); each is given the mux and the server.
+	Extensions []func(mux *http.ServeMux, s *Server)
+
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+type ctxKey int
+
+const principalKey ctxKey = 0
+
+// PrincipalFrom returns the authenticated caller of a request.
+func PrincipalFrom(ctx context.Context) apikey.Principal {
+	p, _ := ctx.Value(principalKey).(*apikey.Principal)
+	if p == nil {
+		return apikey.Principal{}
+	}
+	return *p
+}
+
+// HandlerFunc is a handler that returns its error for Error to answer.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Handler returns the API's handler.
+func (s *Server) Handler() http.Handler {
+	if s.Config.MaxBodyBytes <= 0 {
+		s.Config.MaxBodyBytes = 4 << 20
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	if s.Metrics == nil {
+		s.Metrics = prometheus.NewRegistry()
+	}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
+	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
+	s.Metrics.MustRegister(s.requests, s.duration)
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", s.open(s.healthz))
+	mux.Handle("GET /readyz", s.open(s.readyz))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+
+	mux.Handle("GET /v1/ports", s.auth(s.listPorts))
+	mux.Handle("POST /v1/ports/{port}/declarations", s.auth(s.submit))
+	mux.Handle("POST /v1/ports/{port}/declarations/validate", s.auth(s.validate))
+	mux.Handle("GET /v1/declarations/{id}", s.auth(s.getDeclaration))
+	mux.Handle("GET /v1/declarations/{id}/canonical", s.auth(s.getCanonical))
+
+	mux.Handle("POST /v1/admin/keys", s.auth(s.createKey))
+	mux.Handle("GET /v1/admin/keys", s.auth(s.listKeys))
+	mux.Handle("DELETE /v1/admin/keys/{id}", s.auth(s.revokeKey))
+	mux.Handle("GET /v1/admin/rejections", s.auth(s.listRejections))
+
+	for _, ext := range s.Extensions {
+		ext(mux, s)
+	}
+	mux.Handle("/", s.open(func(w http.ResponseWriter, r *http.Request) error {
+		return customs.Errorf(customs.CodeNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
+	}))
+	return mux
+}
+
+// statusWriter remembers the status for metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, h HandlerFunc) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: 200}
+	if err := h(sw, r); err != nil {
+		s.Error(sw, r, err)
+	}
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+	s.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
+
+// Open wraps a handler that needs no key.
+func (s *Server) open(h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, h) })
+}
+
+// Auth wraps a handler that needs a valid key; the principal is in the
+// request's context (PrincipalFrom).
+func (s *Server) Auth(h HandlerFunc) http.Handler { return s.auth(h) }
+
+// Open is the exported form of open, for extensions.
+func (s *Server) Open(h HandlerFunc) http.Handler { return s.open(h) }
+
+func (s *Server) auth(h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serve(w, r, func(w http.ResponseWriter, r *http.Request) error {
+			key, ok := bearer(r)
+			if !ok {
+				return customs.Errorf(customs.CodeUnauthorized, "an API key is required (Authorization: Bearer <key>)")
+			}
+			p, err := s.Keys.Authenticate(r.Context(), key)
+			if err != nil {
+				return err
+			}
+			return h(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+		})
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	const p = "Bearer "
+	if len(h) <= len(p) || !strings.EqualFold(h[:len(p)], p) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(p):]), true
+}
+
+// Require returns CodeForbidden unless the caller has one of the roles.
+func Require(r *http.Request, roles ...apikey.Role) (apikey.Principal, error) {
+	p := PrincipalFrom(r.Context())
+	for _, role := range roles {
+		if p.Role == role {
+			return p, nil
+		}
+	}
+	return p, customs.Errorf(customs.CodeForbidden, "a %s key may not do this", p.Role)
+}
+
+// Problem is an RFC 9457 problem (api.md).
+type Problem struct {
+	Type    string         `json:"type"`
+	Title   string         `json:"title"`
+	Status  int            `json:"status"`
+	Detail  string         `json:"detail,omitempty"`
+	Port    string         `json:"port,omitempty"`
+	PortRef *string        `json:"portRef,omitempty"`
+	Errors  []ProblemError `json:"errors"`
+}
+
+// ProblemError is one entry of a problem's errors.
+type ProblemError struct {
+	Path    *string `json:"path"`
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+}
+
+// DeclarationError carries the port and portRef of a refused declaration.
+type DeclarationError struct {
+	Port    customs.Port
+	PortRef string
+	Err     error
+}
+
+func (e *DeclarationError) Error() string { return e.Err.Error() }
+func (e *DeclarationError) Unwrap() error { return e.Err }
+
+// StatusOf maps an error code to its HTTP status.
+func StatusOf(code customs.ErrorCode) int {
+	switch code {
+	case customs.CodeInvalid:
+		return http.StatusUnprocessableEntity
+	case customs.CodeUnreadable, customs.CodeBadRequest:
+		return http.StatusBadRequest
+	case customs.CodeNotFound:
+		return http.StatusNotFound
+	case customs.CodeConflict:
+		return http.StatusConflict
+	case customs.CodeUnauthorized:
+		return http.StatusUnauthorized
+	case customs.CodeForbidden:
+		return http.StatusForbidden
+	case customs.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case customs.CodeNotXML:
+		return http.StatusUnsupportedMediaType
+	case customs.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+var titles = map[customs.ErrorCode]string{
+	customs.CodeInvalid:      "declaration does not validate",
+	customs.CodeUnreadable:   "the body cannot be read",
+	customs.CodeBadRequest:   "bad request",
+	customs.CodeNotFound:     "not found",
+	customs.CodeConflict:     "conflict",
+	customs.CodeUnauthorized: "unauthorized",
+	customs.CodeForbidden:    "forbidden",
+	customs.CodeTooLarge:     "too large",
+	customs.CodeNotXML:       "not XML",
+	customs.CodeUnavailable:  "unavailable",
+	customs.CodeInternal:     "internal error",
+}
+
+// Error answers err as a problem. It is the only place that chooses a
+// status, and the only place internal errors are logged.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := customs.ErrorCodeOf(err)
+	status := StatusOf(code)
+	p := Problem{
+		Type:   "https://jjj-gateway.example/problems/" + strings.ReplaceAll(string(code), "_", "-"),
+		Title:  titles[code],
+		Status: status,
+	}
+	if code == customs.CodeInvalid && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/ports/") {
+		p.Type = "https://jjj-gateway.example/problems/invalid-declaration"
+	}
+	var de *DeclarationError
+	if errors.As(err, &de) {
+		p.Port = string(de.Port)
+		if de.PortRef != "" {
+			ref := de.PortRef
+			p.PortRef = &ref
+		}
+	}
+	if code == customs.CodeInternal {
+		s.Logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		p.Errors = []ProblemError{{Code: "internal", Message: "internal error"}}
+	} else {
+		msg := customs.ErrorMessage(err)
+		p.Detail = msg
+		for _, pr := range customs.ProblemsOf(err) {
+			pe := ProblemError{Code: pr.Code, Message: pr.Message}
+			if pr.Path != "" {
+				path := pr.Path
+				pe.Path = &path
+			}
+			p.Errors = append(p.Errors, pe)
+		}
+		if len(p.Errors) == 0 {
+			p.Errors = []ProblemError{{Code: string(code), Message: msg}}
+		}
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// WriteJSON answers v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return WriteRawJSON(w, status, b)
+}
+
+// WriteRawJSON answers a JSON body as is.
+func WriteRawJSON(w http.ResponseWriter, status int, b []byte) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err := w.Write(b)
+	return err
+}
+
+// DecodeJSON reads a JSON request body into v, refusing unknown fields.
+func DecodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &customs.Error{Code: customs.CodeBadRequest, Message: "the body is not the JSON this call takes",
+			Problems: []customs.Problem{{Code: "invalid_json", Message: err.Error()}}}
+	}
+	return nil
+}

@@ -1,0 +1,200 @@
+// Package apikey makes and checks the gateway's API keys (api.md "Keys and
+// roles"). A key has one role and one scope; only its SHA-256 is stored, and
+// it is shown once, when it is made.
+package apikey
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+)
+
+// Role is what a key may do. Persisted as these strings.
+type Role string
+
+const (
+	RolePort         Role = "port"         // scope: a port id
+	RoleBureau       Role = "bureau"       // scope: a bureau code
+	RoleEnterprise   Role = "enterprise"   // scope: a USCC
+	RoleReviewCentre Role = "reviewcentre" // no scope
+	RoleRegistry     Role = "registry"     // scope: a region
+	RoleAdmin        Role = "admin"        // no scope
+)
+
+// Principal is an authenticated caller.
+type Principal struct {
+	KeyID string
+	Role  Role
+	Scope string
+	Name  string
+}
+
+// Actor names the principal on timelines ("port:tianjin", "admin:ops").
+func (p Principal) Actor() string {
+	switch {
+	case p.Scope != "":
+		return string(p.Role) + ":" + p.Scope
+	case p.Name != "":
+		return string(p.Role) + ":" + p.Name
+	}
+	return string(p.Role)
+}
+
+// Store is the storage the keys need.
+type Store interface {
+	InsertKey(ctx context.Context, k *postgres.KeyRow, key string) error
+	KeyByHash(ctx context.Context, hash []byte) (*postgres.KeyRow, error)
+}
+
+// Keys makes and authenticates keys. Lookups are cached for CacheTTL, so a
+// revocation takes effect within that time on every gateway process.
+type Keys struct {
+	Store Store
+	// Tables check scopes of new keys (ports, bureaus, regions).
+	ValidScope func(Role, string) error
+	// CacheTTL: zero means 5s.
+	CacheTTL time.Duration
+	NowFunc  func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cached
+}
+
+type cached struct {
+	p       *Principal
+	expires time.Time
+}
+
+func (k *Keys) now() time.Time {
+	if k.NowFunc != nil {
+		return k.NowFunc()
+	}
+	return time.Now()
+}
+
+// NewKey is a key to make.
+type NewKey struct {
+	Role      Role
+	Scope     string
+	Name      string
+	ExpiresAt *time.Time
+}
+
+// Created is a key just made: Key is shown once and never again.
+type Created struct {
+	ID        string     `json:"id"`
+	Key       string     `json:"key"`
+	Role      Role       `json:"role"`
+	Scope     string     `json:"scope,omitempty"`
+	Name      string     `json:"name,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	ExpiresAt *time.Time `json:"expiresAt"`
+}
+
+var enc = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// Create makes a key. It returns customs.CodeInvalid for an unknown role or
+// a scope the role does not take.
+func (k *Keys) Create(ctx context.Context, n NewKey) (*Created, error) {
+	var ps customs.Problems
+	switch n.Role {
+	case RoleReviewCentre, RoleAdmin:
+		if n.Scope != "" {
+			ps.Add("/scope", customs.ProblemInvalidEnum, "role %s takes no scope", n.Role)
+		}
+	case RolePort, RoleBureau, RoleEnterprise, RoleRegistry:
+		if n.Role == RoleEnterprise {
+			n.Scope = customs.NormalizeUSCC(n.Scope)
+		}
+		if n.Scope == "" {
+			ps.Add("/scope", customs.ProblemMissingField, "role %s needs a scope", n.Role)
+		} else if k.ValidScope != nil {
+			if err := k.ValidScope(n.Role, n.Scope); err != nil {
+				ps.Add("/scope", customs.ProblemInvalidEnum, "%v", err)
+			}
+		}
+	default:
+		ps.Add("/role", customs.ProblemInvalidEnum, "unknown role %q", n.Role)
+	}
+	if err := ps.Err(customs.CodeInvalid, "key request does not validate"); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	key := "gw_" + strings.ToLower(enc.EncodeToString(b))
+	now := k.now().UTC().Truncate(time.Microsecond)
+	row := &postgres.KeyRow{ID: "k_" + ulid.Make().String(), Hint: key[:9], Role: string(n.Role), Scope: n.Scope, Name: n.Name, CreatedAt: now}
+	if n.ExpiresAt != nil {
+		row.ExpiresAt = sql.NullTime{Time: *n.ExpiresAt, Valid: true}
+	}
+	if err := k.Store.InsertKey(ctx, row, key); err != nil {
+		return nil, fmt.Errorf("create key: %w", err)
+	}
+	return &Created{ID: row.ID, Key: key, Role: n.Role, Scope: n.Scope, Name: n.Name, CreatedAt: now, ExpiresAt: n.ExpiresAt}, nil
+}
+
+// Authenticate returns the principal of a key, or customs.CodeUnauthorized
+// for an unknown, revoked or expired key.
+func (k *Keys) Authenticate(ctx context.Context, key string) (*Principal, error) {
+	if key == "" {
+		return nil, customs.Errorf(customs.CodeUnauthorized, "an API key is required (Authorization: Bearer <key>)")
+	}
+	now := k.now()
+	hash := string(postgres.HashKey(key))
+	k.mu.Lock()
+	c, ok := k.cache[hash]
+	k.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		if c.p == nil {
+			return nil, customs.Errorf(customs.CodeUnauthorized, "unknown, revoked or expired key")
+		}
+		return c.p, nil
+	}
+	row, err := k.Store.KeyByHash(ctx, []byte(hash))
+	var p *Principal
+	switch {
+	case postgres.IsNoRows(err):
+	case err != nil:
+		return nil, err
+	case row.RevokedAt.Valid, row.ExpiresAt.Valid && !now.Before(row.ExpiresAt.Time):
+	default:
+		p = &Principal{KeyID: row.ID, Role: Role(row.Role), Scope: row.Scope, Name: row.Name}
+	}
+	ttl := k.CacheTTL
+	if ttl == 0 {
+		ttl = 5 * time.Second
+	}
+	exp := now.Add(ttl)
+	if row != nil && row.ExpiresAt.Valid && row.ExpiresAt.Time.Before(exp) && p != nil {
+		exp = row.ExpiresAt.Time
+	}
+	k.mu.Lock()
+	if k.cache == nil || len(k.cache) > 10000 {
+		k.cache = map[string]cached{}
+	}
+	k.cache[hash] = cached{p, exp}
+	k.mu.Unlock()
+	if p == nil {
+		return nil, customs.Errorf(customs.CodeUnauthorized, "unknown, revoked or expired key")
+	}
+	return p, nil
+}
+
+// Forget drops cached lookups, after a revocation in this process.
+func (k *Keys) Forget() {
+	k.mu.Lock()
+	k.cache = nil
+	k.mu.Unlock()
+}

@@ -1,0 +1,364 @@
+// Package clearance runs a declaration's life in the gateway: intake (the
+// port's message translated, routed and stored in one transaction), reading
+// it back within a caller's scope, and the status changes that follow. It
+// ties the pure parts (adapters, routing, canonical) to storage; the HTTP
+// layer calls it and only maps its errors.
+package clearance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/canonical"
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/routing"
+	"github.com/jjj/gateway/internal/translate"
+)
+
+// Status is a declaration's status (api.md). Persisted as these strings.
+type Status string
+
+const (
+	// StatusAccepted: stored, routed and queued for the review centre.
+	StatusAccepted Status = "accepted"
+	// StatusDelivered: the review centre acknowledged it with an entry id.
+	StatusDelivered Status = "delivered"
+	// StatusDeliveryFailed: the review centre refused it for good; replayable.
+	StatusDeliveryFailed Status = "delivery_failed"
+	// StatusInspectionRequired: inspection asked for or a task open, or a
+	// direct-transit seal found missing or broken.
+	StatusInspectionRequired Status = "inspection_required"
+	// StatusUnderInspection: a bureau claimed one of its tasks.
+	StatusUnderInspection Status = "under_inspection"
+	// StatusReleased: the review centre released it and every task passed.
+	StatusReleased Status = "released"
+	// StatusRejected: the review centre rejected it.
+	StatusRejected Status = "rejected"
+	// StatusReturned and StatusDestroyed: a task failed with that disposition.
+	StatusReturned  Status = "returned"
+	StatusDestroyed Status = "destroyed"
+)
+
+// Statuses lists every status in its defined order (api.md), the order the
+// enterprise view and filters use.
+var Statuses = []Status{StatusAccepted, StatusDelivered, StatusDeliveryFailed, StatusInspectionRequired,
+	StatusUnderInspection, StatusReleased, StatusRejected, StatusReturned, StatusDestroyed}
+
+// FactsSource loads what routing needs beyond the declaration. draw is false
+// for previews, which draw nothing.
+type FactsSource interface {
+	Facts(ctx context.Context, d *customs.Declaration, draw bool) (routing.Facts, error)
+}
+
+// Service is the declaration lifecycle.
+type Service struct {
+	DB         *postgres.DB
+	Translator *translate.Translator
+	Engine     *routing.Engine
+	Tables     *codes.Tables
+	Facts      FactsSource
+	// NowFunc: nil means time.Now.
+	NowFunc func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.NowFunc != nil {
+		return s.NowFunc().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// NewID returns a new opaque id with a prefix ("d_", "t_").
+func NewID(prefix string) string { return prefix + ulid.Make().String() }
+
+// Submitted is the answer to a submission.
+type Submitted struct {
+	ID string
+	// Created is false when the port sent the same reference and bytes again.
+	Created bool
+	// Body is the JSON of the declaration as GET shows it.
+	Body []byte
+}
+
+// Submit takes a port's message: translate, route, store in one
+// transaction. A refused message leaves only a rejection record. Errors are
+// *customs.Error: CodeUnreadable, CodeInvalid (with every problem),
+// CodeConflict (same reference, other bytes).
+func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who apikey.Principal) (*Submitted, error) {
+	now := s.now().Truncate(time.Microsecond)
+	d, err := s.Translator.Decode(port, raw)
+	if err != nil {
+		s.reject(ctx, port, d, raw, now, err)
+		return nil, err
+	}
+	d.ID = NewID("d_")
+	d.Source.ReceivedAt = now
+	facts, err := s.facts(ctx, d, true)
+	if err != nil {
+		return nil, err
+	}
+	route, err := s.Engine.Decide(d, facts)
+	if err != nil {
+		s.reject(ctx, port, d, raw, now, err)
+		return nil, err
+	}
+	d.Route = route
+	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
+	type taskRow struct {
+		ID        string  `json:"id"`
+		Workflow  string  `json:"workflow"`
+		Bureau    *string `json:"bureau"`
+		Owner     string  `json:"owner"`
+		Items     []int   `json:"items"`
+		Inspector *string `json:"inspector"`
+	}
+	tasks := make([]taskRow, len(route.Tasks))
+	for i := range route.Tasks {
+		t := &route.Tasks[i]
+		t.ID = NewID("t_")
+		t.Status = customs.TaskOpen
+		owner := t.Bureau
+		if owner == "" {
+			owner = portOffice
+		}
+		tasks[i] = taskRow{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)}
+	}
+	xml := canonical.Marshal(d)
+	v := NewView(d)
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("submit: %w", err)
+	}
+	tasksJSON, _ := json.Marshal(tasks)
+	var drawJSON []byte
+	if route.Draw != nil {
+		drawJSON, _ = json.Marshal(route.Draw)
+	}
+	reasons, _ := json.Marshal(v.Route)
+	note := "accepted and routed: " + string(route.Lane)
+	id, digest, created, err := s.DB.InsertDeclaration(ctx, &postgres.NewDeclaration{
+		ID: d.ID, Port: port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
+		ReceivedAt: now, PortOffice: portOffice, Enterprises: d.Enterprises(), Lane: route.Lane,
+		Doc: doc, Canonical: xml, Draw: drawJSON, Tasks: tasksJSON,
+		Actor: who.Actor(), Note: note, TimelineData: reasons,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		if digest != d.Source.Digest {
+			return nil, &customs.Error{Code: customs.CodeConflict,
+				Message:  fmt.Sprintf("%s %s was already submitted with other content; send a new reference", port, d.Source.PortRef),
+				Problems: []customs.Problem{{Code: "conflict", Message: "existing declaration " + id}}}
+		}
+		body, err := s.Render(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &Submitted{ID: id, Created: false, Body: body}, nil
+	}
+	v.Status = string(StatusAccepted)
+	v.EntryID = json.RawMessage("null")
+	v.Timeline = []TimelineEntry{{At: now, Status: string(StatusAccepted), Actor: who.Actor(), Note: note}}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("submit: %w", err)
+	}
+	return &Submitted{ID: id, Created: true, Body: body}, nil
+}
+
+// Preview runs the same checks, translation and route as Submit, stores
+// nothing and draws nothing.
+func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([]byte, error) {
+	d, err := s.Translator.Decode(port, raw)
+	if err != nil {
+		return nil, err
+	}
+	d.Source.ReceivedAt = s.now().Truncate(time.Microsecond)
+	facts, err := s.facts(ctx, d, false)
+	if err != nil {
+		return nil, err
+	}
+	route, err := s.Engine.Decide(d, facts)
+	if err != nil {
+		return nil, err
+	}
+	d.Route = route
+	v := NewView(d)
+	return json.Marshal(v)
+}
+
+func (s *Service) facts(ctx context.Context, d *customs.Declaration, draw bool) (routing.Facts, error) {
+	if s.Facts == nil {
+		return routing.Facts{}, nil
+	}
+	f, err := s.Facts.Facts(ctx, d, draw)
+	if err != nil {
+		return f, fmt.Errorf("load routing facts: %w", err)
+	}
+	return f, nil
+}
+
+// reject records a refused message for the operator. A failure to record
+// it is not the port's problem; it is logged by the caller's error path only
+// through the returned error of Submit, so it is swallowed here.
+func (s *Service) reject(ctx context.Context, port customs.Port, d *customs.Declaration, raw []byte, at time.Time, err error) {
+	code := customs.ErrorCodeOf(err)
+	status := 422
+	switch code {
+	case customs.CodeUnreadable:
+		status = 400
+	case customs.CodeInvalid:
+	default:
+		return
+	}
+	ref := ""
+	if d != nil {
+		ref = d.Source.PortRef
+	}
+	sum := sha256.Sum256(raw)
+	_ = s.DB.InsertRejection(ctx, port, ref, at, status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+}
+
+// RecordRejection stores a rejection found before translation (size,
+// content type).
+func (s *Service) RecordRejection(ctx context.Context, port customs.Port, raw []byte, status int, err error) {
+	sum := sha256.Sum256(raw)
+	_ = s.DB.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+}
+
+// Visible reports whether p may read the declaration (api.md scopes). A
+// declaration outside the scope is not found, as if it did not exist.
+func Visible(p apikey.Principal, row *postgres.DeclarationRow, tasks []postgres.TaskRow) bool {
+	switch p.Role {
+	case apikey.RoleAdmin:
+		return true
+	case apikey.RolePort:
+		return row.Port == p.Scope
+	case apikey.RoleEnterprise:
+		for _, e := range row.Enterprises {
+			if e == p.Scope {
+				return true
+			}
+		}
+	case apikey.RoleBureau:
+		for _, t := range tasks {
+			if t.Owner == p.Scope {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Get returns the JSON of a declaration within p's scope; CodeNotFound
+// outside it.
+func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+	row, err := s.DB.GetDeclaration(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := s.DB.Tasks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !Visible(p, row, tasks) {
+		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
+	}
+	v, err := s.view(ctx, row, tasks)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// Canonical returns the canonical XML of a declaration within p's scope.
+func (s *Service) Canonical(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+	row, err := s.DB.GetDeclaration(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := s.DB.Tasks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !Visible(p, row, tasks) {
+		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
+	}
+	return row.Canonical, nil
+}
+
+// Render returns the JSON of a declaration, unscoped (the caller checked).
+func (s *Service) Render(ctx context.Context, id string) ([]byte, error) {
+	row, err := s.DB.GetDeclaration(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := s.DB.Tasks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.view(ctx, row, tasks)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// LoadView returns the live view of a stored declaration.
+func (s *Service) LoadView(ctx context.Context, row *postgres.DeclarationRow) (*View, error) {
+	tasks, err := s.DB.Tasks(ctx, row.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(ctx, row, tasks)
+}
+
+func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*View, error) {
+	var v View
+	if err := json.Unmarshal(row.Doc, &v); err != nil {
+		return nil, fmt.Errorf("declaration %s: stored document: %w", row.ID, err)
+	}
+	v.Status = row.Status
+	if row.EntryID.Valid {
+		v.EntryID, _ = json.Marshal(row.EntryID.String)
+	} else {
+		v.EntryID = json.RawMessage("null")
+	}
+	if v.Route != nil {
+		byID := make(map[string]*postgres.TaskRow, len(tasks))
+		for i := range tasks {
+			byID[tasks[i].ID] = &tasks[i]
+		}
+		for i := range v.Route.Tasks {
+			if t := byID[v.Route.Tasks[i].ID]; t != nil {
+				v.Route.Tasks[i].Status = customs.TaskStatus(t.Status)
+				if t.Outcome.Valid {
+					o := t.Outcome.String
+					v.Route.Tasks[i].Outcome = &o
+				}
+			}
+		}
+	}
+	tl, err := s.DB.Timeline(ctx, row.ID)
+	if err != nil {
+		return nil, err
+	}
+	v.Timeline = make([]TimelineEntry, len(tl))
+	for i, e := range tl {
+		v.Timeline[i] = TimelineEntry{At: e.At.UTC(), Status: e.Status, Actor: e.Actor, Note: e.Note, Data: e.Data}
+	}
+	return &v, nil
+}
+
+var _ = strconv.Itoa

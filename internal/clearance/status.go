@@ -1,0 +1,109 @@
+package clearance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+)
+
+// Delivery states of a declaration's own message to the review centre.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// TaskResult is what a done task's result column holds, as far as the
+// status depends on it.
+type TaskResult struct {
+	// Disposition of a failed task: returned (default) or destroyed.
+	Disposition string `json:"disposition,omitempty"`
+	// SealsBroken lists direct-transit seals found missing or broken: the
+	// goods are held (inspection_required), not returned.
+	SealsBroken []string `json:"sealsBroken,omitempty"`
+}
+
+// Derive computes a declaration's status from its delivery, the review
+// centre's decision and its tasks (api.md's status table). One function
+// decides, so every path that changes one of these agrees on the result:
+//
+//   - a refused delivery is delivery_failed until replayed;
+//   - rejected by the review centre is final;
+//   - a failed task ends it: returned or destroyed as the result says,
+//     except broken seals, which hold the goods (inspection_required);
+//   - a claimed task: under_inspection;
+//   - released needs the review centre's release and every task passed;
+//   - an open task, or the review centre asking for inspection:
+//     inspection_required once delivered (before delivery it stays accepted);
+//   - otherwise delivered, or accepted before delivery.
+func Derive(s *postgres.LifecycleState) Status {
+	if s.Delivery == DeliveryFailed {
+		return StatusDeliveryFailed
+	}
+	decision := s.Decision.String
+	if decision == "rejected" {
+		return StatusRejected
+	}
+	open, claimed, held := false, false, false
+	for _, t := range s.Tasks {
+		switch customs.TaskStatus(t.Status) {
+		case customs.TaskOpen:
+			open = true
+		case customs.TaskClaimed:
+			claimed = true
+		case customs.TaskDone:
+			if t.Outcome.String != "fail" {
+				continue
+			}
+			var r TaskResult
+			if len(t.Result) > 0 {
+				json.Unmarshal(t.Result, &r)
+			}
+			if len(r.SealsBroken) > 0 || t.Workflow == string(customs.WorkflowDirectTransit) {
+				held = true
+				continue
+			}
+			if r.Disposition == string(StatusDestroyed) {
+				return StatusDestroyed
+			}
+			return StatusReturned
+		}
+	}
+	switch {
+	case held:
+		return StatusInspectionRequired
+	case claimed:
+		return StatusUnderInspection
+	case s.Delivery != DeliveryDelivered:
+		return StatusAccepted
+	case open || decision == "inspection_required":
+		return StatusInspectionRequired
+	case decision == "released":
+		return StatusReleased
+	}
+	return StatusDelivered
+}
+
+// Refresh re-derives a declaration's status inside tx (which must have
+// locked it with postgres.LockLifecycle or be about to) and records a change
+// on the timeline. It returns the new status and whether it changed.
+func Refresh(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, actor, note string, data []byte) (Status, bool, error) {
+	st, err := postgres.LockLifecycle(ctx, tx, id)
+	if err != nil {
+		return "", false, err
+	}
+	next := Derive(st)
+	if string(next) == st.Status {
+		return next, false, nil
+	}
+	if _, err := postgres.ChangeStatus(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(next), At: at, Actor: actor, Note: note, Data: data}); err != nil {
+		return "", false, fmt.Errorf("refresh %s: %w", id, err)
+	}
+	return next, true, nil
+}

@@ -1,0 +1,1 @@
+DROP TABLE rejection, delivery_attempt, outbox, task, timeline, declaration, api_key;
