@@ -15,6 +15,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 )
@@ -197,4 +198,35 @@ func (k *Keys) Forget() {
 	k.mu.Lock()
 	k.cache = nil
 	k.mu.Unlock()
+}
+
+// ScopeChecker validates the scope of a new key against the code tables:
+// a port of the region, a bureau of bureaus.csv, a region, or a valid USCC.
+func ScopeChecker(t *codes.Tables) func(Role, string) error {
+	return func(role Role, scope string) error {
+		switch role {
+		case RolePort:
+			for _, c := range t.Customs {
+				if c.Port == scope && scope != "" {
+					return nil
+				}
+			}
+			return fmt.Errorf("unknown port %q", scope)
+		case RoleBureau:
+			if _, ok := t.Bureaus[scope]; !ok {
+				return fmt.Errorf("unknown bureau %q", scope)
+			}
+		case RoleRegistry:
+			switch customs.Region(scope) {
+			case customs.RegionBJ, customs.RegionTJ, customs.RegionHE:
+				return nil
+			}
+			return fmt.Errorf("unknown region %q", scope)
+		case RoleEnterprise:
+			if ok, _ := customs.CheckUSCC(scope); !ok {
+				return fmt.Errorf("invalid USCC %q", scope)
+			}
+		}
+		return nil
+	}
 }

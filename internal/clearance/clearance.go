@@ -325,6 +325,18 @@ func (s *Service) LoadView(ctx context.Context, row *postgres.DeclarationRow) (*
 }
 
 func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*View, error) {
+	tl, err := s.DB.Timeline(ctx, row.ID)
+	if err != nil {
+		return nil, err
+	}
+	return Assemble(row, tasks, tl)
+}
+
+// Assemble builds the live view of a stored declaration from its row,
+// tasks and timeline: the one place the stored document and the live parts
+// meet, shared by Get and the listings (which load a page's tasks and
+// timelines in one query each).
+func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postgres.TimelineRow) (*View, error) {
 	var v View
 	if err := json.Unmarshal(row.Doc, &v); err != nil {
 		return nil, fmt.Errorf("declaration %s: stored document: %w", row.ID, err)
@@ -349,10 +361,6 @@ func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks 
 				}
 			}
 		}
-	}
-	tl, err := s.DB.Timeline(ctx, row.ID)
-	if err != nil {
-		return nil, err
 	}
 	v.Timeline = make([]TimelineEntry, len(tl))
 	for i, e := range tl {

@@ -1,16 +1,29 @@
-// Package routing decides where a declaration's goods are inspected
-// (routing.md). The engine is pure: a declaration and the facts the caller
-// loaded (merged credit ratings, active risk alerts, the day's seed) in, a
-// route out, with every rule that fired and its evidence. It does no I/O and
-// reads no clock, so the same inputs always give the same route, and an
-// auditor can redo any decision.
 package routing
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+)
+
+// Rule ids (routing.md). They are stable: reasons carry them, stored routes
+// keep them, and the review centre reads them.
+const (
+	RuleHazchemUnsafe           = "hazchem.unsafe_port_sampling"
+	RuleHazchemPort             = "hazchem.port_inspection"
+	RuleHazchemExport           = "hazchem.export_port_check"
+	RuleCoal                    = "coal.joint_supervision"
+	RuleFood                    = "food.post_entry_supervision"
+	RuleTransitSealed           = "direct_transit.sealed_move"
+	RuleTransitNotEligible      = "direct_transit.not_eligible"
+	RuleCreditDishonest         = "credit.dishonest"
+	RuleRandomSelected          = "random.selected"
+	RuleRiskAlert               = "risk.alert"
+	RuleDestinationOutside      = "route.destination_outside_region"
+	RuleHazchemIncomplete       = customs.ProblemHazchemIncomplete
+	RuleFoodRegistrationMissing = customs.ProblemFoodRegistrationMissing
 )
 
 // Config configures an Engine.
@@ -18,8 +31,9 @@ type Config struct {
 	// Tables are the code tables the rules read; required. Their Version is
 	// the route's ruleSet.
 	Tables *codes.Tables
-	// Rates are the random-inspection rates by rating; a rating missing from
-	// the map has rate 0. DefaultRates gives routing.md's defaults.
+	// Rates are the random-inspection rates by rating, each in [0, 1]; a
+	// rating missing from the map has rate 0. Nil means DefaultRates. A
+	// dishonest rate is accepted and ignored: dishonest needs no draw.
 	Rates map[customs.Rating]float64
 }
 
@@ -35,7 +49,7 @@ type Facts struct {
 	// Ratings are the merged effective ratings by USCC; an enterprise not in
 	// the map is general.
 	Ratings map[string]customs.Rating
-	// Alerts are the risk alerts active now.
+	// Alerts are the risk alerts active now; the caller drops expired ones.
 	Alerts []Alert
 	// Seed is the day's seed for the random draw; nil means no draw.
 	Seed *Seed
@@ -43,31 +57,42 @@ type Facts struct {
 	Draw *customs.Draw
 }
 
-// Seed is the day's random-inspection seed (routing.md).
+// Seed is the day's random-inspection seed (routing.md). DaySeed makes one.
 type Seed struct {
 	Day string // yyyy-MM-dd, Beijing time
 	Key []byte // HMAC-SHA256(secret, "seed:"+day)
 	ID  string // day + ":" + first 8 hex digits of SHA-256(Key)
 }
 
-// Alert is an operator's risk alert; every matcher that is set must match.
+// Alert is an operator's risk alert; every matcher that is set must match,
+// and an alert with no matcher set matches nothing (api.md requires one).
 type Alert struct {
-	ID       string
+	ID string
+	// HSPrefix matches the start of an item's HS code.
 	HSPrefix string
-	Origin   string
-	USCC     string
-	Port     customs.Port
-	// Action is port_inspection or destination_inspection.
+	// Origin matches an item's country of origin (alpha-3).
+	Origin string
+	// USCC matches any enterprise of the declaration (trader, owner,
+	// declarant).
+	USCC string
+	// Port matches the port system (tianjin, hebei, beijing) or the port
+	// customs code (0202), so an operator can target one quay.
+	Port customs.Port
+	// Action is port_inspection or destination_inspection; anything else is
+	// taken as port_inspection.
 	Action customs.Lane
 	Reason string
 }
 
-// Engine applies the rules of one rule set.
+// Engine applies the rules of one rule set. It is safe for concurrent use.
 type Engine struct {
-	cfg Config
+	tables *codes.Tables
+	// rates by Rating.Severity: [0] none, [1] advanced, [2] general.
+	rates [4]float64
 }
 
-// New returns an engine for cfg.
+// New returns an engine for cfg. It fails, naming the field, on missing
+// tables or a rate that is not a probability of a known rating.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Tables == nil {
 		return nil, fmt.Errorf("routing: Config.Tables is required")
@@ -75,24 +100,31 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Rates == nil {
 		cfg.Rates = DefaultRates()
 	}
-	return &Engine{cfg: cfg}, nil
+	e := &Engine{tables: cfg.Tables}
+	for r, v := range cfg.Rates {
+		s := r.Severity()
+		if s == 0 {
+			return nil, fmt.Errorf("routing: Config.Rates: unknown rating %q", r)
+		}
+		if math.IsNaN(v) || v < 0 || v > 1 {
+			return nil, fmt.Errorf("routing: Config.Rates[%s]: %v is not in [0, 1]", r, v)
+		}
+		e.rates[s] = v
+	}
+	return e, nil
 }
 
 // RuleSet is the version of the rules the engine applies.
-func (e *Engine) RuleSet() string { return e.cfg.Tables.Version }
+func (e *Engine) RuleSet() string { return e.tables.Version }
 
-// Check is routing's validation half: the rules that make a declaration
-// invalid rather than route it (hazchem.declaration_incomplete,
-// food.registration_missing, a destination item with neither office nor
-// district). It reports every problem at its path in the port's message
-// (d.Paths, GoodsItem.Path). It must tolerate a partly decoded declaration.
-func (e *Engine) Check(d *customs.Declaration) customs.Problems {
-	return nil // TODO(routing): implemented by the routing work
-}
-
-// Decide computes the route of a declaration that passed Check. It sets
-// d.DirectTransit.Granted. With f.Seed set and f.Draw nil it makes the
-// random draw, keyed by d.ID.
-func (e *Engine) Decide(d *customs.Declaration, f Facts) (*customs.Route, error) {
-	return &customs.Route{Lane: customs.LaneRelease, RuleSet: e.cfg.Tables.Version}, nil
+// Rate returns the random-inspection rate of a rating (0 for dishonest,
+// which is inspected without a draw).
+func (e *Engine) Rate(r customs.Rating) float64 {
+	if r == customs.RatingDishonest {
+		return 0
+	}
+	if r.Severity() == 0 {
+		r = customs.RatingGeneral
+	}
+	return e.rates[r.Severity()]
 }

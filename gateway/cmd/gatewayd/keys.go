@@ -37,7 +37,7 @@ func runKeysCreate(ctx context.Context, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	keys := &apikey.Keys{Store: db, ValidScope: scopeCheck(tables)}
+	keys := &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)}
 	k, err := keys.Create(ctx, apikey.NewKey{Role: apikey.Role(*role), Scope: *scope, Name: *name})
 	if err != nil {
 		return err

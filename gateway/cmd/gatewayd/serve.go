@@ -18,7 +18,6 @@ import (
 	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
-	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
@@ -143,7 +142,7 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 		DB:        db,
 		Adapters:  reg,
 		Tables:    tables,
-		Keys:      &apikey.Keys{Store: db, ValidScope: scopeCheck(tables)},
+		Keys:      &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)},
 		Clearance: svc,
 		Logger:    log,
 		Metrics:   metrics,
@@ -153,35 +152,6 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 		return nil, err
 	}
 	return a, nil
-}
-
-// scopeCheck validates the scope of a new key against the code tables.
-func scopeCheck(t *codes.Tables) func(apikey.Role, string) error {
-	return func(role apikey.Role, scope string) error {
-		switch role {
-		case apikey.RolePort:
-			switch scope {
-			case "tianjin", "hebei", "beijing":
-				return nil
-			}
-			return fmt.Errorf("unknown port %q", scope)
-		case apikey.RoleBureau:
-			if _, ok := t.Bureaus[scope]; !ok {
-				return fmt.Errorf("unknown bureau %q", scope)
-			}
-		case apikey.RoleRegistry:
-			switch scope {
-			case "BJ", "TJ", "HE":
-				return nil
-			}
-			return fmt.Errorf("unknown region %q", scope)
-		case apikey.RoleEnterprise:
-			if ok, _ := customsCheckUSCC(scope); !ok {
-				return fmt.Errorf("invalid USCC %q", scope)
-			}
-		}
-		return nil
-	}
 }
 
 // run serves until ctx ends, then stops gracefully: no new requests, the

@@ -7,7 +7,6 @@ import (
 
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
-	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/routing"
 )
 
@@ -32,5 +31,3 @@ func (a *app) wire(ctx context.Context, tables *codes.Tables, engine *routing.En
 	}
 	return nil
 }
-
-func customsCheckUSCC(s string) (bool, byte) { return customs.CheckUSCC(s) }

@@ -1,8 +1,20 @@
 package main
 
-import "context"
+import (
+	"context"
 
-// wireInspection wires the inspection capability into the app.
+	"github.com/jjj/gateway/gateway"
+	"github.com/jjj/gateway/internal/clearance"
+)
+
+// wireInspection wires the inland bureaus' tasks, risk alerts (served to
+// intake from a cache) and draws.
 func (a *app) wireInspection(ctx context.Context, d *deps) error {
+	alerts := &clearance.AlertCache{DB: a.db}
+	d.facts.Alerts = alerts
+	a.server.Extensions = append(a.server.Extensions, gateway.InspectionRoutes(gateway.InspectionDeps{
+		Alerts:     alerts,
+		SeedSecret: []byte(a.cfg.seedSecret),
+	}))
 	return nil
 }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a Debian machine with Go: installs what
+# the tests need (xmllint, chromium), starts PostgreSQL if it is down, then
+# runs the whole suite (fuzz targets run their seed corpus).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. deploy/lib.sh
+
+apt_install libxml2-utils chromium
+ensure_postgres
+
+export CGO_ENABLED="${CGO_ENABLED:-1}"
+go vet ./...
+go test -count=1 -timeout 20m ./...

@@ -1,0 +1,138 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/jjj/gateway/adapters"
+	"github.com/jjj/gateway/adapters/beijing"
+	"github.com/jjj/gateway/adapters/hebei"
+	"github.com/jjj/gateway/adapters/tianjin"
+	"github.com/jjj/gateway/gateway"
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/postgres/pgtest"
+	"github.com/jjj/gateway/internal/routing"
+	"github.com/jjj/gateway/internal/translate"
+)
+
+// testBundle is a running API over a fresh database.
+type testBundle struct {
+	srv   *httptest.Server
+	db    *postgres.DB
+	keys  *apikey.Keys
+	admin string
+}
+
+type options struct {
+	maxBody int64
+	rates   map[customs.Rating]float64
+}
+
+func setup(t *testing.T, o options) *testBundle {
+	t.Helper()
+	db := pgtest.New(t)
+	tables := codes.MustEmbedded()
+	cfg := adapters.Config{Tables: tables}
+	reg := adapters.NewRegistry()
+	reg.Register(tianjin.MustNew(cfg))
+	reg.Register(hebei.MustNew(cfg))
+	reg.Register(beijing.MustNew(cfg))
+	if o.rates == nil {
+		o.rates = map[customs.Rating]float64{}
+	}
+	engine, err := routing.New(routing.Config{Tables: tables, Rates: o.rates})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)}
+	s := &gateway.Server{
+		Config:   gateway.Config{MaxBodyBytes: o.maxBody},
+		DB:       db,
+		Adapters: reg,
+		Tables:   tables,
+		Keys:     keys,
+		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
+			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	b := &testBundle{srv: srv, db: db, keys: keys}
+	b.admin = b.key(t, apikey.RoleAdmin, "")
+	return b
+}
+
+func (b *testBundle) key(t *testing.T, role apikey.Role, scope string) string {
+	t.Helper()
+	k, err := b.keys.Create(context.Background(), apikey.NewKey{Role: role, Scope: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.Key
+}
+
+// response is an answer with its decoded JSON.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	json   map[string]any
+}
+
+func (b *testBundle) do(t *testing.T, method, path, key, contentType string, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequest(method, b.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := response{status: resp.StatusCode, header: resp.Header}
+	r.body, _ = io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); len(r.body) > 0 && (ct == "application/json" || ct == "application/problem+json") {
+		if err := json.Unmarshal(r.body, &r.json); err != nil {
+			t.Fatalf("%s %s: bad JSON %q: %v", method, path, r.body, err)
+		}
+	}
+	return r
+}
+
+func (b *testBundle) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := b.db.Get(&n, q, args...); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// errorCodes returns the codes of a problem's errors.
+func errorCodes(r response) []string {
+	var out []string
+	errs, _ := r.json["errors"].([]any)
+	for _, e := range errs {
+		m, _ := e.(map[string]any)
+		c, _ := m["code"].(string)
+		out = append(out, c)
+	}
+	return out
+}

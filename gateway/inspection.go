@@ -1,0 +1,205 @@
+package gateway
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+)
+
+// InspectionDeps are what the inland bureaus' and the risk-alert calls need.
+type InspectionDeps struct {
+	Alerts *clearance.AlertCache
+	// SeedSecret is RANDOM_SEED_SECRET, to redo draws.
+	SeedSecret []byte
+}
+
+// InspectionRoutes registers the bureaus' task calls, risk alerts and draws
+// (api.md Bureaus, Operator).
+func InspectionRoutes(d InspectionDeps) func(*http.ServeMux, *Server) {
+	return func(mux *http.ServeMux, s *Server) {
+		h := &inspectionHandlers{s: s, d: d}
+		mux.Handle("GET /v1/bureaus/{bureau}/tasks", s.Auth(h.listTasks))
+		mux.Handle("POST /v1/tasks/{id}/claim", s.Auth(h.claim))
+		mux.Handle("POST /v1/tasks/{id}/result", s.Auth(h.result))
+		mux.Handle("POST /v1/admin/risk-alerts", s.Auth(h.createAlert))
+		mux.Handle("GET /v1/admin/risk-alerts", s.Auth(h.listAlerts))
+		mux.Handle("DELETE /v1/admin/risk-alerts/{id}", s.Auth(h.deleteAlert))
+		mux.Handle("GET /v1/admin/draws/{declarationId}", s.Auth(h.draw))
+	}
+}
+
+type inspectionHandlers struct {
+	s *Server
+	d InspectionDeps
+}
+
+func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) error {
+	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	bureau := r.PathValue("bureau")
+	if _, ok := h.s.Tables.Bureaus[bureau]; !ok || (p.Role == apikey.RoleBureau && p.Scope != bureau) {
+		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
+	}
+	q := r.URL.Query()
+	f := postgres.TaskFilter{Owner: bureau, Status: q.Get("status"), Workflow: q.Get("workflow"), Limit: 50}
+	switch f.Status {
+	case "", "open", "claimed", "done", "withdrawn":
+	default:
+		return customs.Errorf(customs.CodeBadRequest, "status must be open, claimed or done")
+	}
+	limit, _, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	f.Limit = limit
+	if c := q.Get("cursor"); c != "" {
+		at, id, ok := strings.Cut(c, "~")
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if !ok || err != nil {
+			return customs.Errorf(customs.CodeBadRequest, "cursor is not one this API gave")
+		}
+		f.AfterAt, f.AfterID = t, id
+	}
+	items, err := h.s.Clearance.ListTasks(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	var next *string
+	if len(items) == f.Limit {
+		last := items[len(items)-1]
+		c := last.CreatedAt.Format(time.RFC3339Nano) + "~" + last.ID
+		next = &c
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"items": items, "next": next})
+}
+
+func (h *inspectionHandlers) claim(w http.ResponseWriter, r *http.Request) error {
+	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	t, err := h.s.Clearance.Claim(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, t)
+}
+
+func (h *inspectionHandlers) result(w http.ResponseWriter, r *http.Request) error {
+	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	var req clearance.ResultRequest
+	if err := DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	t, err := h.s.Clearance.Result(r.Context(), r.PathValue("id"), req, p)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, t)
+}
+
+type alertView struct {
+	ID        string     `json:"id"`
+	HSPrefix  *string    `json:"hsPrefix"`
+	Origin    *string    `json:"origin"`
+	USCC      *string    `json:"uscc"`
+	Port      *string    `json:"port"`
+	Action    string     `json:"action"`
+	Reason    string     `json:"reason"`
+	ExpiresAt *time.Time `json:"expiresAt"`
+	CreatedAt time.Time  `json:"createdAt"`
+	CreatedBy string     `json:"createdBy"`
+	Rerouted  *int       `json:"rerouted,omitempty"`
+}
+
+func newAlertView(a *postgres.AlertRow) alertView {
+	v := alertView{ID: a.ID, Action: a.Action, Reason: a.Reason, CreatedAt: a.CreatedAt.UTC(), CreatedBy: a.CreatedBy}
+	for _, f := range []struct {
+		dst **string
+		ok  bool
+		s   string
+	}{{&v.HSPrefix, a.HSPrefix.Valid, a.HSPrefix.String}, {&v.Origin, a.Origin.Valid, a.Origin.String}, {&v.USCC, a.USCC.Valid, a.USCC.String}, {&v.Port, a.Port.Valid, a.Port.String}} {
+		if f.ok {
+			s := f.s
+			*f.dst = &s
+		}
+	}
+	if a.ExpiresAt.Valid {
+		t := a.ExpiresAt.Time.UTC()
+		v.ExpiresAt = &t
+	}
+	return v
+}
+
+func (h *inspectionHandlers) createAlert(w http.ResponseWriter, r *http.Request) error {
+	p, err := Require(r, apikey.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	var req clearance.NewAlert
+	if err := DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	row, n, err := h.s.Clearance.CreateAlert(r.Context(), req, p, h.d.Alerts)
+	if err != nil {
+		return err
+	}
+	v := newAlertView(row)
+	v.Rerouted = &n
+	w.Header().Set("Location", "/v1/admin/risk-alerts/"+row.ID)
+	return WriteJSON(w, http.StatusCreated, v)
+}
+
+func (h *inspectionHandlers) listAlerts(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+		return err
+	}
+	rows, err := h.s.DB.Alerts(r.Context(), r.URL.Query().Get("active") == "true", time.Now())
+	if err != nil {
+		return err
+	}
+	items := make([]alertView, len(rows))
+	for i := range rows {
+		items[i] = newAlertView(&rows[i])
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (h *inspectionHandlers) deleteAlert(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+		return err
+	}
+	ok, err := h.s.DB.DeleteAlert(r.Context(), r.PathValue("id"), time.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return customs.Errorf(customs.CodeNotFound, "risk alert %s not found", r.PathValue("id"))
+	}
+	if h.d.Alerts != nil {
+		h.d.Alerts.Invalidate()
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *inspectionHandlers) draw(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+		return err
+	}
+	d, err := h.s.Clearance.Redraw(r.Context(), r.PathValue("declarationId"), h.d.SeedSecret)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, d)
+}

@@ -1,0 +1,353 @@
+package clearance
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/canonical"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/routing"
+)
+
+// finished statuses are never re-routed.
+func finished(status string) bool {
+	switch Status(status) {
+	case StatusReleased, StatusRejected, StatusReturned, StatusDestroyed:
+		return true
+	}
+	return false
+}
+
+// routeKey identifies a task across re-routes: its workflow and bureau.
+func routeKey(workflow, bureau string) string { return workflow + "@" + bureau }
+
+// Reroute routes the declarations again with today's facts (credit,
+// alerts), keeping each one's draw, for those not yet released. A changed
+// route is stored with the old one kept on the timeline; open tasks the new
+// route no longer has are withdrawn, done tasks stay; a delivered
+// declaration's new route is queued for the review centre as a route
+// amendment. It returns how many routes changed.
+func (s *Service) Reroute(ctx context.Context, ids []string, actor, why string) (int, error) {
+	changed := 0
+	for _, id := range ids {
+		ok, err := s.rerouteOne(ctx, id, actor, why)
+		if err != nil {
+			return changed, fmt.Errorf("reroute %s: %w", id, err)
+		}
+		if ok {
+			changed++
+		}
+	}
+	return changed, nil
+}
+
+// RerouteEnterprises re-routes the pending declarations of enterprises
+// whose effective credit rating changed.
+func (s *Service) RerouteEnterprises(ctx context.Context, usccs []string) error {
+	if len(usccs) == 0 {
+		return nil
+	}
+	ids, err := s.DB.ReroutableDeclarations(ctx, usccs)
+	if err != nil {
+		return err
+	}
+	_, err = s.Reroute(ctx, ids, "system:credit", "the enterprise's credit rating changed")
+	return err
+}
+
+func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, error) {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	st, err := postgres.LockLifecycle(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	if finished(st.Status) {
+		return false, nil
+	}
+	var row postgres.DeclarationRow
+	if err := tx.GetContext(ctx, &row, `SELECT doc, draw, route_version, port_office, port FROM declaration WHERE id = $1`, id); err != nil {
+		return false, err
+	}
+	var v View
+	if err := json.Unmarshal(row.Doc, &v); err != nil {
+		return false, fmt.Errorf("stored document: %w", err)
+	}
+	d := v.Declaration()
+	if d.DirectTransit != nil {
+		d.DirectTransit.Granted = false
+	}
+	f, err := s.facts(ctx, d, true)
+	if err != nil {
+		return false, err
+	}
+	if len(row.Draw) > 0 {
+		var dr customs.Draw
+		if err := json.Unmarshal(row.Draw, &dr); err == nil {
+			f.Draw = &dr
+		}
+	}
+	route, err := s.Engine.Decide(d, f)
+	if err != nil {
+		return false, err
+	}
+	old := v.Route
+	if old != nil && sameRoute(old, NewRouteView(route)) {
+		return false, nil
+	}
+	now := s.now().Truncate(time.Microsecond)
+	// Keep the tasks the new route still has; withdraw the rest.
+	existing := map[string]*postgres.TaskRow{}
+	for i := range st.Tasks {
+		t := &st.Tasks[i]
+		if t.Status == string(customs.TaskWithdrawn) {
+			continue
+		}
+		existing[routeKey(t.Workflow, t.Bureau.String)] = t
+	}
+	upd := &postgres.RouteUpdate{ID: id, Lane: route.Lane, At: now, Update: map[string][]int{}}
+	type taskRow struct {
+		ID        string  `json:"id"`
+		Workflow  string  `json:"workflow"`
+		Bureau    *string `json:"bureau"`
+		Owner     string  `json:"owner"`
+		Items     []int   `json:"items"`
+		Inspector *string `json:"inspector"`
+	}
+	var fresh []taskRow
+	kept := map[string]bool{}
+	for i := range route.Tasks {
+		t := &route.Tasks[i]
+		k := routeKey(string(t.Workflow), t.Bureau)
+		if e := existing[k]; e != nil {
+			kept[e.ID] = true
+			t.ID = e.ID
+			t.Status = customs.TaskStatus(e.Status)
+			if e.Status != string(customs.TaskDone) && !sameItems(e.Items, t.Items) {
+				upd.Update[e.ID] = t.Items
+			}
+			continue
+		}
+		t.ID = NewID("t_")
+		t.Status = customs.TaskOpen
+		owner := t.Bureau
+		if owner == "" {
+			owner = row.PortOffice
+		}
+		fresh = append(fresh, taskRow{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)})
+	}
+	for _, e := range existing {
+		if !kept[e.ID] && (e.Status == string(customs.TaskOpen) || e.Status == string(customs.TaskClaimed)) {
+			upd.Withdraw = append(upd.Withdraw, e.ID)
+		}
+	}
+	sort.Strings(upd.Withdraw)
+	if len(fresh) > 0 {
+		upd.New, _ = json.Marshal(fresh)
+	}
+	d.Route = route
+	d.ID = id
+	nv := NewView(d)
+	nv.ID = ""
+	upd.Doc, err = json.Marshal(nv)
+	if err != nil {
+		return false, err
+	}
+	upd.Canonical = canonical.Marshal(d)
+	version, err := postgres.UpdateRoute(ctx, tx, upd)
+	if err != nil {
+		return false, err
+	}
+	data, _ := json.Marshal(map[string]any{"previous": old, "route": nv.Route, "withdrawn": upd.Withdraw})
+	if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: st.Status, At: now, Actor: actor,
+		Note: "re-routed (" + string(route.Lane) + "): " + why, Data: data}); err != nil {
+		return false, err
+	}
+	if st.Delivery == DeliveryDelivered {
+		if err := postgres.EnqueueRouteAmendment(ctx, tx, id, customs.Port(row.Port), version-1, canonical.MarshalRoute(route), now); err != nil {
+			return false, err
+		}
+	}
+	if _, _, err := Refresh(ctx, tx, id, now, actor, "status after re-route", nil); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+func sameItems(a []int64, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if int(a[i]) != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sameRoute compares what a route decides, not the ids of its tasks.
+func sameRoute(a, b *RouteView) bool {
+	key := func(r *RouteView) string {
+		var sb strings.Builder
+		sb.WriteString(string(r.Lane))
+		for _, t := range r.Tasks {
+			fmt.Fprintf(&sb, "|%s@%s%v", t.Workflow, str(t.Bureau), t.Items)
+		}
+		for _, re := range r.Reasons {
+			ev, _ := json.Marshal(re.Evidence)
+			item := 0
+			if re.Item != nil {
+				item = *re.Item
+			}
+			fmt.Fprintf(&sb, "|%s#%d%s", re.Rule, item, ev)
+		}
+		return sb.String()
+	}
+	return key(a) == key(b)
+}
+
+// AlertCache serves the active risk alerts to intake from memory, reloading
+// them from the database at most every TTL (and at once after a change in
+// this process), so intake needs no extra round trip. An alert made on
+// another gateway process reaches this one within TTL.
+type AlertCache struct {
+	DB *postgres.DB
+	// TTL: zero means 2s.
+	TTL time.Duration
+
+	mu     sync.Mutex
+	loaded time.Time
+	rows   []postgres.AlertRow
+}
+
+// Invalidate forces a reload on the next use.
+func (c *AlertCache) Invalidate() {
+	c.mu.Lock()
+	c.loaded = time.Time{}
+	c.mu.Unlock()
+}
+
+// ActiveAlerts implements AlertSource.
+func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.Alert, error) {
+	ttl := c.TTL
+	if ttl == 0 {
+		ttl = 2 * time.Second
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.loaded) > ttl {
+		rows, err := c.DB.Alerts(ctx, false, at)
+		if err != nil {
+			return nil, err
+		}
+		c.rows, c.loaded = rows, time.Now()
+	}
+	var out []routing.Alert
+	for _, r := range c.rows {
+		if r.ExpiresAt.Valid && !r.ExpiresAt.Time.After(at) {
+			continue
+		}
+		out = append(out, AlertFromRow(&r))
+	}
+	return out, nil
+}
+
+// AlertFromRow converts a stored alert for the engine.
+func AlertFromRow(r *postgres.AlertRow) routing.Alert {
+	return routing.Alert{ID: r.ID, HSPrefix: r.HSPrefix.String, Origin: r.Origin.String, USCC: r.USCC.String,
+		Port: customs.Port(r.Port.String), Action: customs.Lane(r.Action), Reason: r.Reason}
+}
+
+// NewAlert is an operator's request for a risk alert.
+type NewAlert struct {
+	HSPrefix  string     `json:"hsPrefix"`
+	Origin    string     `json:"origin"`
+	USCC      string     `json:"uscc"`
+	Port      string     `json:"port"`
+	Action    string     `json:"action"`
+	Reason    string     `json:"reason"`
+	ExpiresAt *time.Time `json:"expiresAt"`
+}
+
+// CreateAlert stores a risk alert and re-routes the pending declarations it
+// matches. CodeInvalid when no matcher is given or a value is malformed.
+func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Principal, cache *AlertCache) (*postgres.AlertRow, int, error) {
+	var ps customs.Problems
+	n.USCC = customs.NormalizeUSCC(strings.TrimSpace(n.USCC))
+	if n.HSPrefix == "" && n.Origin == "" && n.USCC == "" && n.Port == "" {
+		ps.Add("", customs.ProblemMissingField, "give at least one of hsPrefix, origin, uscc, port")
+	}
+	if n.HSPrefix != "" && (!customs.AllDigits(n.HSPrefix) || len(n.HSPrefix) > 10) {
+		ps.Add("/hsPrefix", customs.ProblemInvalidHSCode, "hsPrefix must be 1 to 10 digits")
+	}
+	if n.Origin != "" {
+		if _, ok := s.Tables.CountryByAlpha3[n.Origin]; !ok {
+			ps.Add("/origin", customs.ProblemUnknownCountry, "origin must be an alpha-3 country of codes/countries.csv")
+		}
+	}
+	if n.USCC != "" {
+		if ok, _ := customs.CheckUSCC(n.USCC); !ok {
+			ps.Add("/uscc", customs.ProblemInvalidUSCC, "invalid USCC %q", n.USCC)
+		}
+	}
+	if n.Port != "" {
+		if _, ok := s.Translator.Adapters.Get(customs.Port(n.Port)); !ok {
+			if _, ok := s.Tables.Customs[n.Port]; !ok {
+				ps.Add("/port", customs.ProblemInvalidEnum, "port must be a port id or a customs code")
+			}
+		}
+	}
+	switch customs.Lane(n.Action) {
+	case customs.LanePortInspection, customs.LaneDestinationInspection:
+	default:
+		ps.Add("/action", customs.ProblemInvalidEnum, "action must be port_inspection or destination_inspection")
+	}
+	now := s.now()
+	if n.ExpiresAt != nil && !n.ExpiresAt.After(now) {
+		ps.Add("/expiresAt", customs.ProblemInvalidDate, "expiresAt must be in the future")
+	}
+	if err := ps.Err(customs.CodeInvalid, "risk alert does not validate"); err != nil {
+		return nil, 0, err
+	}
+	row := &postgres.AlertRow{ID: NewID("ra_"), Action: n.Action, Reason: n.Reason, CreatedAt: now, CreatedBy: who.Actor()}
+	set := func(dst *sql.NullString, v string) {
+		if v != "" {
+			dst.String, dst.Valid = v, true
+		}
+	}
+	set(&row.HSPrefix, n.HSPrefix)
+	set(&row.Origin, n.Origin)
+	set(&row.USCC, n.USCC)
+	set(&row.Port, n.Port)
+	if n.ExpiresAt != nil {
+		row.ExpiresAt.Time, row.ExpiresAt.Valid = *n.ExpiresAt, true
+	}
+	if err := s.DB.InsertAlert(ctx, row); err != nil {
+		return nil, 0, err
+	}
+	if cache != nil {
+		cache.Invalidate()
+	}
+	var usccs []string
+	if n.USCC != "" {
+		usccs = []string{n.USCC}
+	}
+	ids, err := s.DB.ReroutableDeclarations(ctx, usccs)
+	if err != nil {
+		return row, 0, err
+	}
+	changed, err := s.Reroute(ctx, ids, who.Actor(), "risk alert "+row.ID+" added")
+	return row, changed, err
+}

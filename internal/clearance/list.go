@@ -1,0 +1,99 @@
+package clearance
+
+import (
+	"context"
+
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+)
+
+// ScopeOf is the SQL form of Visible for p: what a listing may return.
+// ok is false for roles that read no declarations.
+func ScopeOf(p apikey.Principal) (scope postgres.Scope, ok bool) {
+	switch p.Role {
+	case apikey.RoleAdmin:
+		return postgres.Scope{All: true}, true
+	case apikey.RolePort:
+		return postgres.Scope{Port: p.Scope}, p.Scope != ""
+	case apikey.RoleEnterprise:
+		return postgres.Scope{Enterprise: p.Scope}, p.Scope != ""
+	case apikey.RoleBureau:
+		return postgres.Scope{Bureau: p.Scope}, p.Scope != ""
+	}
+	return postgres.Scope{}, false
+}
+
+// IsStatus reports whether s is one of the defined statuses.
+func IsStatus(s string) bool {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Page is one page of a listing. Next is the seq to pass as Before for the
+// next page, or 0 when this page is the last.
+type Page struct {
+	Items []*View
+	Next  int64
+}
+
+// List returns the declarations f selects within p's scope (f.Scope is
+// set from p), newest first, as GET shows each one. A page costs three
+// queries whatever its size. CodeForbidden for roles that read no
+// declarations.
+func (s *Service) List(ctx context.Context, p apikey.Principal, f postgres.DeclarationFilter) (*Page, error) {
+	scope, ok := ScopeOf(p)
+	if !ok {
+		return nil, customs.Errorf(customs.CodeForbidden, "a %s key may not list declarations", p.Role)
+	}
+	f.Scope = scope
+	limit := f.Limit
+	f.Limit = limit + 1 // one more tells whether there is a next page
+	rows, err := s.DB.ListDeclarations(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page{Items: make([]*View, 0, min(len(rows), limit))}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page.Next = rows[len(rows)-1].Seq
+	}
+	if len(rows) == 0 {
+		return page, nil
+	}
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+	}
+	tasks, err := s.DB.TasksOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	tls, err := s.DB.TimelinesOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		v, err := Assemble(&rows[i], tasks[rows[i].ID], tls[rows[i].ID])
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, v)
+	}
+	return page, nil
+}
+
+// CountByStatus counts the declarations f selects within p's scope, by
+// status (f's Status, Before and Limit are ignored).
+func (s *Service) CountByStatus(ctx context.Context, p apikey.Principal, f postgres.DeclarationFilter) (map[string]int, error) {
+	scope, ok := ScopeOf(p)
+	if !ok {
+		return nil, customs.Errorf(customs.CodeForbidden, "a %s key may not list declarations", p.Role)
+	}
+	f.Scope = scope
+	return s.DB.CountByStatus(ctx, f)
+}

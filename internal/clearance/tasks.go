@@ -1,0 +1,388 @@
+package clearance
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/routing"
+)
+
+// BureauTask is a task as a bureau lists it (api.md Bureaus).
+type BureauTask struct {
+	ID            string          `json:"id"`
+	DeclarationID string          `json:"declarationId"`
+	Workflow      string          `json:"workflow"`
+	Bureau        *string         `json:"bureau"`
+	Owner         string          `json:"owner"`
+	Items         []int64         `json:"items"`
+	Status        string          `json:"status"`
+	Inspector     *string         `json:"inspector"`
+	ClaimedBy     *string         `json:"claimedBy"`
+	CreatedAt     time.Time       `json:"createdAt"`
+	Outcome       *string         `json:"outcome"`
+	Failed        []CoalFailure   `json:"failed,omitempty"`
+	Result        json.RawMessage `json:"result,omitempty"`
+}
+
+// CoalFailure is one failed coal indicator.
+type CoalFailure struct {
+	Indicator string  `json:"indicator"`
+	Value     float64 `json:"value"`
+	Limit     float64 `json:"limit"`
+	Unit      string  `json:"unit"`
+}
+
+func nullable(ns sql.NullString) *string {
+	if ns.Valid {
+		return &ns.String
+	}
+	return nil
+}
+
+// NewBureauTask converts a stored task.
+func NewBureauTask(t *postgres.TaskRow) BureauTask {
+	bt := BureauTask{ID: t.ID, DeclarationID: t.DeclarationID, Workflow: t.Workflow, Bureau: nullable(t.Bureau), Owner: t.Owner,
+		Items: t.Items, Status: t.Status, Inspector: nullable(t.Inspector), ClaimedBy: nullable(t.ClaimedBy),
+		CreatedAt: t.CreatedAt.UTC(), Outcome: nullable(t.Outcome)}
+	if len(t.Result) > 0 {
+		bt.Result = t.Result
+		var r struct {
+			Failed []CoalFailure `json:"failed"`
+		}
+		if json.Unmarshal(t.Result, &r) == nil {
+			bt.Failed = r.Failed
+		}
+	}
+	if bt.Items == nil {
+		bt.Items = []int64{}
+	}
+	return bt
+}
+
+// taskFor loads a task for an action by p: a bureau acts only on the tasks
+// it owns (api.md: another bureau's task is forbidden), admin on any.
+func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p apikey.Principal) (*postgres.TaskRow, error) {
+	t, err := postgres.GetTask(ctx, tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role == apikey.RoleBureau && t.Owner != p.Scope {
+		return nil, customs.Errorf(customs.CodeForbidden, "task %s belongs to bureau %s", id, t.Owner)
+	}
+	if t.Status == string(customs.TaskWithdrawn) {
+		return nil, customs.Errorf(customs.CodeConflict, "task %s was withdrawn by a re-route", id)
+	}
+	return t, nil
+}
+
+// Claim takes an open task for p's bureau; CodeConflict when it is already
+// claimed or done.
+func (s *Service) Claim(ctx context.Context, id string, p apikey.Principal) (*BureauTask, error) {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := taskFor(ctx, tx, id, p)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != string(customs.TaskOpen) {
+		return nil, customs.Errorf(customs.CodeConflict, "task %s is already %s", id, t.Status)
+	}
+	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
+		return nil, err
+	}
+	now := s.now().Truncate(time.Microsecond)
+	if err := postgres.ClaimTask(ctx, tx, id, p.Actor(), now); err != nil {
+		return nil, err
+	}
+	if _, _, err := Refresh(ctx, tx, t.DeclarationID, now, p.Actor(), fmt.Sprintf("%s task claimed", t.Workflow), nil); err != nil {
+		return nil, err
+	}
+	t, err = postgres.GetTask(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	bt := NewBureauTask(t)
+	return &bt, nil
+}
+
+// ResultRequest is a bureau's finding (api.md "POST /v1/tasks/{id}/result").
+type ResultRequest struct {
+	Outcome     string             `json:"outcome"`
+	Findings    string             `json:"findings"`
+	Disposition string             `json:"disposition"`
+	DistanceKm  *float64           `json:"distanceKm"`
+	Lab         map[string]float64 `json:"lab"`
+	SealsIntact []string           `json:"sealsIntact"`
+	SealsBroken []string           `json:"sealsBroken"`
+}
+
+type storedResult struct {
+	Outcome     string             `json:"outcome"`
+	Findings    string             `json:"findings,omitempty"`
+	Disposition string             `json:"disposition,omitempty"`
+	DistanceKm  *float64           `json:"distanceKm,omitempty"`
+	Lab         map[string]float64 `json:"lab,omitempty"`
+	Failed      []CoalFailure      `json:"failed,omitempty"`
+	SealsIntact []string           `json:"sealsIntact,omitempty"`
+	SealsBroken []string           `json:"sealsBroken,omitempty"`
+	Missing     []string           `json:"sealsMissing,omitempty"`
+}
+
+// Result records a task's result and moves the declaration's status.
+// Coal is decided by the gateway against codes/coal-limits.csv; a claimed
+// outcome that contradicts the limits is CodeInvalid
+// (result_contradicts_rules). A direct-transit arrival passes only with
+// every declared seal intact; a missing or broken one holds the goods.
+func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p apikey.Principal) (*BureauTask, error) {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := taskFor(ctx, tx, id, p)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == string(customs.TaskDone) {
+		return nil, customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
+	}
+	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
+		return nil, err
+	}
+	var doc []byte
+	if err := tx.GetContext(ctx, &doc, `SELECT doc FROM declaration WHERE id = $1`, t.DeclarationID); err != nil {
+		return nil, err
+	}
+	var v View
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return nil, err
+	}
+	res, err := s.judge(t, &v, req)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(res)
+	now := s.now().Truncate(time.Microsecond)
+	if err := postgres.CompleteTask(ctx, tx, id, res.Outcome, body, now); err != nil {
+		return nil, err
+	}
+	note := fmt.Sprintf("%s task done: %s", t.Workflow, res.Outcome)
+	if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: t.DeclarationID, Status: "task_" + res.Outcome,
+		At: now, Actor: p.Actor(), Note: note, Data: body}); err != nil {
+		return nil, err
+	}
+	if _, _, err := Refresh(ctx, tx, t.DeclarationID, now, p.Actor(), note, body); err != nil {
+		return nil, err
+	}
+	t, err = postgres.GetTask(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	bt := NewBureauTask(t)
+	return &bt, nil
+}
+
+func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*storedResult, error) {
+	var ps customs.Problems
+	res := &storedResult{Findings: req.Findings}
+	switch customs.Workflow(t.Workflow) {
+	case customs.WorkflowCoal:
+		if req.DistanceKm == nil {
+			ps.Add("/distanceKm", customs.ProblemMissingField, "distanceKm is required")
+		}
+		kinds := map[string]string{} // lignite|other -> an HS code of that kind
+		for _, g := range v.Goods {
+			for _, it := range t.Items {
+				if int64(g.Seq) == it && routing.IsCoal(g.HSCode) {
+					if routing.IsLignite(g.HSCode) {
+						kinds["lignite"] = g.HSCode
+					} else {
+						kinds["other"] = g.HSCode
+					}
+				}
+			}
+		}
+		if len(kinds) == 0 {
+			kinds["other"] = "2701000000"
+		}
+		dist := 0.0
+		if req.DistanceKm != nil {
+			dist = *req.DistanceKm
+		}
+		pass := true
+		seen := map[string]bool{}
+		var kindNames []string
+		for k := range kinds {
+			kindNames = append(kindNames, k)
+		}
+		sort.Strings(kindNames)
+		for _, k := range kindNames {
+			ok, failed, missing := routing.EvaluateCoal(s.Tables, kinds[k], dist, req.Lab)
+			for _, m := range missing {
+				if !seen["missing:"+m] {
+					seen["missing:"+m] = true
+					ps.Add("/lab/"+m, customs.ProblemMissingField, "laboratory value %s is required", m)
+				}
+			}
+			if !ok {
+				pass = false
+			}
+			for _, f := range failed {
+				if !seen[f.Indicator] {
+					seen[f.Indicator] = true
+					res.Failed = append(res.Failed, CoalFailure{Indicator: f.Indicator, Value: f.Value, Limit: f.Limit, Unit: f.Unit})
+				}
+			}
+		}
+		if len(ps) > 0 {
+			return nil, ps.Err(customs.CodeInvalid, "coal result does not validate")
+		}
+		decided := "pass"
+		if !pass {
+			decided = "fail"
+		}
+		if req.Outcome != "" && req.Outcome != decided {
+			ps.Add("/outcome", customs.ProblemResultContradictsRules, "outcome %s contradicts the limits of codes/coal-limits.csv: the laboratory values give %s", req.Outcome, decided)
+			return nil, ps.Err(customs.CodeInvalid, "coal result contradicts the rules")
+		}
+		res.Outcome, res.DistanceKm, res.Lab = decided, req.DistanceKm, req.Lab
+		if decided == "fail" {
+			res.Disposition = string(StatusReturned) // coal that fails may not be imported
+		}
+	case customs.WorkflowDirectTransit:
+		declared := map[string]bool{}
+		var all []string
+		for _, u := range v.Equipment {
+			for _, seal := range u.Seals {
+				declared[seal] = true
+				all = append(all, seal)
+			}
+		}
+		intact := map[string]bool{}
+		for _, sl := range req.SealsIntact {
+			intact[sl] = true
+		}
+		for _, sl := range req.SealsBroken {
+			if intact[sl] {
+				ps.Add("/sealsBroken", customs.ProblemDuplicateKey, "seal %s is reported both intact and broken", sl)
+			}
+		}
+		if len(ps) > 0 {
+			return nil, ps.Err(customs.CodeInvalid, "arrival does not validate")
+		}
+		broken := map[string]bool{}
+		for _, sl := range req.SealsBroken {
+			broken[sl] = true
+		}
+		for _, sl := range all {
+			if !intact[sl] && !broken[sl] {
+				res.Missing = append(res.Missing, sl)
+			}
+		}
+		res.SealsIntact, res.SealsBroken = req.SealsIntact, req.SealsBroken
+		res.Outcome = "pass"
+		if len(res.Missing) > 0 || len(res.SealsBroken) > 0 {
+			res.Outcome = "fail"
+			res.SealsBroken = append(append([]string{}, req.SealsBroken...), res.Missing...)
+		}
+	default:
+		switch req.Outcome {
+		case "pass", "fail":
+		case "":
+			ps.Add("/outcome", customs.ProblemMissingField, "outcome is required: pass or fail")
+		default:
+			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail")
+		}
+		switch req.Disposition {
+		case "", string(StatusReturned), string(StatusDestroyed):
+		default:
+			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
+		}
+		if len(ps) > 0 {
+			return nil, ps.Err(customs.CodeInvalid, "result does not validate")
+		}
+		res.Outcome, res.Disposition = req.Outcome, req.Disposition
+		if res.Outcome == "fail" && res.Disposition == "" {
+			res.Disposition = string(StatusReturned)
+		}
+	}
+	return res, nil
+}
+
+// ListTasks lists a bureau's tasks.
+func (s *Service) ListTasks(ctx context.Context, f postgres.TaskFilter) ([]BureauTask, error) {
+	rows, err := s.DB.BureauTasks(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BureauTask, len(rows))
+	for i := range rows {
+		out[i] = NewBureauTask(&rows[i])
+	}
+	return out, nil
+}
+
+// DrawView is a random draw recomputed from its seed (api.md).
+type DrawView struct {
+	DeclarationID string  `json:"declarationId"`
+	SeedID        string  `json:"seedId"`
+	Value         float64 `json:"value"`
+	Rate          float64 `json:"rate"`
+	Selected      bool    `json:"selected"`
+	Inspector     *string `json:"inspector"`
+	// Matches says whether the recomputed draw equals the stored one.
+	Matches bool `json:"matches"`
+}
+
+// Redraw recomputes a declaration's stored draw from RANDOM_SEED_SECRET.
+func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawView, error) {
+	row, err := s.DB.GetDeclaration(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(row.Draw) == 0 {
+		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s has no random draw (its rating needed none)", id)
+	}
+	var stored customs.Draw
+	if err := json.Unmarshal(row.Draw, &stored); err != nil {
+		return nil, err
+	}
+	seed := routing.DaySeed(secret, customs.BeijingDay(row.ReceivedAt))
+	var roster []string
+	if b, ok := s.Tables.Bureaus[row.PortOffice]; ok {
+		roster = b.Inspectors
+	}
+	tasks, err := s.DB.Tasks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tasks {
+		if t.Workflow == string(customs.WorkflowInspection) {
+			if b, ok := s.Tables.Bureaus[t.Owner]; ok {
+				roster = b.Inspectors
+			}
+		}
+	}
+	d := routing.Redraw(seed, id, stored.Rate, roster)
+	out := &DrawView{DeclarationID: id, SeedID: d.SeedID, Value: d.Value, Rate: d.Rate, Selected: d.Selected, Inspector: opt(d.Inspector)}
+	out.Matches = d.SeedID == stored.SeedID && d.Value == stored.Value && d.Selected == stored.Selected && (stored.Inspector == "" || d.Inspector == stored.Inspector)
+	return out, nil
+}

@@ -1,0 +1,173 @@
+package routing_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/routing"
+)
+
+var tables = codes.MustEmbedded()
+
+// zeroRates is the samples' configuration: random inspection never selects.
+func zeroRates() map[customs.Rating]float64 {
+	return map[customs.Rating]float64{customs.RatingGeneral: 0, customs.RatingAdvanced: 0}
+}
+
+func newEngine(t testing.TB, rates map[customs.Rating]float64) *routing.Engine {
+	t.Helper()
+	e, err := routing.New(routing.Config{Tables: tables, Rates: rates})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// Valid USCCs (GB 32100 check characters) for hand-built declarations.
+const (
+	usccTrader    = "91120116MA05T7K30Q"
+	usccDeclarant = "91120116732845199J"
+	usccOwner     = "91130104MA0CF8N241"
+)
+
+// tjPaths are the Tianjin dialect's paths (samples/README.md).
+var tjPaths = customs.Paths{
+	DestinationOffice: "/DecMessage/DecHead/PurpOrgCode",
+	DirectTransitZone: "/DecMessage/DirectTransit/@zone",
+	District:          "/DestCode",
+	UN:                "/UnCode",
+	PackingGroup:      "/DangPackType",
+	PackagingMark:     "/DangPackSpec",
+}
+
+// decl builds an import through Xingang (0202, office 120000) with the
+// given items, numbered from 1 in order.
+func decl(dir customs.Direction, items ...customs.GoodsItem) *customs.Declaration {
+	d := &customs.Declaration{
+		ID:        "d_00000002",
+		Source:    customs.Source{Port: customs.PortTianjin, PortRef: "I2026"},
+		Direction: dir,
+		Customs:   customs.CustomsCodes{Declaring: "0202", Port: "0202"},
+		Parties: []customs.Party{
+			{Role: customs.RoleConsignee, USCC: usccTrader},
+			{Role: customs.RoleDeclarant, USCC: usccDeclarant},
+			{Role: customs.RoleOverseas, Name: "ACME"},
+		},
+		Transport: customs.Transport{Mode: "sea"},
+		Paths:     tjPaths,
+	}
+	if dir == customs.Export {
+		d.Parties[0].Role = customs.RoleConsignor
+	}
+	for i, g := range items {
+		if g.Seq == 0 {
+			g.Seq = i + 1
+		}
+		if g.Path == "" {
+			g.Path = fmt.Sprintf("/DecMessage/DecLists/DecList[%d]", g.Seq)
+		}
+		if g.Origin == "" {
+			g.Origin = "KOR"
+		}
+		d.Goods = append(d.Goods, g)
+	}
+	return d
+}
+
+func imp(items ...customs.GoodsItem) *customs.Declaration { return decl(customs.Import, items...) }
+
+// Items of the kinds the rules care about.
+func ordinary(district string) customs.GoodsItem {
+	return customs.GoodsItem{HSCode: "8457101000", CIQCode: "999", DestinationDistrict: district}
+}
+
+func acetone(district string) customs.GoodsItem {
+	return customs.GoodsItem{HSCode: "2914110000", CIQCode: "101", DestinationDistrict: district, HazardFlagged: true,
+		DangerousGoods: &customs.DangerousGoods{UN: "1090", Class: "3", PackingGroup: "II", Packaging: "1A1/Y1.4/150/26/KR/HD2611"}}
+}
+
+func cyanide(district string) customs.GoodsItem {
+	return customs.GoodsItem{HSCode: "2837110000", CIQCode: "101", DestinationDistrict: district, HazardFlagged: true,
+		DangerousGoods: &customs.DangerousGoods{UN: "1689", Class: "6.1", PackingGroup: "I", Packaging: "11G/X/26/USA/M4521"}}
+}
+
+func coal(hs, district string) customs.GoodsItem {
+	return customs.GoodsItem{HSCode: hs, CIQCode: "999", DestinationDistrict: district}
+}
+
+func food(hs, district, registration string) customs.GoodsItem {
+	return customs.GoodsItem{HSCode: hs, CIQCode: "999", DestinationDistrict: district, FoodProducerRegistration: registration}
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// transit asks for direct transit to zone in original containers with n seals.
+func transit(d *customs.Declaration, zone string, seals int) *customs.Declaration {
+	d.DirectTransit = &customs.DirectTransit{Zone: zone, OriginalContainers: boolPtr(true), SealCount: seals}
+	return d
+}
+
+// taskString writes tasks compactly: "hazchem@-:1,2 coal@130200:3".
+func taskString(ts []customs.Task) string {
+	parts := make([]string, 0, len(ts))
+	for _, t := range ts {
+		b := t.Bureau
+		if b == "" {
+			b = "-"
+		}
+		items := make([]string, len(t.Items))
+		for i, n := range t.Items {
+			items[i] = fmt.Sprint(n)
+		}
+		parts = append(parts, fmt.Sprintf("%s@%s:%s", t.Workflow, b, strings.Join(items, ",")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// reasonString writes reasons compactly: "coal.joint_supervision#1 random.selected#0".
+func reasonString(rs []customs.Reason) string {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		parts = append(parts, fmt.Sprintf("%s#%d", r.Rule, r.Item))
+	}
+	return strings.Join(parts, " ")
+}
+
+func workflowString(ws []customs.Workflow) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = string(w)
+	}
+	return strings.Join(parts, ",")
+}
+
+func problemString(ps customs.Problems) string {
+	parts := make([]string, 0, len(ps))
+	for _, p := range ps {
+		parts = append(parts, p.Code+"@"+p.Path)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, " ")
+}
+
+// evidence returns a reason's evidence as name=value pairs.
+func evidence(r customs.Reason) map[string]string {
+	m := map[string]string{}
+	for _, e := range r.Evidence {
+		m[e.Name] = e.Value
+	}
+	return m
+}
+
+func findReason(rs []customs.Reason, rule string) (customs.Reason, bool) {
+	for _, r := range rs {
+		if r.Rule == rule {
+			return r, true
+		}
+	}
+	return customs.Reason{}, false
+}
