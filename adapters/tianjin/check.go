@@ -1,0 +1,457 @@
+package tianjin
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// The checks below run after the walk, on the values it collected, and add
+// every problem they find. Messages are built only on failure.
+
+func (dc *decoder) headPath(k int) string { return pathHead + "/" + headNames[k] }
+
+func (dc *decoder) missingHead(k int, what string) bool {
+	if dc.head[k] != "" {
+		return false
+	}
+	dc.ps.Add(dc.headPath(k), customs.ProblemMissingField, "%s (%s) is required", what, headNames[k])
+	return true
+}
+
+// uscc normalises and checks the USCC of head field k.
+func (dc *decoder) uscc(k int) string {
+	raw := dc.head[k]
+	u := customs.NormalizeUSCC(raw)
+	ok, want := customs.CheckUSCC(u)
+	switch {
+	case ok:
+	case want != 0:
+		dc.ps.Add(dc.headPath(k), customs.ProblemInvalidUSCC, "check character is %c, expected %c", u[17], want)
+	default:
+		dc.ps.Add(dc.headPath(k), customs.ProblemInvalidUSCC, "%q is not a unified social credit code (统一社会信用代码): 18 characters of GB 32100-2015", raw)
+	}
+	return u
+}
+
+func (dc *decoder) customsCode(k int) string {
+	v := dc.head[k]
+	if dc.missingHead(k, "the customs code") {
+		return ""
+	}
+	if _, ok := dc.t.Customs[v]; !ok || len(v) != 4 || !customs.AllDigits(v) {
+		dc.ps.Add(dc.headPath(k), customs.ProblemUnknownCustomsCode, "customs code %q is not in codes/customs.csv", v)
+	}
+	return v
+}
+
+// country reports v at path(k) unless it is an alpha-3 code of the table;
+// the path is built only then.
+func (dc *decoder) country(v string, path func(int) string, k int) {
+	if _, ok := dc.t.CountryByAlpha3[v]; !ok {
+		dc.ps.Add(path(k), customs.ProblemUnknownCountry, "country %q is not an alpha-3 code of codes/countries.csv", v)
+	}
+}
+
+func (dc *decoder) checkHead(d *customs.Declaration) {
+	h := &dc.head
+	d.Source.PortRef = dc.clientSeqNo
+	if dc.clientSeqNo == "" {
+		dc.ps.Add(pathClientSeq, customs.ProblemMissingField, "the message number (ClientSeqNo, 客户端报关单编号) is required")
+	}
+
+	switch v := h[hIEFlag]; v {
+	case "I":
+		d.Direction = customs.Import
+	case "E":
+		d.Direction = customs.Export
+	case "":
+		dc.missingHead(hIEFlag, "the direction")
+	default:
+		dc.ps.Add(dc.headPath(hIEFlag), customs.ProblemInvalidEnum, "IEFlag (进出口标志) %q is neither I nor E", v)
+	}
+
+	d.Customs.Declaring = dc.customsCode(hCustomMaster)
+	d.Customs.Port = dc.customsCode(hIEPort)
+
+	// Parties, in canonical order: trader, owner, declarant, overseas.
+	d.Parties = make([]customs.Party, 0, 4)
+	traderRole, overseas := customs.RoleConsignee, h[hOverseasConsignor]
+	if d.Direction == customs.Export {
+		traderRole, overseas = customs.RoleConsignor, h[hOverseasConsignee]
+	}
+	trader := customs.Party{Role: traderRole, CustomsCode: h[hTradeCode], Name: h[hTradeName]}
+	if !dc.missingHead(hTradeCoScc, "the consignee's or consignor's USCC") {
+		trader.USCC = dc.uscc(hTradeCoScc)
+	}
+	if trader.USCC != "" || trader.Name != "" || trader.CustomsCode != "" {
+		d.Parties = append(d.Parties, trader)
+	}
+	if h[hOwnerCodeScc] != "" {
+		d.Parties = append(d.Parties, customs.Party{
+			Role:        customs.RoleOwner,
+			USCC:        dc.uscc(hOwnerCodeScc),
+			CustomsCode: h[hOwnerCode],
+			Name:        h[hOwnerName],
+		})
+	}
+	declarant := customs.Party{Role: customs.RoleDeclarant, CustomsCode: h[hAgentCode], Name: h[hAgentName]}
+	if !dc.missingHead(hAgentCodeScc, "the declarant's USCC") {
+		declarant.USCC = dc.uscc(hAgentCodeScc)
+	}
+	if declarant.USCC != "" || declarant.Name != "" || declarant.CustomsCode != "" {
+		d.Parties = append(d.Parties, declarant)
+	}
+	if overseas != "" {
+		d.Parties = append(d.Parties, customs.Party{Role: customs.RoleOverseas, Name: overseas})
+	}
+
+	// Transport.
+	if v := h[hTrafMode]; !dc.missingHead(hTrafMode, "the transport mode") {
+		if m, ok := dc.t.TransportByCustoms[v]; ok {
+			d.Transport.Mode = m
+		} else {
+			dc.ps.Add(dc.headPath(hTrafMode), customs.ProblemUnknownTransportMode, "transport mode %q is not a customs code of codes/transport-modes.csv", v)
+		}
+	}
+	d.Transport.Means = h[hTrafName]
+	d.Transport.BillNo = h[hBillNo]
+	if v := h[hTradeCountry]; v != "" {
+		dc.country(v, dc.headPath, hTradeCountry)
+		d.Transport.Country = v
+	}
+	d.Transport.DeparturePort = h[hDespPortCode]
+	if v := h[hDespDate]; v != "" {
+		if len(v) == 8 && customs.AllDigits(v) {
+			if _, ok := customs.CheckDate("20060102", v); ok {
+				d.Transport.DepartureDate = v[:4] + "-" + v[4:6] + "-" + v[6:]
+			}
+		}
+		if d.Transport.DepartureDate == "" {
+			dc.ps.Add(dc.headPath(hDespDate), customs.ProblemInvalidDate, "DespDate %q is not a real date written yyyyMMdd", v)
+		}
+	}
+
+	// Trade.
+	d.Trade = &customs.Trade{}
+	if v := h[hTradeMode]; !dc.missingHead(hTradeMode, "the trade mode") {
+		if _, ok := dc.t.TradeModes[v]; ok {
+			d.Trade.Mode = v
+		} else {
+			dc.ps.Add(dc.headPath(hTradeMode), customs.ProblemUnknownTradeMode, "trade mode (监管方式) %q is not in codes/trade-modes.csv", v)
+		}
+	}
+	switch v := h[hTransMode]; v {
+	case "":
+	case "1":
+		d.Trade.Terms = "CIF"
+	case "2":
+		d.Trade.Terms = "CFR"
+	case "3":
+		d.Trade.Terms = "FOB"
+	case "4":
+		d.Trade.Terms = "C&I"
+	case "7":
+		d.Trade.Terms = "EXW"
+	default:
+		dc.ps.Add(dc.headPath(hTransMode), customs.ProblemInvalidEnum, "TransMode (成交方式) %q is not one of 1 CIF, 2 CFR, 3 FOB, 4 C&I, 7 EXW", v)
+	}
+
+	// Weights.
+	if h[hGrossWet] != "" || h[hNetWt] != "" || h[hPackNo] != "" {
+		d.Weights = &customs.Weights{Gross: h[hGrossWet], Net: h[hNetWt], Packages: h[hPackNo]}
+		for _, k := range [2]int{hGrossWet, hNetWt} {
+			if v := h[k]; v != "" && !customs.CheckDecimal(v, 5) {
+				dc.ps.Add(dc.headPath(k), customs.ProblemInvalidQuantity, "%s %q is not a positive decimal of at most 5 decimals", headNames[k], v)
+			}
+		}
+		if v := h[hPackNo]; v != "" && !customs.CheckDecimal(v, 0) {
+			dc.ps.Add(dc.headPath(hPackNo), customs.ProblemInvalidQuantity, "PackNo (件数) %q is not a positive whole number", v)
+		}
+	}
+
+	if v := h[hPurpOrgCode]; v != "" {
+		if _, ok := dc.t.Bureaus[v]; !ok {
+			dc.ps.Add(pathPurpOrg, customs.ProblemUnknownBureau, "destination office (目的地检验检疫机关) %q is not in codes/bureaus.csv", v)
+		}
+		d.DestinationOffice = v
+	}
+	switch v := h[hOrigBoxFlag]; v {
+	case "", "0", "1":
+	default:
+		dc.ps.Add(dc.headPath(hOrigBoxFlag), customs.ProblemInvalidEnum, "OrigBoxFlag (原集装箱标识) %q is neither 0 nor 1", v)
+	}
+
+	d.Paths = customs.Paths{
+		DestinationOffice: pathPurpOrg,
+		DirectTransitZone: pathZone,
+		District:          "/DestCode",
+		UN:                "/UnCode",
+		PackingGroup:      "/DangPackType",
+		PackagingMark:     "/DangPackSpec",
+	}
+	if dc.uncode {
+		d.Paths.UN = "/Uncode"
+	}
+}
+
+func (dc *decoder) itemMissing(it *rawItem, k int, what string) bool {
+	if it.f[k] != "" {
+		return false
+	}
+	dc.ps.Add(it.path+"/"+itemNames[k], customs.ProblemMissingField, "%s (%s) is required", what, itemNames[k])
+	return true
+}
+
+func (dc *decoder) checkItems(d *customs.Declaration) {
+	if len(dc.items) == 0 {
+		dc.ps.Add(pathLists+"/DecList[1]", customs.ProblemMissingField, "at least one goods item (DecList) is required")
+		return
+	}
+	d.Goods = make([]customs.GoodsItem, len(dc.items))
+	sorted := true
+	for i := range dc.items {
+		it := &dc.items[i]
+		g := &d.Goods[i]
+		dc.checkItem(it, g)
+		if i > 0 && g.Seq < d.Goods[i-1].Seq {
+			sorted = false
+		}
+	}
+	// Duplicate item numbers, reported at the later item.
+	for i := 1; i < len(d.Goods); i++ {
+		if d.Goods[i].Seq <= 0 {
+			continue
+		}
+		for j := 0; j < i; j++ {
+			if d.Goods[j].Seq == d.Goods[i].Seq {
+				dc.ps.Add(d.Goods[i].Path+"/GNo", customs.ProblemDuplicateKey, "item number %d is given twice (also at %s)", d.Goods[i].Seq, d.Goods[j].Path)
+				break
+			}
+		}
+	}
+	if !sorted {
+		slices.SortStableFunc(d.Goods, func(a, b customs.GoodsItem) int { return a.Seq - b.Seq })
+	}
+}
+
+func (dc *decoder) checkItem(it *rawItem, g *customs.GoodsItem) {
+	f := &it.f
+	g.Path = it.path
+	g.Name, g.Spec = f[iGName], f[iGModel]
+	at := func(k int) string { return it.path + "/" + itemNames[k] }
+
+	if !dc.itemMissing(it, iGNo, "the item number") {
+		if n, err := strconv.Atoi(f[iGNo]); err == nil && n > 0 && customs.AllDigits(f[iGNo]) {
+			g.Seq = n
+		} else {
+			dc.ps.Add(at(iGNo), customs.ProblemMissingField, "item number (商品序号) %q is not a positive whole number", f[iGNo])
+		}
+	}
+	if v := f[iCodeTS]; !dc.itemMissing(it, iCodeTS, "the HS code") {
+		if len(v) != 10 || !customs.AllDigits(v) {
+			dc.ps.Add(at(iCodeTS), customs.ProblemInvalidHSCode, "HS code (商品编号) %q must be 10 digits", v)
+		}
+		g.HSCode = v
+	}
+	if v := f[iCiqCode]; v != "" {
+		if len(v) != 3 || !customs.AllDigits(v) {
+			dc.ps.Add(at(iCiqCode), customs.ProblemInvalidCIQCode, "CIQ code (检验检疫编码) %q must be 3 digits", v)
+		}
+		g.CIQCode = v
+	}
+	if v := f[iGQty]; !dc.itemMissing(it, iGQty, "the quantity") {
+		if !customs.CheckDecimal(v, 5) {
+			dc.ps.Add(at(iGQty), customs.ProblemInvalidQuantity, "quantity (成交数量) %q is not a positive decimal of at most 5 decimals", v)
+		}
+		g.Quantity = v
+	}
+	if v := f[iGUnit]; !dc.itemMissing(it, iGUnit, "the unit") {
+		if _, ok := dc.t.Units[v]; !ok {
+			dc.ps.Add(at(iGUnit), customs.ProblemUnknownUnit, "unit (成交计量单位) %q is not a customs unit code of codes/units.csv", v)
+		}
+		g.Unit = v
+	}
+	if v := f[iDeclTotal]; !dc.itemMissing(it, iDeclTotal, "the value") {
+		if !customs.CheckDecimal(v, 2) {
+			dc.ps.Add(at(iDeclTotal), customs.ProblemInvalidValue, "total (申报总价) %q is not a positive decimal of at most 2 decimals", v)
+		}
+		g.Value = v
+	}
+	if v := f[iDeclPrice]; v != "" && !customs.CheckDecimal(v, 4) {
+		dc.ps.Add(at(iDeclPrice), customs.ProblemInvalidValue, "unit price (申报单价) %q is not a positive decimal of at most 4 decimals", v)
+	}
+	if v := f[iTradeCurr]; !dc.itemMissing(it, iTradeCurr, "the currency") {
+		if !dc.t.Currencies[v] {
+			dc.ps.Add(at(iTradeCurr), customs.ProblemUnknownCurrency, "currency (成交币制) %q is not an ISO 4217 code of codes/currencies.csv", v)
+		}
+		g.Currency = v
+	}
+	if v := f[iOriginCountry]; !dc.itemMissing(it, iOriginCountry, "the country of origin") {
+		dc.country(v, at, iOriginCountry)
+		g.Origin = v
+	}
+	if v := f[iDestinationCountry]; v != "" {
+		dc.country(v, at, iDestinationCountry)
+	}
+	if v := f[iDestCode]; v != "" {
+		if len(v) != 6 || !customs.AllDigits(v) {
+			dc.ps.Add(at(iDestCode), customs.ProblemInvalidDistrict, "destination district (目的地代码) %q must be 6 digits", v)
+		}
+		g.DestinationDistrict = v
+	}
+	g.FoodProducerRegistration = it.frn
+	dc.hazard(it, g)
+}
+
+// hazard reads the item's hazardous-chemical fields (ports.md; samples
+// README readings 1 to 3). Whether they are complete is routing's check.
+func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
+	f := &it.f
+	var attr31, attr32 bool
+	for s := f[iGoodsAttr]; s != ""; {
+		var a string
+		a, s, _ = strings.Cut(s, ",")
+		switch strings.TrimSpace(a) {
+		case "31":
+			attr31 = true
+		case "32":
+			attr32 = true
+		}
+	}
+	flagged := false
+	switch v := f[iNoDangFlag]; v {
+	case "", "1":
+	case "0":
+		flagged = true
+	default:
+		dc.ps.Add(it.path+"/NoDangFlag", customs.ProblemInvalidEnum, "NoDangFlag (非危险化学品标志) %q is neither 0 nor 1", v)
+	}
+	g.HazardFlagged = flagged || attr31 || attr32
+
+	var pg string
+	switch v := f[iDangPackType]; v {
+	case "", "4":
+	case "1":
+		pg = "I"
+	case "2":
+		pg = "II"
+	case "3":
+		pg = "III"
+	default:
+		dc.ps.Add(it.path+"/DangPackType", customs.ProblemInvalidEnum, "DangPackType (危包类别) %q is not 1, 2, 3 (packing group I, II, III) or 4 (none)", v)
+	}
+	un := f[iUnCode]
+	if !g.HazardFlagged && un == "" && f[iDangPackType] == "" && f[iDangPackSpec] == "" {
+		return
+	}
+	dg := &customs.DangerousGoods{
+		UN:           un,
+		PackingGroup: pg,
+		Packaging:    f[iDangPackSpec],
+		Bulk:         attr32 || (f[iDangPackType] == "4" && !attr31),
+	}
+	g.DangerousGoods = dg
+	if un == "" {
+		return
+	}
+	e, ok := dc.t.UN[un]
+	if !ok || len(un) != 4 || !customs.AllDigits(un) {
+		dc.ps.Add(it.path+"/"+it.unTag, customs.ProblemUnknownUNNumber, "UN number %q is not in codes/un-numbers.csv", un)
+		return
+	}
+	dg.Class = e.Class
+	if pg != "" && !slices.Contains(e.PackingGroups, pg) {
+		listed := strings.Join(e.PackingGroups, ", ")
+		if listed == "" {
+			listed = "none"
+		}
+		dc.warns = append(dc.warns, customs.Warning{
+			Path:    it.path + "/DangPackType",
+			Code:    customs.WarnPackingGroupNotListed,
+			Message: "packing group " + pg + " is not listed for UN " + un + " (listed: " + listed + ")",
+		})
+	}
+}
+
+func (dc *decoder) containerPath(c *rawContainer, field string) string {
+	return pathContainers + "/Container[" + itoa(c.idx) + "]/" + field
+}
+
+func (dc *decoder) checkContainers(d *customs.Declaration) {
+	if len(dc.containers) == 0 {
+		return
+	}
+	d.Equipment = make([]customs.Unit, 0, len(dc.containers))
+	for i := range dc.containers {
+		c := &dc.containers[i]
+		if c.id == "" {
+			if c.md != "" || c.content {
+				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemMissingField, "the container number (ContainerId, 集装箱号) is required")
+			}
+			continue
+		}
+		if ok, want := customs.CheckContainer(c.id); !ok {
+			if want != 0 {
+				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemInvalidContainerNumber, "check digit is %c, expected %c (ISO 6346)", c.id[10], want)
+			} else {
+				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemInvalidContainerNumber, "%q is not an ISO 6346 container number", c.id)
+			}
+		}
+		dup := false
+		for j := range d.Equipment {
+			if d.Equipment[j].ID == c.id {
+				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemDuplicateKey, "container %s is given twice", c.id)
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			d.Equipment = append(d.Equipment, customs.Unit{ID: c.id, Kind: customs.KindContainer, Type: c.md})
+		}
+	}
+}
+
+func (dc *decoder) checkTransit(d *customs.Declaration) {
+	t := dc.transit
+	if t == nil {
+		return
+	}
+	orig := dc.head[hOrigBoxFlag] == "1"
+	dt := &customs.DirectTransit{Zone: t.zone, OriginalContainers: &orig, SealCount: len(t.seals)}
+	d.DirectTransit = dt
+	if t.zone == "" {
+		dc.ps.Add(pathZone, customs.ProblemMissingField, "the pilot zone (zone) of the direct-transit request is required")
+	} else if _, ok := dc.t.Bureaus[t.zone]; !ok {
+		dc.ps.Add(pathZone, customs.ProblemUnknownBureau, "zone %q is not in codes/bureaus.csv", t.zone)
+	}
+	for i := range t.seals {
+		s := &t.seals[i]
+		sealPath := func() string { return pathTransit + "/Seal[" + itoa(s.idx) + "]" }
+		if s.number == "" {
+			dc.ps.Add(sealPath(), customs.ProblemMissingField, "the seal number is required")
+			continue
+		}
+		if !s.hasContainer {
+			dc.ps.Add(sealPath()+"/@container", customs.ProblemMissingField, "the seal's container (@container) is required")
+			continue
+		}
+		placed := false
+		for j := range d.Equipment {
+			if u := &d.Equipment[j]; u.ID == s.container {
+				u.Seals = append(u.Seals, s.number)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			dt.StraySeals = append(dt.StraySeals, customs.Seal{Unit: s.container, Number: s.number})
+		}
+	}
+}
+
+func trim(s string) string { return strings.TrimSpace(s) }
+
+func itoa(n int) string { return strconv.Itoa(n) }

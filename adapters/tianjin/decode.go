@@ -1,0 +1,590 @@
+package tianjin
+
+import (
+	"github.com/beevik/etree"
+
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// Paths of the fixed parts of the message.
+const (
+	pathRoot       = "/DecMessage"
+	pathHead       = "/DecMessage/DecHead"
+	pathLists      = "/DecMessage/DecLists"
+	pathContainers = "/DecMessage/DecContainers"
+	pathSign       = "/DecMessage/DecSign"
+	pathClientSeq  = "/DecMessage/DecSign/ClientSeqNo"
+	pathPurpOrg    = "/DecMessage/DecHead/PurpOrgCode"
+	pathTransit    = "/DecMessage/DirectTransit"
+	pathZone       = "/DecMessage/DirectTransit/@zone"
+)
+
+// DecHead fields the gateway reads.
+const (
+	hIEFlag = iota
+	hCustomMaster
+	hIEPort
+	hTradeCoScc
+	hTradeCode
+	hTradeName
+	hOwnerCodeScc
+	hOwnerCode
+	hOwnerName
+	hAgentCodeScc
+	hAgentCode
+	hAgentName
+	hOverseasConsignor
+	hOverseasConsignee
+	hTrafMode
+	hTrafName
+	hBillNo
+	hTradeCountry
+	hDespPortCode
+	hDespDate
+	hTradeMode
+	hTransMode
+	hGrossWet
+	hNetWt
+	hPackNo
+	hPurpOrgCode
+	hOrigBoxFlag
+	nHead
+)
+
+var headNames = [nHead]string{
+	"IEFlag", "CustomMaster", "IEPort", "TradeCoScc", "TradeCode", "TradeName",
+	"OwnerCodeScc", "OwnerCode", "OwnerName", "AgentCodeScc", "AgentCode", "AgentName",
+	"OverseasConsignorEname", "OverseasConsigneeEname", "TrafMode", "TrafName", "BillNo",
+	"TradeCountry", "DespPortCode", "DespDate", "TradeMode", "TransMode", "GrossWet",
+	"NetWt", "PackNo", "PurpOrgCode", "OrigBoxFlag",
+}
+
+func headField(tag string) int {
+	switch tag {
+	case "IEFlag":
+		return hIEFlag
+	case "CustomMaster":
+		return hCustomMaster
+	case "IEPort":
+		return hIEPort
+	case "TradeCoScc":
+		return hTradeCoScc
+	case "TradeCode":
+		return hTradeCode
+	case "TradeName":
+		return hTradeName
+	case "OwnerCodeScc":
+		return hOwnerCodeScc
+	case "OwnerCode":
+		return hOwnerCode
+	case "OwnerName":
+		return hOwnerName
+	case "AgentCodeScc":
+		return hAgentCodeScc
+	case "AgentCode":
+		return hAgentCode
+	case "AgentName":
+		return hAgentName
+	case "OverseasConsignorEname":
+		return hOverseasConsignor
+	case "OverseasConsigneeEname":
+		return hOverseasConsignee
+	case "TrafMode":
+		return hTrafMode
+	case "TrafName":
+		return hTrafName
+	case "BillNo":
+		return hBillNo
+	case "TradeCountry":
+		return hTradeCountry
+	case "DespPortCode":
+		return hDespPortCode
+	case "DespDate":
+		return hDespDate
+	case "TradeMode":
+		return hTradeMode
+	case "TransMode":
+		return hTransMode
+	case "GrossWet":
+		return hGrossWet
+	case "NetWt":
+		return hNetWt
+	case "PackNo":
+		return hPackNo
+	case "PurpOrgCode":
+		return hPurpOrgCode
+	case "OrigBoxFlag":
+		return hOrigBoxFlag
+	}
+	return -1
+}
+
+// DecList fields the gateway reads.
+const (
+	iGNo = iota
+	iCodeTS
+	iCiqCode
+	iGName
+	iGModel
+	iGQty
+	iGUnit
+	iDeclTotal
+	iDeclPrice
+	iTradeCurr
+	iOriginCountry
+	iDestinationCountry
+	iDestCode
+	iGoodsAttr
+	iNoDangFlag
+	iUnCode
+	iDangPackType
+	iDangPackSpec
+	nItem
+)
+
+var itemNames = [nItem]string{
+	"GNo", "CodeTS", "CiqCode", "GName", "GModel", "GQty", "GUnit", "DeclTotal",
+	"DeclPrice", "TradeCurr", "OriginCountry", "DestinationCountry", "DestCode",
+	"GoodsAttr", "NoDangFlag", "UnCode", "DangPackType", "DangPackSpec",
+}
+
+func itemField(tag string) int {
+	switch tag {
+	case "GNo":
+		return iGNo
+	case "CodeTS":
+		return iCodeTS
+	case "CiqCode":
+		return iCiqCode
+	case "GName":
+		return iGName
+	case "GModel":
+		return iGModel
+	case "GQty":
+		return iGQty
+	case "GUnit":
+		return iGUnit
+	case "DeclTotal":
+		return iDeclTotal
+	case "DeclPrice":
+		return iDeclPrice
+	case "TradeCurr":
+		return iTradeCurr
+	case "OriginCountry":
+		return iOriginCountry
+	case "DestinationCountry":
+		return iDestinationCountry
+	case "DestCode":
+		return iDestCode
+	case "GoodsAttr":
+		return iGoodsAttr
+	case "NoDangFlag":
+		return iNoDangFlag
+	case "UnCode", "Uncode":
+		return iUnCode
+	case "DangPackType":
+		return iDangPackType
+	case "DangPackSpec":
+		return iDangPackSpec
+	}
+	return -1
+}
+
+// decoder holds what one Decode call collects. It is not shared.
+type decoder struct {
+	t     *codes.Tables
+	ps    customs.Problems
+	warns []customs.Warning
+
+	head        [nHead]string
+	clientSeqNo string
+	items       []rawItem
+	containers  []rawContainer
+	transit     *rawTransit
+	// uncode is set when an item spells the UN number Uncode.
+	uncode bool
+	// stack is the path below /DecMessage of the element being read.
+	stack []seg
+}
+
+type rawItem struct {
+	f    [nItem]string
+	path string
+	// unTag is the spelling of the UN number element: UnCode or Uncode.
+	unTag string
+	frn   string
+}
+
+type rawContainer struct {
+	id, md string
+	idx    int
+	// content is set when the Container has any child with content, so
+	// that one without its number is reported and an empty one is absent.
+	content bool
+}
+
+type rawSeal struct {
+	container, number string
+	hasContainer      bool
+	idx               int
+}
+
+type rawTransit struct {
+	zone  string
+	seals []rawSeal
+}
+
+// decode reads the message under root into a declaration, collecting
+// problems and warnings on dc.
+func (dc *decoder) decode(root *etree.Element, sc scope) *customs.Declaration {
+	d := &customs.Declaration{Source: customs.Source{Port: customs.PortTianjin}}
+	d.Source.Dialect = dc.version(root)
+	dc.stack = make([]seg, 0, 8)
+
+	var cnt counts
+	for _, tok := range root.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc := sc
+		if len(c.Attr) > 0 {
+			csc = sc.enter(c)
+		}
+		if c.Tag == "DirectTransit" && csc.uri(c.Space) == NamespaceExt {
+			if dc.transit == nil {
+				dc.transit = dc.directTransit(c, csc)
+			}
+			continue
+		}
+		csc, kind := dc.classify(c, sc)
+		if kind == kindSkip {
+			continue
+		}
+		idx := cnt.next(c.Tag)
+		if kind == kindDec {
+			switch c.Tag {
+			case "DecHead":
+				dc.readHead(c, csc)
+				continue
+			case "DecLists":
+				dc.readLists(c, csc)
+				continue
+			case "DecContainers":
+				dc.readContainers(c, csc)
+				continue
+			case "DecSign":
+				dc.readSign(c, csc)
+				continue
+			}
+		}
+		dc.scanChild(c, csc, idx)
+	}
+
+	dc.checkHead(d)
+	dc.checkItems(d)
+	dc.checkContainers(d)
+	dc.checkTransit(d)
+	if len(dc.warns) > 0 {
+		d.Warnings = dc.warns
+	}
+	return d
+}
+
+// version reads the root's version (or Version) attribute.
+func (dc *decoder) version(root *etree.Element) string {
+	for _, a := range root.Attr {
+		if a.Space != "" || (a.Key != "version" && a.Key != "Version") {
+			continue
+		}
+		switch v := trim(a.Value); v {
+		case "3.1":
+			return "tianjin/DecMessage-3.1"
+		case "4.8":
+			return "tianjin/DecMessage-4.8"
+		case "5.0":
+			return "tianjin/DecMessage-5.0"
+		case "":
+		default:
+			dc.ps.Add(pathRoot+"/@"+a.Key, customs.ProblemInvalidEnum, "version %q is not one of 3.1, 4.8, 5.0", v)
+		}
+		return "tianjin/DecMessage"
+	}
+	return "tianjin/DecMessage"
+}
+
+func (dc *decoder) readHead(e *etree.Element, sc scope) {
+	dc.push("DecHead", 0)
+	defer dc.pop()
+	var cnt counts
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc, kind := dc.classify(c, sc)
+		if kind == kindSkip {
+			continue
+		}
+		idx := cnt.next(c.Tag)
+		if k := headField(c.Tag); k >= 0 && kind == kindDec {
+			if v := dc.text(c, csc); dc.head[k] == "" {
+				dc.head[k] = v
+			}
+			continue
+		}
+		dc.scanChild(c, csc, idx)
+	}
+}
+
+func (dc *decoder) readSign(e *etree.Element, sc scope) {
+	dc.push("DecSign", 0)
+	defer dc.pop()
+	var cnt counts
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc, kind := dc.classify(c, sc)
+		if kind == kindSkip {
+			continue
+		}
+		idx := cnt.next(c.Tag)
+		if c.Tag == "ClientSeqNo" && kind == kindDec {
+			if v := dc.text(c, csc); dc.clientSeqNo == "" {
+				dc.clientSeqNo = v
+			}
+			continue
+		}
+		dc.scanChild(c, csc, idx)
+	}
+}
+
+func (dc *decoder) readLists(e *etree.Element, sc scope) {
+	dc.push("DecLists", 0)
+	defer dc.pop()
+	if dc.items == nil {
+		n := 0
+		for _, tok := range e.Child {
+			if c, ok := tok.(*etree.Element); ok && c.Tag == "DecList" {
+				n++
+			}
+		}
+		dc.items = make([]rawItem, 0, n)
+	}
+	var cnt counts
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc, kind := dc.classify(c, sc)
+		if kind == kindSkip {
+			continue
+		}
+		idx := cnt.next(c.Tag)
+		if c.Tag == "DecList" && kind == kindDec {
+			dc.items = append(dc.items, rawItem{})
+			dc.readItem(c, csc, &dc.items[len(dc.items)-1], idx)
+			continue
+		}
+		dc.scanChild(c, csc, idx)
+	}
+}
+
+func (dc *decoder) readItem(e *etree.Element, sc scope, it *rawItem, idx int) {
+	dc.push("DecList", idx)
+	defer dc.pop()
+	it.path = dc.pathTo("")
+	it.unTag = "UnCode"
+	var cnt counts
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc, kind := dc.classify(c, sc)
+		if kind == kindSkip {
+			continue
+		}
+		cidx := cnt.next(c.Tag)
+		if kind == kindDec {
+			if k := itemField(c.Tag); k >= 0 {
+				if v := dc.text(c, csc); it.f[k] == "" {
+					it.f[k] = v
+					if k == iUnCode {
+						it.unTag = c.Tag
+					}
+				}
+				continue
+			}
+			if c.Tag == "DecGoodsLimits" {
+				dc.readGoodsLimits(c, csc, it)
+				continue
+			}
+		}
+		dc.scanChild(c, csc, cidx)
+	}
+	if it.unTag == "Uncode" {
+		dc.uncode = true
+	}
+}
+
+// readGoodsLimits finds the food producer registration: the first
+// DecGoodsLimit of licence type FRN with a number.
+func (dc *decoder) readGoodsLimits(e *etree.Element, sc scope, it *rawItem) {
+	dc.push(e.Tag, 0)
+	defer dc.pop()
+	var cnt counts
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc, kind := dc.classify(c, sc)
+		if kind == kindSkip {
+			continue
+		}
+		idx := cnt.next(c.Tag)
+		if c.Tag != "DecGoodsLimit" || kind != kindDec {
+			dc.scanChild(c, csc, idx)
+			continue
+		}
+		dc.push(c.Tag, idx)
+		var typ, no string
+		var gcnt counts
+		for _, gtok := range c.Child {
+			g, ok := gtok.(*etree.Element)
+			if !ok {
+				continue
+			}
+			gsc, gkind := dc.classify(g, csc)
+			if gkind == kindSkip {
+				continue
+			}
+			gidx := gcnt.next(g.Tag)
+			switch {
+			case gkind == kindDec && g.Tag == "LicTypeCode":
+				if v := dc.text(g, gsc); typ == "" {
+					typ = v
+				}
+			case gkind == kindDec && g.Tag == "LicenceNo":
+				if v := dc.text(g, gsc); no == "" {
+					no = v
+				}
+			default:
+				dc.scanChild(g, gsc, gidx)
+			}
+		}
+		dc.pop()
+		if typ == "FRN" && it.frn == "" {
+			it.frn = no
+		}
+	}
+}
+
+func (dc *decoder) readContainers(e *etree.Element, sc scope) {
+	dc.push("DecContainers", 0)
+	defer dc.pop()
+	if dc.containers == nil {
+		n := 0
+		for _, tok := range e.Child {
+			if c, ok := tok.(*etree.Element); ok && c.Tag == "Container" {
+				n++
+			}
+		}
+		dc.containers = make([]rawContainer, 0, n)
+	}
+	var cnt counts
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc, kind := dc.classify(c, sc)
+		if kind == kindSkip {
+			continue
+		}
+		idx := cnt.next(c.Tag)
+		if c.Tag != "Container" || kind != kindDec {
+			dc.scanChild(c, csc, idx)
+			continue
+		}
+		dc.push(c.Tag, idx)
+		rc := rawContainer{idx: idx}
+		var ccnt counts
+		for _, gtok := range c.Child {
+			g, ok := gtok.(*etree.Element)
+			if !ok {
+				continue
+			}
+			gsc, gkind := dc.classify(g, csc)
+			if gkind == kindSkip {
+				continue
+			}
+			gidx := ccnt.next(g.Tag)
+			switch {
+			case gkind == kindDec && g.Tag == "ContainerId":
+				if v := dc.text(g, gsc); rc.id == "" {
+					rc.id = v
+				}
+			case gkind == kindDec && g.Tag == "ContainerMd":
+				if v := dc.text(g, gsc); rc.md == "" {
+					rc.md = v
+				}
+			default:
+				if len(g.Child) > 0 {
+					rc.content = true
+				}
+				dc.scanChild(g, gsc, gidx)
+			}
+		}
+		dc.pop()
+		dc.containers = append(dc.containers, rc)
+	}
+}
+
+// directTransit reads the extension. Its children in the extension's
+// namespace other than Seal are ignored; children in another namespace are
+// judged by name like any element of the message.
+func (dc *decoder) directTransit(e *etree.Element, sc scope) *rawTransit {
+	dc.push("DirectTransit", 0)
+	defer dc.pop()
+	t := &rawTransit{}
+	t.zone, _ = sc.attr(e, "zone", NamespaceExt)
+	n := 0
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		csc := sc
+		if len(c.Attr) > 0 {
+			csc = sc.enter(c)
+		}
+		if csc.uri(c.Space) != NamespaceExt {
+			if _, kind := dc.classify(c, sc); kind != kindSkip {
+				dc.scanChild(c, csc, 0)
+			}
+			continue
+		}
+		if c.Tag != "Seal" {
+			continue
+		}
+		n++
+		s := rawSeal{idx: n}
+		s.container, _ = csc.attr(c, "container", NamespaceExt)
+		s.hasContainer = s.container != ""
+		s.number = dc.text(c, csc)
+		if s.number == "" && !s.hasContainer {
+			continue // an empty seal is absent
+		}
+		t.seals = append(t.seals, s)
+	}
+	if t.zone == "" && len(t.seals) == 0 {
+		return nil
+	}
+	return t
+}

@@ -1,0 +1,75 @@
+package tianjin
+
+import (
+	"fmt"
+
+	"github.com/jjj/gateway/adapters"
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// Namespaces, matched by URI, never by prefix.
+const (
+	// NamespaceDec is the national declaration message's namespace.
+	NamespaceDec = "http://www.chinaport.gov.cn/dec"
+	// NamespaceExt is the region's extension (direct transit and seals).
+	NamespaceExt = "urn:jjj:ext:v1"
+)
+
+// Adapter reads DecMessage. It holds only read-only tables and limits, so one
+// value serves every request concurrently.
+type Adapter struct {
+	tables *codes.Tables
+	limits adapters.Limits
+}
+
+// New returns the Tianjin adapter. cfg.Tables is required; zero limits take
+// their defaults.
+func New(cfg adapters.Config) (*Adapter, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("tianjin: %w", err)
+	}
+	return &Adapter{tables: cfg.Tables, limits: cfg.Limits.WithDefaults()}, nil
+}
+
+// MustNew is New for wiring and tests, where a bad configuration is a defect.
+func MustNew(cfg adapters.Config) *Adapter {
+	a, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// Info describes the dialect for GET /v1/ports.
+func (a *Adapter) Info() adapters.Info {
+	return adapters.Info{
+		ID:        customs.PortTianjin,
+		Name:      "Tianjin port (Xingang, Dongjiang)",
+		Dialect:   "DecMessage",
+		Encodings: adapters.Encodings,
+		Schema:    "tianjin-decmessage.xsd",
+	}
+}
+
+// Decode reads one DecMessage (see adapters.Adapter). Warnings are on the
+// returned declaration.
+func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
+	doc, err := adapters.ReadXML(raw, a.limits)
+	if err != nil {
+		return nil, err
+	}
+	root := doc.Root()
+	sc := scope{}.enter(root)
+	if root.Tag != "DecMessage" || sc.uri(root.Space) != NamespaceDec {
+		return nil, adapters.UnknownRoot(sc.uri(root.Space), root.Tag, "{"+NamespaceDec+"}DecMessage")
+	}
+	dc := decoder{t: a.tables}
+	d := dc.decode(root, sc)
+	if err := dc.ps.Err(customs.CodeInvalid, "declaration does not validate"); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+var _ adapters.Adapter = (*Adapter)(nil)
