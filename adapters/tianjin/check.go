@@ -89,13 +89,13 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 	if trader.USCC != "" || trader.Name != "" || trader.CustomsCode != "" {
 		d.Parties = append(d.Parties, trader)
 	}
-	if h[hOwnerCodeScc] != "" {
-		d.Parties = append(d.Parties, customs.Party{
-			Role:        customs.RoleOwner,
-			USCC:        dc.uscc(hOwnerCodeScc),
-			CustomsCode: h[hOwnerCode],
-			Name:        h[hOwnerName],
-		})
+	// An owner may be named by customs code and name without a USCC.
+	if h[hOwnerCodeScc] != "" || h[hOwnerCode] != "" || h[hOwnerName] != "" {
+		owner := customs.Party{Role: customs.RoleOwner, CustomsCode: h[hOwnerCode], Name: h[hOwnerName]}
+		if h[hOwnerCodeScc] != "" {
+			owner.USCC = dc.uscc(hOwnerCodeScc)
+		}
+		d.Parties = append(d.Parties, owner)
 	}
 	declarant := customs.Party{Role: customs.RoleDeclarant, CustomsCode: h[hAgentCode], Name: h[hAgentName]}
 	if !dc.missingHead(hAgentCodeScc, "the declarant's USCC") {

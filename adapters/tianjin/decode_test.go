@@ -681,8 +681,9 @@ func TestParties(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := d.Party(customs.RoleOwner); p != nil {
-			t.Errorf("owner %+v, want none", p)
+		p := d.Party(customs.RoleOwner)
+		if p == nil || p.USCC != "" || p.CustomsCode == "" || p.Name == "" {
+			t.Errorf("owner %+v, want customs code and name without USCC", p)
 		}
 		if err := d.Validate(); err != nil {
 			t.Error(err)

@@ -28,11 +28,10 @@
 //     /DecMessage/DecLists/DecList[1], where the first item belongs.
 //   - An item number (GNo) that is not a positive whole number is
 //     missing_field, as customs.Declaration.Validate calls a seq <= 0.
-//   - The owner party is carried only when OwnerCodeScc is given: the
-//     canonical model requires every enterprise but the overseas party to
-//     have a USCC (customs.Declaration.Validate), and ports.md does not
-//     require the owner, so an owner named without one is left out rather
-//     than made an error.
+//   - The owner party is carried when any of OwnerCodeScc, OwnerCode or
+//     OwnerName is given: ports.md does not require the owner's USCC, so an
+//     owner named by customs code and name alone is kept (its credit then
+//     cannot count); a USCC that is given is checked.
 //   - DeclPrice (unit price, 4 decimals) and DestinationCountry are checked
 //     but not carried (canonical.md). DistrictCode is neither checked nor
 //     carried (samples/README.md reading 4).

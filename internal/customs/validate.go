@@ -35,7 +35,14 @@ func (d *Declaration) Validate() error {
 		seen[p.Role] = true
 		switch p.Role {
 		case RoleOverseas:
-		case RoleConsignee, RoleConsignor, RoleOwner, RoleDeclarant:
+		case RoleOwner:
+			// An owner may be declared by customs code and name alone.
+			if p.USCC == "" && p.CustomsCode == "" && p.Name == "" {
+				ps.Add(at, ProblemMissingField, "owner has neither USCC, customs code nor name")
+			} else if ok, _ := CheckUSCC(p.USCC); p.USCC != "" && !ok {
+				ps.Add(at+".uscc", ProblemInvalidUSCC, "invalid USCC %q", p.USCC)
+			}
+		case RoleConsignee, RoleConsignor, RoleDeclarant:
 			if ok, _ := CheckUSCC(p.USCC); !ok {
 				ps.Add(at+".uscc", ProblemInvalidUSCC, "invalid USCC %q", p.USCC)
 			}
