@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jjj/gateway/schemas"
+	"github.com/jjj/gateway/schemas/schematest"
+)
+
+func TestTranslateFilesInOrderWithProblemsOnStderr(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "adapters", "tianjin", "testdata")
+	good1 := filepath.Join(dir, "import-coal-thermal.xml")
+	bad := filepath.Join(dir, "invalid-uscc-check-character.xml")
+	good2 := filepath.Join(dir, "export-steel-plate.xml")
+	var out, errOut bytes.Buffer
+	err := runTranslate(context.Background(), []string{"--port", "tianjin", good1, bad, good2}, nil, &out, &errOut)
+	if !errors.Is(err, errQuiet) {
+		t.Fatalf("err %v, want a failure exit", err)
+	}
+	docs := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
+	if len(docs) != 2 {
+		t.Fatalf("%d documents on stdout, want 2", len(docs))
+	}
+	if !bytes.Contains(docs[0], []byte(`portRef="`)) || !bytes.Contains(docs[0], []byte(`id="offline"`)) || !bytes.Contains(docs[0], []byte("<Route ")) {
+		t.Errorf("first document: %.300s", docs[0])
+	}
+	if !bytes.Contains(docs[1], []byte("<Direction>export</Direction>")) {
+		t.Error("files not in order")
+	}
+	schematest.Validate(t, schemas.Declaration, docs...)
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("stderr lines %d: %s", len(lines), errOut.String())
+	}
+	var p struct {
+		Status int
+		Port   string
+		Errors []struct{ Path, Code string }
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != 422 || p.Port != "tianjin" || len(p.Errors) == 0 || p.Errors[0].Code != "invalid_uscc" {
+		t.Errorf("problem %+v", p)
+	}
+
+	// The same file always gives the same bytes offline.
+	var again bytes.Buffer
+	if err := runTranslate(context.Background(), []string{"--port", "tianjin", good1}, nil, &again, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(again.Bytes()), docs[0]) {
+		t.Error("offline translation is not stable")
+	}
+}
+
+func TestTranslateReadsStdin(t *testing.T) {
+	in := bytes.NewBufferString(`<?xml version="1.0"?><Nope/>`)
+	var out, errOut bytes.Buffer
+	err := runTranslate(context.Background(), []string{"--port", "beijing"}, in, &out, &errOut)
+	if !errors.Is(err, errQuiet) || !strings.Contains(errOut.String(), "unknown_root") || out.Len() != 0 {
+		t.Errorf("err %v stdout %q stderr %q", err, out.String(), errOut.String())
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	var ue usageError
+	for _, args := range [][]string{{}, {"frobnicate"}, {"translate"}, {"translate", "--port", "shanghai"}, {"serve"}, {"keys"}, {"keys", "create"}} {
+		err := run(context.Background(), args)
+		if !errors.As(err, &ue) {
+			t.Errorf("%v: err %v, want a usage error (exit 2)", args, err)
+		}
+	}
+}
