@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,11 +55,15 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 	default:
 		return customs.Errorf(customs.CodeBadRequest, "status must be open, claimed or done")
 	}
-	limit, _, err := pageParams(r)
-	if err != nil {
-		return err
+	// The cursor is "<createdAt>~<id>", not pageParams' integer: read the
+	// limit alone.
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return customs.Errorf(customs.CodeBadRequest, "limit must be a whole number from 1 to 500")
+		}
+		f.Limit = n
 	}
-	f.Limit = limit
 	if c := q.Get("cursor"); c != "" {
 		at, id, ok := strings.Cut(c, "~")
 		t, err := time.Parse(time.RFC3339Nano, at)

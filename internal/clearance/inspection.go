@@ -85,6 +85,9 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		return false, fmt.Errorf("stored document: %w", err)
 	}
 	d := v.Declaration()
+	// The id keys the draw; the stored document of an older re-route may
+	// lack it, the row never does.
+	d.ID = id
 	if d.DirectTransit != nil {
 		d.DirectTransit.Granted = false
 	}
@@ -94,9 +97,10 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	}
 	if len(row.Draw) > 0 {
 		var dr customs.Draw
-		if err := json.Unmarshal(row.Draw, &dr); err == nil {
-			f.Draw = &dr
+		if err := json.Unmarshal(row.Draw, &dr); err != nil {
+			return false, fmt.Errorf("stored draw: %w", err)
 		}
+		f.Draw = &dr
 	}
 	route, err := s.Engine.Decide(d, f)
 	if err != nil {
@@ -117,6 +121,11 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		existing[routeKey(t.Workflow, t.Bureau.String)] = t
 	}
 	upd := &postgres.RouteUpdate{ID: id, Lane: route.Lane, At: now, Update: map[string][]int{}}
+	if len(row.Draw) == 0 && route.Draw != nil {
+		// A declaration that needed no draw when it arrived (dishonest)
+		// gets one now, from its day's seed; it is kept from here on.
+		upd.Draw, _ = json.Marshal(route.Draw)
+	}
 	type taskRow struct {
 		ID        string  `json:"id"`
 		Workflow  string  `json:"workflow"`
@@ -157,16 +166,13 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		upd.New, _ = json.Marshal(fresh)
 	}
 	d.Route = route
-	d.ID = id
 	nv := NewView(d)
-	nv.ID = ""
 	upd.Doc, err = json.Marshal(nv)
 	if err != nil {
 		return false, err
 	}
 	upd.Canonical = canonical.Marshal(d)
-	version, err := postgres.UpdateRoute(ctx, tx, upd)
-	if err != nil {
+	if _, err := postgres.UpdateRoute(ctx, tx, upd); err != nil {
 		return false, err
 	}
 	data, _ := json.Marshal(map[string]any{"previous": old, "route": nv.Route, "withdrawn": upd.Withdraw})
@@ -175,11 +181,15 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		return false, err
 	}
 	if st.Delivery == DeliveryDelivered {
-		if err := postgres.EnqueueRouteAmendment(ctx, tx, id, customs.Port(row.Port), version-1, canonical.MarshalRoute(route), now); err != nil {
+		// n counts the amendments, not the route versions: a route changed
+		// before delivery went out with the declaration itself.
+		if _, err := postgres.EnqueueRoute(ctx, tx, id, canonical.MarshalRoute(route), now); err != nil {
 			return false, err
 		}
 	}
-	if _, _, err := Refresh(ctx, tx, id, now, actor, "status after re-route", nil); err != nil {
+	// Timeline data is never NULL: the timeline readers scan it as JSON.
+	after, _ := json.Marshal(map[string]any{"lane": route.Lane, "withdrawn": upd.Withdraw})
+	if _, _, err := Refresh(ctx, tx, id, now, actor, "status after re-route", after); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
@@ -286,6 +296,9 @@ type NewAlert struct {
 func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Principal, cache *AlertCache) (*postgres.AlertRow, int, error) {
 	var ps customs.Problems
 	n.USCC = customs.NormalizeUSCC(strings.TrimSpace(n.USCC))
+	n.HSPrefix = strings.TrimSpace(n.HSPrefix)
+	n.Origin = strings.ToUpper(strings.TrimSpace(n.Origin))
+	n.Port = strings.ToLower(strings.TrimSpace(n.Port))
 	if n.HSPrefix == "" && n.Origin == "" && n.USCC == "" && n.Port == "" {
 		ps.Add("", customs.ProblemMissingField, "give at least one of hsPrefix, origin, uscc, port")
 	}
@@ -315,7 +328,12 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Princi
 		ps.Add("/action", customs.ProblemInvalidEnum, "action must be port_inspection or destination_inspection")
 	}
 	now := s.now()
-	if n.ExpiresAt != nil && !n.ExpiresAt.After(now) {
+	switch {
+	case n.ExpiresAt == nil:
+		// routing.md: an alert names an action and an expiry; one that
+		// never ends would stop matching goods long after the risk.
+		ps.Add("/expiresAt", customs.ProblemMissingField, "expiresAt is required")
+	case !n.ExpiresAt.After(now):
 		ps.Add("/expiresAt", customs.ProblemInvalidDate, "expiresAt must be in the future")
 	}
 	if err := ps.Err(customs.CodeInvalid, "risk alert does not validate"); err != nil {

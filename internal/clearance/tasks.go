@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -68,15 +69,24 @@ func NewBureauTask(t *postgres.TaskRow) BureauTask {
 	return bt
 }
 
-// taskFor loads a task for an action by p: a bureau acts only on the tasks
-// it owns (api.md: another bureau's task is forbidden), admin on any.
+// taskFor loads a task for an action by p, in tx, with its declaration
+// locked first and then the task: the order a re-route takes its locks in
+// (declaration, then its tasks), so that a claim or a result running beside
+// a re-route waits for it instead of deadlocking. A bureau acts only on the
+// tasks it owns (api.md: another bureau's task is forbidden), admin on any.
 func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p apikey.Principal) (*postgres.TaskRow, error) {
-	t, err := postgres.GetTask(ctx, tx, id, true)
+	t, err := postgres.GetTask(ctx, tx, id, false)
 	if err != nil {
 		return nil, err
 	}
 	if p.Role == apikey.RoleBureau && t.Owner != p.Scope {
 		return nil, customs.Errorf(customs.CodeForbidden, "task %s belongs to bureau %s", id, t.Owner)
+	}
+	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
+		return nil, err
+	}
+	if t, err = postgres.GetTask(ctx, tx, id, true); err != nil {
+		return nil, err
 	}
 	if t.Status == string(customs.TaskWithdrawn) {
 		return nil, customs.Errorf(customs.CodeConflict, "task %s was withdrawn by a re-route", id)
@@ -99,14 +109,12 @@ func (s *Service) Claim(ctx context.Context, id string, p apikey.Principal) (*Bu
 	if t.Status != string(customs.TaskOpen) {
 		return nil, customs.Errorf(customs.CodeConflict, "task %s is already %s", id, t.Status)
 	}
-	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
-		return nil, err
-	}
 	now := s.now().Truncate(time.Microsecond)
 	if err := postgres.ClaimTask(ctx, tx, id, p.Actor(), now); err != nil {
 		return nil, err
 	}
-	if _, _, err := Refresh(ctx, tx, t.DeclarationID, now, p.Actor(), fmt.Sprintf("%s task claimed", t.Workflow), nil); err != nil {
+	data, _ := json.Marshal(map[string]any{"task": id, "workflow": t.Workflow, "items": t.Items})
+	if err := step(ctx, tx, t.DeclarationID, now, p.Actor(), fmt.Sprintf("%s task %s claimed", t.Workflow, id), data); err != nil {
 		return nil, err
 	}
 	t, err = postgres.GetTask(ctx, tx, id, false)
@@ -118,6 +126,20 @@ func (s *Service) Claim(ctx context.Context, id string, p apikey.Principal) (*Bu
 	}
 	bt := NewBureauTask(t)
 	return &bt, nil
+}
+
+// step records one step of a declaration's life in tx: the status derived
+// again, and the step on the timeline with its actor whether or not the
+// status moved (a second claim of a declaration already under inspection,
+// one of two tasks passing), so that every step is there. Timeline
+// statuses are always api.md's statuses: a step that changes none carries
+// the current one.
+func step(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, actor, note string, data []byte) error {
+	status, changed, err := Refresh(ctx, tx, id, at, actor, note, data)
+	if err != nil || changed {
+		return err
+	}
+	return postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(status), At: at, Actor: actor, Note: note, Data: data})
 }
 
 // ResultRequest is a bureau's finding (api.md "POST /v1/tasks/{id}/result").
@@ -148,6 +170,9 @@ type storedResult struct {
 // outcome that contradicts the limits is CodeInvalid
 // (result_contradicts_rules). A direct-transit arrival passes only with
 // every declared seal intact; a missing or broken one holds the goods.
+// api.md does not make a claim a precondition: a result may be posted for
+// an open task as well as a claimed one (the bureau that owns it either
+// way); a done or withdrawn task is CodeConflict.
 func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p apikey.Principal) (*BureauTask, error) {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
@@ -160,9 +185,6 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p ap
 	}
 	if t.Status == string(customs.TaskDone) {
 		return nil, customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
-	}
-	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
-		return nil, err
 	}
 	var doc []byte
 	if err := tx.GetContext(ctx, &doc, `SELECT doc FROM declaration WHERE id = $1`, t.DeclarationID); err != nil {
@@ -181,12 +203,18 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p ap
 	if err := postgres.CompleteTask(ctx, tx, id, res.Outcome, body, now); err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("%s task done: %s", t.Workflow, res.Outcome)
-	if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: t.DeclarationID, Status: "task_" + res.Outcome,
-		At: now, Actor: p.Actor(), Note: note, Data: body}); err != nil {
-		return nil, err
+	note := fmt.Sprintf("%s task %s done: %s", t.Workflow, id, res.Outcome)
+	if len(res.SealsBroken) > 0 {
+		note += "; seals missing or broken: " + strings.Join(res.SealsBroken, ", ")
 	}
-	if _, _, err := Refresh(ctx, tx, t.DeclarationID, now, p.Actor(), note, body); err != nil {
+	if len(res.Failed) > 0 {
+		names := make([]string, len(res.Failed))
+		for i, f := range res.Failed {
+			names[i] = f.Indicator
+		}
+		note += "; failed: " + strings.Join(names, ", ")
+	}
+	if err := step(ctx, tx, t.DeclarationID, now, p.Actor(), note, body); err != nil {
 		return nil, err
 	}
 	t, err = postgres.GetTask(ctx, tx, id, false)
@@ -251,6 +279,11 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 					res.Failed = append(res.Failed, CoalFailure{Indicator: f.Indicator, Value: f.Value, Limit: f.Limit, Unit: f.Unit})
 				}
 			}
+		}
+		switch req.Outcome {
+		case "", "pass", "fail":
+		default:
+			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
 		}
 		if len(ps) > 0 {
 			return nil, ps.Err(customs.CodeInvalid, "coal result does not validate")
@@ -366,23 +399,26 @@ func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawVi
 		return nil, err
 	}
 	seed := routing.DaySeed(secret, customs.BeijingDay(row.ReceivedAt))
+	// The roster is the one the draw was made with (routing.Decide): the
+	// granted pilot zone's, which takes all the work, else the port office's
+	// (codes/customs.csv office of the port customs code). Not the owner of
+	// some inspection task: a risk alert can put one at an inland bureau.
+	owner := row.PortOffice
+	var v struct {
+		DirectTransit *DirectTransitView `json:"directTransit"`
+	}
+	if err := json.Unmarshal(row.Doc, &v); err != nil {
+		return nil, fmt.Errorf("declaration %s: stored document: %w", id, err)
+	}
+	if dt := v.DirectTransit; dt != nil && dt.Granted {
+		owner = dt.Zone
+	}
 	var roster []string
-	if b, ok := s.Tables.Bureaus[row.PortOffice]; ok {
+	if b, ok := s.Tables.Bureaus[owner]; ok {
 		roster = b.Inspectors
-	}
-	tasks, err := s.DB.Tasks(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range tasks {
-		if t.Workflow == string(customs.WorkflowInspection) {
-			if b, ok := s.Tables.Bureaus[t.Owner]; ok {
-				roster = b.Inspectors
-			}
-		}
 	}
 	d := routing.Redraw(seed, id, stored.Rate, roster)
 	out := &DrawView{DeclarationID: id, SeedID: d.SeedID, Value: d.Value, Rate: d.Rate, Selected: d.Selected, Inspector: opt(d.Inspector)}
-	out.Matches = d.SeedID == stored.SeedID && d.Value == stored.Value && d.Selected == stored.Selected && (stored.Inspector == "" || d.Inspector == stored.Inspector)
+	out.Matches = d.SeedID == stored.SeedID && d.Value == stored.Value && d.Selected == stored.Selected && d.Inspector == stored.Inspector
 	return out, nil
 }

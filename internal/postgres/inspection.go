@@ -154,14 +154,18 @@ type RouteUpdate struct {
 	Update map[string][]int
 	// New tasks, as InsertDeclaration's JSON rows.
 	New []byte
-	At  time.Time
+	// Draw, when set, is a random draw made by this re-route for a
+	// declaration that had none (routing.md: once made, a draw is kept).
+	Draw []byte
+	At   time.Time
 }
 
 // UpdateRoute writes a re-route in tx and returns the new route version.
 func UpdateRoute(ctx context.Context, tx *sqlx.Tx, u *RouteUpdate) (int, error) {
 	var version int
-	err := tx.GetContext(ctx, &version, `UPDATE declaration SET lane = $2, doc = $3, canonical = $4, route_version = route_version + 1, updated_at = $5
-		WHERE id = $1 RETURNING route_version`, u.ID, u.Lane, string(u.Doc), u.Canonical, u.At)
+	err := tx.GetContext(ctx, &version, `UPDATE declaration SET lane = $2, doc = $3, canonical = $4, route_version = route_version + 1, updated_at = $5,
+		draw = COALESCE(draw, $6::jsonb)
+		WHERE id = $1 RETURNING route_version`, u.ID, u.Lane, string(u.Doc), u.Canonical, u.At, jsonOrNull(u.Draw))
 	if err != nil {
 		return 0, fmt.Errorf("update route of %s: %w", u.ID, err)
 	}
@@ -184,15 +188,4 @@ func UpdateRoute(ctx context.Context, tx *sqlx.Tx, u *RouteUpdate) (int, error) 
 		}
 	}
 	return version, nil
-}
-
-// EnqueueRouteAmendment queues a route amendment (partners.md) for a
-// delivered declaration, through the same outbox as declarations.
-func EnqueueRouteAmendment(ctx context.Context, tx *sqlx.Tx, declarationID string, port customs.Port, n int, body []byte, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (declaration_id, kind, idempotency_key, body, port, state, scheduled_at, created_at, updated_at)
-		VALUES ($1, 'route', $2, $3, $4, 'available', $5, $5, $5)`, declarationID, fmt.Sprintf("%s:route:%d", declarationID, n), body, port, at)
-	if err != nil {
-		return fmt.Errorf("enqueue route amendment for %s: %w", declarationID, err)
-	}
-	return nil
 }

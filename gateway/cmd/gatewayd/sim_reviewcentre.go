@@ -1,7 +1,81 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
 
+	"github.com/jjj/gateway/internal/reviewcentre/sim"
+)
+
+// runSimReviewCentre runs the review centre simulator (operations.md) until
+// ctx ends.
 func runSimReviewCentre(ctx context.Context, args []string) error {
-	return usageError{"not built yet"}
+	fs := newFlagSet("sim review-centre")
+	addr := fs.String("addr", "127.0.0.1:8091", "listen address")
+	failRate := fs.String("fail-rate", "0", "fraction 0-1 of requests answered 503")
+	throttleRate := fs.String("throttle-rate", "0", "fraction 0-1 of requests answered 429 with Retry-After")
+	garbageRate := fs.String("garbage-rate", "0", "fraction 0-1 of requests processed, then answered with an unparsable body")
+	latency := fs.Duration("latency", 0, "added to every answer")
+	downFor := fs.Duration("down-for", 0, "drop every connection for this long after starting")
+	retryAfter := fs.Duration("retry-after", time.Second, "the Retry-After of a 429")
+	noValidate := fs.Bool("no-validate", false, "do not validate bodies against the canonical XSD (needs xmllint)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	rate := func(name, s string) (float64, error) {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 1 {
+			return 0, usageError{fmt.Sprintf("--%s must be a fraction from 0 to 1", name)}
+		}
+		return f, nil
+	}
+	var f sim.Faults
+	var err error
+	if f.FailRate, err = rate("fail-rate", *failRate); err != nil {
+		return err
+	}
+	if f.ThrottleRate, err = rate("throttle-rate", *throttleRate); err != nil {
+		return err
+	}
+	if f.GarbageRate, err = rate("garbage-rate", *garbageRate); err != nil {
+		return err
+	}
+	if f.FailRate+f.ThrottleRate+f.GarbageRate > 1 {
+		return usageError{"--fail-rate, --throttle-rate and --garbage-rate add up to more than 1"}
+	}
+	if *latency < 0 || *downFor < 0 || *retryAfter < 0 {
+		return usageError{"durations must not be negative"}
+	}
+	f.Latency, f.RetryAfter = *latency, *retryAfter
+	s := sim.New(sim.Config{Faults: f, DownFor: *downFor, NoValidate: *noValidate})
+	defer s.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("review centre simulator listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String())
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shut)
+	st := s.Stats()
+	log.Info("review centre simulator stopped", "received", st.Received, "distinct", st.Distinct, "duplicates", st.Duplicates, "refused", st.Refused)
+	return nil
 }

@@ -1,8 +1,79 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
 
-// wireDelivery wires the delivery capability into the app.
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/jjj/gateway/gateway"
+	"github.com/jjj/gateway/internal/outbox"
+	"github.com/jjj/gateway/internal/reviewcentre"
+)
+
+// wireDelivery wires the delivery capability into the app: the review
+// centre client (REVIEW_CENTRE_URL), the outbox dispatcher as a worker, the
+// operator's delivery calls and the review centre's decisions, and their
+// metrics.
+//
+// Tuning beyond operations.md's table, read from the environment here only
+// (defaults in parentheses): OUTBOX_CONCURRENCY (16), OUTBOX_BATCH (32),
+// OUTBOX_LEASE (2m), OUTBOX_POLL (250ms), OUTBOX_RETRY_BASE (1s),
+// OUTBOX_RETRY_CAP (5m), REVIEW_CENTRE_TIMEOUT (10s),
+// REVIEW_CENTRE_BREAKER_TIMEOUT (10s).
 func (a *app) wireDelivery(ctx context.Context, d *deps) error {
+	var (
+		cfg  outbox.Config
+		rcfg = reviewcentre.Config{URL: a.cfg.reviewCentre}
+		err  error
+	)
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"OUTBOX_LEASE", &cfg.Lease}, {"OUTBOX_POLL", &cfg.PollInterval},
+		{"OUTBOX_RETRY_BASE", &cfg.Retry.Base}, {"OUTBOX_RETRY_CAP", &cfg.Retry.Cap},
+		{"REVIEW_CENTRE_TIMEOUT", &rcfg.Timeout}, {"REVIEW_CENTRE_BREAKER_TIMEOUT", &rcfg.BreakerTimeout},
+	}
+	for _, v := range durations {
+		if s := env(v.name, ""); s != "" {
+			if *v.dst, err = parseDuration(v.name, s); err != nil {
+				return err
+			}
+		}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"OUTBOX_CONCURRENCY", &cfg.Concurrency}, {"OUTBOX_BATCH", &cfg.BatchSize}} {
+		if s := env(v.name, ""); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return usageError{fmt.Sprintf("%s must be a positive whole number", v.name)}
+			}
+			*v.dst = n
+		}
+	}
+	rcfg.OnStateChange = func(from, to gobreaker.State) {
+		a.log.Warn("review centre circuit breaker", "from", from.String(), "to", to.String())
+	}
+	client, err := reviewcentre.New(rcfg)
+	if err != nil {
+		return usageError{"REVIEW_CENTRE_URL: " + err.Error()}
+	}
+	metrics := outbox.NewMetrics(client.BreakerState)
+	if err := metrics.Register(d.metrics); err != nil {
+		return fmt.Errorf("delivery metrics: %w", err)
+	}
+	cfg.Metrics = metrics
+	cfg.Logger = a.log
+	disp, err := outbox.New(a.db, client, cfg, client.MaxDuration())
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	a.workers = append(a.workers, disp.Run)
+	a.server.Extensions = append(a.server.Extensions, gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: a.db}))
 	return nil
 }

@@ -1,0 +1,390 @@
+package gateway
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/outbox"
+	"github.com/jjj/gateway/internal/postgres"
+)
+
+// DeliveryDeps are what the delivery calls need.
+type DeliveryDeps struct {
+	DB *postgres.DB
+	// NowFunc gives timeline times; nil means time.Now.
+	NowFunc func() time.Time
+}
+
+func (d *DeliveryDeps) now() time.Time {
+	if d.NowFunc != nil {
+		return d.NowFunc().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// DeliveryRoutes returns the extension serving the operator's delivery
+// calls and the review centre's decisions (api.md):
+//
+//	GET  /v1/admin/deliveries?state=pending|retrying|delivered|dead&after=&limit=
+//	POST /v1/admin/deliveries/{id}/replay
+//	POST /v1/admin/deliveries/replay   {"port", "from", "to", "reason"}
+//	POST /v1/review-centre/decisions   {"entryId", "decision", "reason"}
+//
+// Choices where api.md is silent: a delivery's id is its outbox number as
+// a string (a declaration id is also accepted by the replay call, meaning
+// that declaration's own delivery); the list is oldest first with an
+// `after` cursor; a message in flight is pending; the bulk replay's `from`
+// and `to` bound when the delivery was queued (the declaration accepted,
+// from inclusive, to exclusive) and `reason` matches a part of the refusal
+// reason, ignoring case; every filter left out matches everything.
+func DeliveryRoutes(d *DeliveryDeps) func(*http.ServeMux, *Server) {
+	return func(mux *http.ServeMux, s *Server) {
+		h := &deliveryHandlers{d: d, s: s}
+		mux.Handle("GET /v1/admin/deliveries", s.Auth(h.list))
+		mux.Handle("POST /v1/admin/deliveries/replay", s.Auth(h.replayMatching))
+		mux.Handle("POST /v1/admin/deliveries/{id}/replay", s.Auth(h.replayOne))
+		mux.Handle("POST /v1/review-centre/decisions", s.Auth(h.decide))
+	}
+}
+
+type deliveryHandlers struct {
+	d *DeliveryDeps
+	s *Server
+}
+
+// deliveryStates maps api.md's delivery states to outbox states.
+var deliveryStates = map[string][]string{
+	"pending":   {postgres.OutboxAvailable, postgres.OutboxRunning},
+	"retrying":  {postgres.OutboxRetryable},
+	"delivered": {postgres.OutboxCompleted},
+	"dead":      {postgres.OutboxDiscarded},
+}
+
+func apiState(outboxState string) string {
+	switch outboxState {
+	case postgres.OutboxRetryable:
+		return "retrying"
+	case postgres.OutboxCompleted:
+		return "delivered"
+	case postgres.OutboxDiscarded:
+		return "dead"
+	}
+	return "pending"
+}
+
+// Delivery is a delivery as the operator sees it.
+type Delivery struct {
+	ID             string     `json:"id"`
+	DeclarationID  string     `json:"declarationId"`
+	Kind           string     `json:"kind"`
+	IdempotencyKey string     `json:"idempotencyKey"`
+	Port           string     `json:"port"`
+	State          string     `json:"state"`
+	EntryID        *string    `json:"entryId"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
+	NextAttemptAt  *time.Time `json:"nextAttemptAt"`
+	LastError      *string    `json:"lastError"`
+	Reason         *string    `json:"reason"`
+	Attempts       []Attempt  `json:"attempts"`
+}
+
+// Attempt is one recorded exchange with the review centre.
+type Attempt struct {
+	At         time.Time `json:"at"`
+	StatusCode *int64    `json:"statusCode"`
+	LatencyMS  float64   `json:"latencyMs"`
+	Outcome    string    `json:"outcome"`
+	Error      *string   `json:"error"`
+}
+
+func toDelivery(r *postgres.DeliveryRow, attempts []postgres.AttemptRow) Delivery {
+	out := Delivery{ID: strconv.FormatInt(r.ID, 10), DeclarationID: r.DeclarationID, Kind: r.Kind, IdempotencyKey: r.Key,
+		Port: r.Port, State: apiState(r.State), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Attempts: []Attempt{}}
+	if r.EntryID.Valid && r.Kind == "declaration" && r.State == postgres.OutboxCompleted {
+		out.EntryID = &r.EntryID.String
+	}
+	if r.State == postgres.OutboxAvailable || r.State == postgres.OutboxRetryable {
+		t := r.ScheduledAt.UTC()
+		out.NextAttemptAt = &t
+	}
+	if r.LastError.Valid {
+		out.LastError = &r.LastError.String
+	}
+	if r.Reason.Valid {
+		out.Reason = &r.Reason.String
+	}
+	for _, a := range attempts {
+		at := Attempt{At: a.At.UTC(), LatencyMS: a.LatencyMS, Outcome: a.Outcome}
+		if a.StatusCode.Valid {
+			at.StatusCode = &a.StatusCode.Int64
+		}
+		if a.Error.Valid {
+			at.Error = &a.Error.String
+		}
+		out.Attempts = append(out.Attempts, at)
+	}
+	return out
+}
+
+func badParam(name, msg string) error {
+	return &customs.Error{Code: customs.CodeBadRequest, Message: msg,
+		Problems: []customs.Problem{{Path: name, Code: "invalid_parameter", Message: msg}}}
+}
+
+func (h *deliveryHandlers) list(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var states []string
+	for _, s := range strings.Split(q.Get("state"), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		ss, ok := deliveryStates[s]
+		if !ok {
+			return badParam("state", "state must be pending, retrying, delivered or dead")
+		}
+		states = append(states, ss...)
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return badParam("limit", "limit must be from 1 to 500")
+		}
+		limit = n
+	}
+	var after int64
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return badParam("after", "after must be a delivery id")
+		}
+		after = n
+	}
+	rows, err := h.d.DB.Deliveries(r.Context(), states, after, limit)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+	}
+	attempts, err := h.d.DB.DeliveryAttempts(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	items := make([]Delivery, len(rows))
+	for i := range rows {
+		items[i] = toDelivery(&rows[i], attempts[rows[i].ID])
+	}
+	var next *string
+	if len(rows) == limit {
+		n := strconv.FormatInt(rows[len(rows)-1].ID, 10)
+		next = &n
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"items": items, "next": next})
+}
+
+// deliveryID reads a delivery id, or a declaration id meaning that
+// declaration's own delivery.
+func (h *deliveryHandlers) deliveryID(r *http.Request) (int64, error) {
+	v := r.PathValue("id")
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+		return n, nil
+	}
+	row, err := h.d.DB.DeclarationDelivery(r.Context(), v)
+	if err != nil {
+		return 0, customs.Errorf(customs.CodeNotFound, "delivery %s not found", v)
+	}
+	return row.ID, nil
+}
+
+func (h *deliveryHandlers) replayOne(w http.ResponseWriter, r *http.Request) error {
+	p, err := Require(r, apikey.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	id, err := h.deliveryID(r)
+	if err != nil {
+		return err
+	}
+	if err := outbox.Replay(r.Context(), h.d.DB, id, p.Actor(), "asked by "+p.Actor(), h.d.now()); err != nil {
+		return err
+	}
+	return h.writeDelivery(w, r, id)
+}
+
+func (h *deliveryHandlers) writeDelivery(w http.ResponseWriter, r *http.Request, id int64) error {
+	row, err := h.d.DB.Delivery(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	attempts, err := h.d.DB.DeliveryAttempts(r.Context(), []int64{id})
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, toDelivery(row, attempts[id]))
+}
+
+// ReplayRequest selects dead deliveries to replay.
+type ReplayRequest struct {
+	Port   string     `json:"port"`
+	From   *time.Time `json:"from"`
+	To     *time.Time `json:"to"`
+	Reason string     `json:"reason"`
+}
+
+func (h *deliveryHandlers) replayMatching(w http.ResponseWriter, r *http.Request) error {
+	p, err := Require(r, apikey.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	var req ReplayRequest
+	if err := DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	f := postgres.DeadFilter{Port: req.Port, Reason: req.Reason}
+	if req.From != nil {
+		f.From = *req.From
+	}
+	if req.To != nil {
+		f.To = *req.To
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return badParam("to", "to must be after from")
+	}
+	ids, err := h.d.DB.DeadDeliveries(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	note := "bulk replay asked by " + p.Actor()
+	replayed := []string{}
+	for _, id := range ids {
+		err := outbox.Replay(r.Context(), h.d.DB, id, p.Actor(), note, h.d.now())
+		if customs.ErrorCodeOf(err) == customs.CodeConflict {
+			continue // replayed by someone else meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		replayed = append(replayed, strconv.FormatInt(id, 10))
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"replayed": len(replayed), "ids": replayed})
+}
+
+// DecisionRequest is the review centre's decision (api.md).
+type DecisionRequest struct {
+	EntryID  string `json:"entryId"`
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+}
+
+// decide records a review decision. A repeat of the decision in force is
+// harmless (200, nothing written); a different decision after a final one
+// (released, rejected) is a conflict; inspection_required may be followed
+// by either final decision.
+func (h *deliveryHandlers) decide(w http.ResponseWriter, r *http.Request) error {
+	p, err := Require(r, apikey.RoleReviewCentre, apikey.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	var req DecisionRequest
+	if err := DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	var ps customs.Problems
+	if strings.TrimSpace(req.EntryID) == "" {
+		ps.Add("/entryId", "missing_field", "entryId is required")
+	}
+	switch req.Decision {
+	case "released", "inspection_required", "rejected":
+	case "":
+		ps.Add("/decision", "missing_field", "decision is required")
+	default:
+		ps.Add("/decision", "invalid_enum", "decision must be released, inspection_required or rejected")
+	}
+	if len(ps) > 0 {
+		return ps.Err(customs.CodeInvalid, "the decision is not valid")
+	}
+	ctx := r.Context()
+	var id string
+	err = func() error {
+		tx, err := h.d.DB.BeginTxx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if id, err = postgres.DeclarationByEntryID(ctx, tx, req.EntryID); err != nil {
+			return err
+		}
+		changed, err := h.applyDecision(r, tx, id, req, p)
+		if err != nil || !changed {
+			return err
+		}
+		return tx.Commit()
+	}()
+	if err != nil {
+		return err
+	}
+	if h.s.Clearance != nil {
+		body, err := h.s.Clearance.Render(ctx, id)
+		if err != nil {
+			return err
+		}
+		return WriteRawJSON(w, http.StatusOK, body)
+	}
+	row, err := h.d.DB.GetDeclaration(ctx, id)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"id": id, "entryId": req.EntryID, "status": row.Status, "decision": req.Decision})
+}
+
+func (h *deliveryHandlers) applyDecision(r *http.Request, tx *sqlx.Tx, id string, req DecisionRequest, p apikey.Principal) (bool, error) {
+	ctx := r.Context()
+	st, err := postgres.LockLifecycle(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	if prev := st.Decision.String; st.Decision.Valid {
+		if prev == req.Decision {
+			return false, nil
+		}
+		if prev == "released" || prev == "rejected" {
+			return false, customs.Errorf(customs.CodeConflict, "entry %s was already %s; a different decision is not accepted", req.EntryID, prev)
+		}
+	}
+	now := h.d.now()
+	if err := postgres.SetDecision(ctx, tx, id, req.Decision, req.Reason, now); err != nil {
+		return false, err
+	}
+	note := "review centre decision: " + req.Decision
+	if req.Reason != "" {
+		note += ": " + req.Reason
+	}
+	data, _ := json.Marshal(map[string]string{"entryId": req.EntryID, "decision": req.Decision, "reason": req.Reason})
+	status, changed, err := clearance.Refresh(ctx, tx, id, now, p.Actor(), note, data)
+	if err != nil {
+		return false, err
+	}
+	if !changed {
+		// The decision is on the timeline even when tasks keep the status
+		// where it is (released while a task is still open).
+		if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(status), At: now,
+			Actor: p.Actor(), Note: note, Data: data}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}

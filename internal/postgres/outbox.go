@@ -1,0 +1,435 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// Outbox states (STYLE.md point 10). The operator sees them as api.md's
+// delivery states: available and running are pending, retryable is
+// retrying, completed is delivered, discarded is dead.
+const (
+	// OutboxAvailable: waiting to be sent, never tried, replayed, or
+	// snoozed while the breaker was open (no attempt spent).
+	OutboxAvailable = "available"
+	// OutboxRunning: claimed by a dispatcher until locked_until; when that
+	// passes (the process died mid-send) the row is due again.
+	OutboxRunning = "running"
+	// OutboxRetryable: a transient failure; due again at scheduled_at.
+	OutboxRetryable = "retryable"
+	// OutboxCompleted: the review centre accepted it.
+	OutboxCompleted = "completed"
+	// OutboxDiscarded: refused for good (reason says why); the operator
+	// may replay it.
+	OutboxDiscarded = "discarded"
+)
+
+// OutboxMessage is a claimed outbox row, ready to send.
+type OutboxMessage struct {
+	ID            int64  `db:"id"`
+	DeclarationID string `db:"declaration_id"`
+	Kind          string `db:"kind"`
+	Key           string `db:"idempotency_key"`
+	Port          string `db:"port"`
+	Attempts      int    `db:"attempts"`
+	// Lease is the claim's number; writes that end the claim name it.
+	Lease int64 `db:"lease"`
+	// Body is the message: the row's body or the declaration's canonical XML.
+	Body []byte `db:"body"`
+}
+
+// claimSQL takes the oldest due rows nobody else holds. A row is due when
+// it is available or retryable and its time has come, or running with a
+// lease that ran out (its claimer died). A route amendment is due only
+// after its declaration was delivered and every earlier amendment of the
+// same declaration finished, so the review centre sees them in order.
+const claimSQL = `
+WITH c AS (
+    SELECT o.id FROM outbox o
+    WHERE ((o.state IN ('available', 'retryable') AND o.scheduled_at <= now())
+           OR (o.state = 'running' AND o.locked_until <= now()))
+      AND (o.kind = 'declaration' OR (
+           EXISTS (SELECT 1 FROM declaration d WHERE d.id = o.declaration_id AND d.delivery = 'delivered')
+           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.declaration_id = o.declaration_id AND p.kind = 'route'
+                           AND p.id < o.id AND p.state NOT IN ('completed', 'discarded'))))
+    ORDER BY o.id
+    LIMIT $1
+    FOR UPDATE OF o SKIP LOCKED
+)
+UPDATE outbox o SET state = 'running', lease = o.lease + 1,
+       locked_until = now() + $2 * interval '1 millisecond', updated_at = now()
+FROM c WHERE o.id = c.id
+RETURNING o.id, o.declaration_id, o.kind, o.idempotency_key, o.port, o.attempts, o.lease,
+          COALESCE(o.body, (SELECT d.canonical FROM declaration d WHERE d.id = o.declaration_id)) AS body`
+
+// ClaimOutbox claims up to limit due rows for lease, oldest first, in one
+// statement. Rows locked by another claimer are skipped, so several
+// processes on one database never hold the same row.
+func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	if err := db.SelectContext(ctx, &out, claimSQL, limit, lease.Milliseconds()); err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	// RETURNING keeps no order.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out, nil
+}
+
+// Attempt is one exchange with the review centre.
+type Attempt struct {
+	At time.Time
+	// StatusCode is the HTTP status; 0 when there was no answer.
+	StatusCode int
+	Latency    time.Duration
+	// Outcome: accepted, rejected or transient.
+	Outcome string
+	Error   string
+}
+
+func (a *Attempt) args() (status any, latency float64, errText any) {
+	if a.StatusCode != 0 {
+		status = a.StatusCode
+	}
+	if a.Error != "" {
+		errText = a.Error
+	}
+	return status, float64(a.Latency.Microseconds()) / 1000, errText
+}
+
+// RetryOutbox records a transient failure and makes the row due again after
+// delay, spending an attempt; one statement. ok is false when the lease was
+// lost (another claimer has the row now), and then nothing is written.
+func (db *DB) RetryOutbox(ctx context.Context, id, lease int64, a Attempt, delay time.Duration) (ok bool, err error) {
+	st, lat, et := a.args()
+	var n int
+	err = db.GetContext(ctx, &n, `
+WITH o AS (
+    UPDATE outbox SET state = 'retryable', attempts = attempts + 1, locked_until = NULL,
+           scheduled_at = now() + $3 * interval '1 millisecond', last_error = $8, updated_at = now()
+    WHERE id = $1 AND lease = $2 AND state = 'running'
+    RETURNING id
+), a AS (
+    INSERT INTO delivery_attempt (outbox_id, at, status_code, latency_ms, outcome, error)
+    SELECT id, $4, $5, $6, $7, $8 FROM o
+)
+SELECT count(*) FROM o`, id, lease, delay.Milliseconds(), a.At, st, lat, a.Outcome, et)
+	if err != nil {
+		return false, fmt.Errorf("retry outbox %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// SnoozeOutbox puts a claimed row back, due after delay, without spending
+// an attempt: nothing was sent (the breaker was open, or the dispatcher is
+// stopping).
+func (db *DB) SnoozeOutbox(ctx context.Context, id, lease int64, delay time.Duration) (ok bool, err error) {
+	res, err := db.ExecContext(ctx, `
+UPDATE outbox SET state = CASE WHEN attempts > 0 THEN 'retryable' ELSE 'available' END, locked_until = NULL,
+       scheduled_at = now() + $3 * interval '1 millisecond', updated_at = now()
+WHERE id = $1 AND lease = $2 AND state = 'running'`, id, lease, delay.Milliseconds())
+	if err != nil {
+		return false, fmt.Errorf("snooze outbox %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// Finish ends a claim for good.
+type Finish struct {
+	ID, Lease int64
+	Attempt   Attempt
+	// State is OutboxCompleted or OutboxDiscarded.
+	State string
+	// Reason is why it was discarded.
+	Reason string
+	// EntryID is the review centre's entry id, recorded on the declaration
+	// when a declaration was accepted.
+	EntryID string
+}
+
+// Finished is what FinishOutbox wrote.
+type Finished struct {
+	DeclarationID string `db:"declaration_id"`
+	Kind          string `db:"kind"`
+	Key           string `db:"idempotency_key"`
+}
+
+// FinishOutbox completes or discards a claimed row using q (the caller's
+// transaction), records the attempt, and for a declaration's own message
+// sets its delivery (delivered with the entry id, or failed), all in one
+// statement. It returns nil, nil when the lease was lost: nothing is
+// written, and the caller must not go on to change the declaration.
+func FinishOutbox(ctx context.Context, q sqlx.ExtContext, f Finish) (*Finished, error) {
+	if f.State != OutboxCompleted && f.State != OutboxDiscarded {
+		return nil, fmt.Errorf("finish outbox %d: state %q", f.ID, f.State)
+	}
+	delivery := "delivered"
+	if f.State == OutboxDiscarded {
+		delivery = "failed"
+	}
+	var entry, reason any
+	if f.EntryID != "" {
+		entry = f.EntryID
+	}
+	if f.Reason != "" {
+		reason = f.Reason
+	}
+	st, lat, et := f.Attempt.args()
+	var out Finished
+	err := sqlx.GetContext(ctx, q, &out, `
+WITH o AS (
+    UPDATE outbox SET state = $3, attempts = attempts + 1, locked_until = NULL, reason = $4, updated_at = now(),
+           last_error = CASE WHEN $3 = 'completed' THEN NULL ELSE last_error END
+    WHERE id = $1 AND lease = $2 AND state = 'running'
+    RETURNING id, declaration_id, kind, idempotency_key
+), a AS (
+    INSERT INTO delivery_attempt (outbox_id, at, status_code, latency_ms, outcome, error)
+    SELECT id, $5, $6, $7, $8, $9 FROM o
+), d AS (
+    UPDATE declaration SET delivery = $10, entry_id = COALESCE($11, entry_id), updated_at = $5
+    FROM o WHERE declaration.id = o.declaration_id AND o.kind = 'declaration'
+)
+SELECT declaration_id, kind, idempotency_key FROM o`,
+		f.ID, f.Lease, f.State, reason, f.Attempt.At, st, lat, f.Attempt.Outcome, et, delivery, entry)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, classify(err, fmt.Sprintf("finish outbox %d", f.ID))
+	}
+	return &out, nil
+}
+
+// EnqueueRoute adds a route amendment of a declaration to the outbox using
+// q (the caller's transaction, which should hold the declaration's row
+// lock, as a re-route does): the n-th amendment gets the key
+// "<declaration id>:route:<n>". It returns the key; customs.CodeNotFound
+// for an unknown declaration.
+func EnqueueRoute(ctx context.Context, q sqlx.ExtContext, declarationID string, body []byte, at time.Time) (string, error) {
+	var key string
+	err := sqlx.GetContext(ctx, q, &key, `
+INSERT INTO outbox (declaration_id, kind, idempotency_key, body, port, state, scheduled_at, created_at, updated_at)
+SELECT d.id, 'route',
+       d.id || ':route:' || (SELECT count(*) + 1 FROM outbox o WHERE o.declaration_id = d.id AND o.kind = 'route'),
+       $2, d.port, 'available', $3, $3, $3
+FROM declaration d WHERE d.id = $1
+RETURNING idempotency_key`, declarationID, body, at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", customs.Errorf(customs.CodeNotFound, "declaration %s not found", declarationID)
+	}
+	if err != nil {
+		return "", classify(err, "route amendment of "+declarationID)
+	}
+	return key, nil
+}
+
+// DeliveryRow is an outbox row as the operator sees it.
+type DeliveryRow struct {
+	ID            int64          `db:"id"`
+	DeclarationID string         `db:"declaration_id"`
+	Kind          string         `db:"kind"`
+	Key           string         `db:"idempotency_key"`
+	Port          string         `db:"port"`
+	State         string         `db:"state"`
+	Attempts      int            `db:"attempts"`
+	ScheduledAt   time.Time      `db:"scheduled_at"`
+	CreatedAt     time.Time      `db:"created_at"`
+	UpdatedAt     time.Time      `db:"updated_at"`
+	LockedUntil   sql.NullTime   `db:"locked_until"`
+	LastError     sql.NullString `db:"last_error"`
+	Reason        sql.NullString `db:"reason"`
+	EntryID       sql.NullString `db:"entry_id"`
+}
+
+const deliveryColumns = `o.id, o.declaration_id, o.kind, o.idempotency_key, o.port, o.state, o.attempts, o.scheduled_at,
+	o.created_at, o.updated_at, o.locked_until, o.last_error, o.reason, d.entry_id`
+
+// Deliveries lists outbox rows in the given states (all when none), oldest
+// first, after the id after, at most limit.
+func (db *DB) Deliveries(ctx context.Context, states []string, after int64, limit int) ([]DeliveryRow, error) {
+	var out []DeliveryRow
+	err := db.SelectContext(ctx, &out, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id
+WHERE (cardinality($1::text[]) = 0 OR o.state = ANY($1)) AND o.id > $2 ORDER BY o.id LIMIT $3`,
+		pq.Array(states), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// Delivery returns one outbox row; customs.CodeNotFound if none.
+func (db *DB) Delivery(ctx context.Context, id int64) (*DeliveryRow, error) {
+	var r DeliveryRow
+	err := db.GetContext(ctx, &r, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id WHERE o.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customs.Errorf(customs.CodeNotFound, "delivery %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delivery %d: %w", id, err)
+	}
+	return &r, nil
+}
+
+// DeclarationDelivery returns the outbox row of a declaration's own
+// message; customs.CodeNotFound if none.
+func (db *DB) DeclarationDelivery(ctx context.Context, declarationID string) (*DeliveryRow, error) {
+	var r DeliveryRow
+	err := db.GetContext(ctx, &r, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id
+WHERE o.declaration_id = $1 AND o.kind = 'declaration'`, declarationID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customs.Errorf(customs.CodeNotFound, "no delivery of declaration %s", declarationID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delivery of %s: %w", declarationID, err)
+	}
+	return &r, nil
+}
+
+// AttemptRow is a recorded attempt.
+type AttemptRow struct {
+	ID         int64          `db:"id"`
+	OutboxID   int64          `db:"outbox_id"`
+	At         time.Time      `db:"at"`
+	StatusCode sql.NullInt64  `db:"status_code"`
+	LatencyMS  float64        `db:"latency_ms"`
+	Outcome    string         `db:"outcome"`
+	Error      sql.NullString `db:"error"`
+}
+
+// DeliveryAttempts returns the attempts of the given rows, by row, oldest
+// first.
+func (db *DB) DeliveryAttempts(ctx context.Context, ids []int64) (map[int64][]AttemptRow, error) {
+	out := make(map[int64][]AttemptRow, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []AttemptRow
+	err := db.SelectContext(ctx, &rows, `SELECT id, outbox_id, at, status_code, latency_ms, outcome, error
+FROM delivery_attempt WHERE outbox_id = ANY($1) ORDER BY outbox_id, id`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("delivery attempts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.OutboxID] = append(out[r.OutboxID], r)
+	}
+	return out, nil
+}
+
+// ReplayOutbox makes a dead row due now using q (the caller's
+// transaction), with its attempts counted afresh (the recorded ones stay),
+// and for a declaration's own message sets its delivery back to pending.
+// customs.CodeNotFound for an unknown row, customs.CodeConflict for a row
+// that is not dead.
+func ReplayOutbox(ctx context.Context, q sqlx.ExtContext, id int64) (*Finished, error) {
+	var out struct {
+		Finished
+		Prev string `db:"prev"`
+	}
+	err := sqlx.GetContext(ctx, q, &out, `
+WITH cur AS (SELECT id, state FROM outbox WHERE id = $1 FOR UPDATE),
+o AS (
+    UPDATE outbox SET state = 'available', attempts = 0, scheduled_at = now(), locked_until = NULL,
+           reason = NULL, last_error = NULL, updated_at = now()
+    FROM cur WHERE outbox.id = cur.id AND cur.state = 'discarded'
+    RETURNING outbox.id, outbox.declaration_id, outbox.kind, outbox.idempotency_key
+), d AS (
+    UPDATE declaration SET delivery = 'pending', updated_at = now()
+    FROM o WHERE declaration.id = o.declaration_id AND o.kind = 'declaration'
+)
+SELECT COALESCE(o.declaration_id, '') AS declaration_id, COALESCE(o.kind, '') AS kind,
+       COALESCE(o.idempotency_key, '') AS idempotency_key, cur.state AS prev
+FROM cur LEFT JOIN o ON o.id = cur.id`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customs.Errorf(customs.CodeNotFound, "delivery %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("replay delivery %d: %w", id, err)
+	}
+	if out.Prev != OutboxDiscarded {
+		return nil, customs.Errorf(customs.CodeConflict, "delivery %d is not dead (it is %s); only a dead delivery is replayed", id, out.Prev)
+	}
+	return &out.Finished, nil
+}
+
+// DeadFilter selects dead deliveries for a bulk replay. Zero fields match
+// everything.
+type DeadFilter struct {
+	Port string
+	// From and To bound the time the delivery was created (the
+	// declaration accepted): From <= created_at < To.
+	From, To time.Time
+	// Reason matches a substring of the refusal reason, ignoring case.
+	Reason string
+}
+
+// DeadDeliveries returns the ids of the dead deliveries matching f, oldest
+// first.
+func (db *DB) DeadDeliveries(ctx context.Context, f DeadFilter) ([]int64, error) {
+	var from, to any
+	if !f.From.IsZero() {
+		from = f.From
+	}
+	if !f.To.IsZero() {
+		to = f.To
+	}
+	var ids []int64
+	err := db.SelectContext(ctx, &ids, `SELECT id FROM outbox WHERE state = 'discarded'
+  AND ($1 = '' OR port = $1)
+  AND ($2::timestamptz IS NULL OR created_at >= $2)
+  AND ($3::timestamptz IS NULL OR created_at < $3)
+  AND ($4 = '' OR strpos(lower(COALESCE(reason, '')), lower($4)) > 0)
+ORDER BY id`, f.Port, from, to, f.Reason)
+	if err != nil {
+		return nil, fmt.Errorf("dead deliveries: %w", err)
+	}
+	return ids, nil
+}
+
+// DeclarationByEntryID returns the id of the declaration the review centre
+// gave entryID; customs.CodeNotFound if none.
+func DeclarationByEntryID(ctx context.Context, q sqlx.ExtContext, entryID string) (id string, err error) {
+	err = sqlx.GetContext(ctx, q, &id, `SELECT id FROM declaration WHERE entry_id = $1`, entryID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", customs.Errorf(customs.CodeNotFound, "no declaration has entry id %s", entryID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("declaration of entry %s: %w", entryID, err)
+	}
+	return id, nil
+}
+
+// SetDecision records the review centre's decision on a declaration using
+// q (the caller's transaction, holding the declaration's lock).
+func SetDecision(ctx context.Context, q sqlx.ExtContext, id, decision, reason string, at time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE declaration SET decision = $2, decision_reason = $3, updated_at = $4 WHERE id = $1`,
+		id, decision, reason, at)
+	if err != nil {
+		return fmt.Errorf("decision on %s: %w", id, err)
+	}
+	return nil
+}
+
+// CurrentStatus reads a declaration's status using q.
+func CurrentStatus(ctx context.Context, q sqlx.ExtContext, id string) (string, error) {
+	var s string
+	err := sqlx.GetContext(ctx, q, &s, `SELECT status FROM declaration WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("status of %s: %w", id, err)
+	}
+	return s, nil
+}
