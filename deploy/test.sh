@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/lib.sh
 
-apt_install libxml2-utils chromium
+apt_install libxml2-utils chromium fonts-noto-cjk
 ensure_postgres
 
 export CGO_ENABLED="${CGO_ENABLED:-1}"

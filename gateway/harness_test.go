@@ -31,11 +31,18 @@ type testBundle struct {
 	db    *postgres.DB
 	keys  *apikey.Keys
 	admin string
+	// svc is the server's clearance service (re-routes, status refresh).
+	svc *clearance.Service
 }
 
 type options struct {
 	maxBody int64
 	rates   map[customs.Rating]float64
+	// inspection registers InspectionRoutes (bureaus, risk alerts, draws)
+	// and serves risk alerts, and ratings when set, to intake
+	// (inspection_test.go).
+	inspection bool
+	ratings    clearance.RatingSource
 }
 
 func setup(t *testing.T, o options) *testBundle {
@@ -65,9 +72,12 @@ func setup(t *testing.T, o options) *testBundle {
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	if o.inspection {
+		withInspection(s, o)
+	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	b := &testBundle{srv: srv, db: db, keys: keys}
+	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance}
 	b.admin = b.key(t, apikey.RoleAdmin, "")
 	return b
 }

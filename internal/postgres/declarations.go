@@ -14,8 +14,9 @@ import (
 )
 
 // NewDeclaration is everything written when a port's declaration is
-// accepted: the declaration, its first timeline entry, its tasks and its
-// outbox row, all in one statement (one transaction, one round trip).
+// accepted: the declaration, its first timeline entry, its tasks, its
+// outbox row and one webhook event per webhook of its enterprises, all in
+// one statement (one transaction, one round trip).
 type NewDeclaration struct {
 	ID          string
 	Port        customs.Port
@@ -57,6 +58,11 @@ WITH d AS (
 ), ob AS (
     INSERT INTO outbox (declaration_id, kind, idempotency_key, port, state, scheduled_at, created_at, updated_at)
     SELECT id, 'declaration', id, $2, 'available', $6, $6, $6 FROM d
+), ev AS (
+    INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
+    SELECT w.id, d.id, 'accepted', NULL, $6, ($10::jsonb)->'route'
+    FROM d JOIN webhook w ON w.enterprise = ANY($8::text[]) AND w.state IN ('active', 'suspended')
+    ORDER BY w.id
 )
 SELECT id FROM d`
 
@@ -141,10 +147,11 @@ type TimelineRow struct {
 	Data   json.RawMessage `db:"data"`
 }
 
-// Timeline returns a declaration's timeline, oldest first.
+// Timeline returns a declaration's timeline, oldest first. data is read
+// as text, NULL as empty: database/sql cannot scan NULL into json.RawMessage.
 func (db *DB) Timeline(ctx context.Context, declarationID string) ([]TimelineRow, error) {
 	var out []TimelineRow
-	err := db.SelectContext(ctx, &out, `SELECT id, at, status, actor, note, data FROM timeline WHERE declaration_id = $1 ORDER BY id`, declarationID)
+	err := db.SelectContext(ctx, &out, `SELECT id, at, status, actor, note, convert_to(COALESCE(data::text, ''), 'UTF8') AS data FROM timeline WHERE declaration_id = $1 ORDER BY id`, declarationID)
 	if err != nil {
 		return nil, fmt.Errorf("timeline %s: %w", declarationID, err)
 	}

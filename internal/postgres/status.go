@@ -27,12 +27,18 @@ type StatusChange struct {
 // ChangeStatus sets the status and appends the timeline entry, using q (a
 // transaction of the caller's, or the DB). It returns the previous status.
 // Every status change goes through here, so that whatever must follow a
-// change (webhook events) is written in the same transaction.
+// change is written in the same statement: one webhook event per webhook
+// (active or suspended: a suspended one gets them when resumed) of each
+// enterprise of the declaration.
 func ChangeStatus(ctx context.Context, q sqlx.ExtContext, c StatusChange) (previous string, err error) {
 	err = sqlx.GetContext(ctx, q, &previous, `
 WITH old AS (SELECT status FROM declaration WHERE id = $1 FOR UPDATE),
-upd AS (UPDATE declaration SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id),
-tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data) SELECT id, $3, $2, $4, $5, $6 FROM upd)
+upd AS (UPDATE declaration SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id, enterprises, doc->'route' AS route),
+tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data) SELECT id, $3, $2, $4, $5, $6 FROM upd),
+ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
+       SELECT w.id, upd.id, $2, old.status, $3, upd.route
+       FROM upd CROSS JOIN old JOIN webhook w ON w.enterprise = ANY(upd.enterprises) AND w.state IN ('active', 'suspended')
+       ORDER BY w.id)
 SELECT status FROM old`, c.DeclarationID, c.Status, c.At, c.Actor, c.Note, jsonOrNull(c.Data))
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", customs.Errorf(customs.CodeNotFound, "declaration %s not found", c.DeclarationID)

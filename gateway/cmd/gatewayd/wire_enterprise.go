@@ -1,8 +1,55 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
 
-// wireEnterprise wires the enterprise capability into the app.
+	"github.com/jjj/gateway/gateway"
+	"github.com/jjj/gateway/internal/webhook"
+)
+
+// wireEnterprise wires the enterprise capability into the app: the
+// declaration list, webhooks (the enterprise's calls, the operator's view
+// and the delivery worker) and the tracking page /track.
+//
+// Tuning beyond operations.md's table, read from the environment here only
+// (defaults in parentheses): WEBHOOK_POLL (1s), WEBHOOK_TIMEOUT (10s),
+// WEBHOOK_RETRY_BASE (10s), WEBHOOK_RETRY_CAP (30m), WEBHOOK_SUSPEND_AFTER
+// (12 failed attempts in a row), TRACK_SESSION_TTL (8h).
 func (a *app) wireEnterprise(ctx context.Context, d *deps) error {
+	var (
+		wcfg = webhook.Config{Logger: a.log, Metrics: d.metrics}
+		ecfg gateway.EnterpriseConfig
+		err  error
+	)
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"WEBHOOK_POLL", &wcfg.PollInterval}, {"WEBHOOK_TIMEOUT", &wcfg.Timeout},
+		{"WEBHOOK_RETRY_BASE", &wcfg.BackoffBase}, {"WEBHOOK_RETRY_CAP", &wcfg.BackoffMax},
+		{"TRACK_SESSION_TTL", &ecfg.SessionTTL},
+	} {
+		if s := env(v.name, ""); s != "" {
+			if *v.dst, err = parseDuration(v.name, s); err != nil {
+				return err
+			}
+		}
+	}
+	if s := env("WEBHOOK_SUSPEND_AFTER", ""); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return usageError{fmt.Sprintf("WEBHOOK_SUSPEND_AFTER must be a positive whole number, not %q", s)}
+		}
+		wcfg.SuspendAfter = n
+	}
+	worker, err := webhook.New(a.db, wcfg)
+	if err != nil {
+		return err
+	}
+	a.workers = append(a.workers, worker.Run)
+	a.server.Extensions = append(a.server.Extensions, gateway.Enterprises(ecfg))
 	return nil
 }

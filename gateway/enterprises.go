@@ -1,0 +1,354 @@
+package gateway
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/webhook"
+)
+
+// EnterpriseConfig configures what enterprises see: the declaration list,
+// webhooks and the tracking page.
+type EnterpriseConfig struct {
+	// MaxWebhooks is the most webhooks one enterprise may have; zero means 10.
+	MaxWebhooks int
+	// SessionTTL is how long a sign-in to /track lasts; zero means 8h.
+	SessionTTL time.Duration
+	// NowFunc: nil means time.Now.
+	NowFunc func() time.Time
+}
+
+func (c EnterpriseConfig) withDefaults() EnterpriseConfig {
+	if c.MaxWebhooks <= 0 {
+		c.MaxWebhooks = 10
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 8 * time.Hour
+	}
+	if c.NowFunc == nil {
+		c.NowFunc = time.Now
+	}
+	return c
+}
+
+// Enterprises returns the extension (Server.Extensions) that serves
+// GET /v1/declarations, the webhooks (an enterprise's own, and the
+// operator's view of all of them) and the tracking page /track.
+//
+// Readings of api.md where it is silent:
+//   - A list item is the declaration exactly as GET /v1/declarations/{id}
+//     shows it; a page costs three queries whatever its size.
+//   - Filters only narrow the key's scope: enterprise=<another USCC> on an
+//     enterprise key lists the declarations both are party to, port=<other
+//     port> on a port key lists nothing; an unknown status or port, a bad
+//     since, limit or cursor is 400.
+//   - "next" is an opaque keyset cursor on the arrival order (seq).
+//   - Webhooks: GET /v1/webhooks/{id} is added; DELETE answers 204; an
+//     enterprise has at most MaxWebhooks (409 beyond); the secret is 16 to
+//     256 bytes, stored as given (it must sign) and never shown again.
+//   - The operator sees every webhook, suspended first, with its waiting
+//     events, at GET /v1/admin/webhooks?state=, and may resume one at
+//     POST /v1/admin/webhooks/{id}/resume.
+func Enterprises(cfg EnterpriseConfig) func(mux *http.ServeMux, s *Server) {
+	cfg = cfg.withDefaults()
+	return func(mux *http.ServeMux, s *Server) {
+		e := &enterprises{cfg: cfg, s: s}
+		mux.Handle("GET /v1/declarations", s.Auth(e.listDeclarations))
+		mux.Handle("POST /v1/webhooks", s.Auth(e.createWebhook))
+		mux.Handle("GET /v1/webhooks", s.Auth(e.listWebhooks))
+		mux.Handle("GET /v1/webhooks/{id}", s.Auth(e.getWebhook))
+		mux.Handle("DELETE /v1/webhooks/{id}", s.Auth(e.deleteWebhook))
+		mux.Handle("POST /v1/webhooks/{id}/resume", s.Auth(e.resumeWebhook))
+		mux.Handle("GET /v1/admin/webhooks", s.Auth(e.adminWebhooks))
+		mux.Handle("POST /v1/admin/webhooks/{id}/resume", s.Auth(e.adminResumeWebhook))
+		newTrack(cfg, s).register(mux)
+	}
+}
+
+// requireEnterprise admits enterprise keys only, and only with their USCC:
+// an empty scope would read as the operator's "every enterprise".
+func requireEnterprise(r *http.Request) (apikey.Principal, error) {
+	p, err := Require(r, apikey.RoleEnterprise)
+	if err == nil && p.Scope == "" {
+		err = customs.Errorf(customs.CodeForbidden, "this enterprise key has no USCC")
+	}
+	return p, err
+}
+
+type enterprises struct {
+	cfg EnterpriseConfig
+	s   *Server
+}
+
+// encodeCursor makes the opaque cursor of a page that ends before seq.
+func encodeCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("d1:" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if v, ok := strings.CutPrefix(string(b), "d1:"); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+				return n, nil
+			}
+		}
+	}
+	return 0, &customs.Error{Code: customs.CodeBadRequest, Message: "cursor is not one this API gave",
+		Problems: []customs.Problem{{Path: "cursor", Code: "invalid_cursor", Message: "pass back the next value of the previous page"}}}
+}
+
+func badQuery(param, code, format string, args ...any) error {
+	e := customs.Errorf(customs.CodeBadRequest, format, args...)
+	e.Problems = []customs.Problem{{Path: param, Code: code, Message: e.Message}}
+	return e
+}
+
+// declarationFilter reads the list's query (api.md): status, port,
+// enterprise, since, cursor, limit. Filters only narrow the key's scope,
+// which the service adds; a filter naming another port or enterprise
+// than the key's own simply finds nothing more than the scope allows.
+func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFilter, error) {
+	q := r.URL.Query()
+	f := postgres.DeclarationFilter{Limit: 50}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return f, badQuery("limit", "invalid_limit", "limit must be a whole number from 1 to 500")
+		}
+		f.Limit = n
+	}
+	if v := q.Get("status"); v != "" {
+		if !clearance.IsStatus(v) {
+			return f, badQuery("status", customs.ProblemInvalidEnum, "unknown status %q", v)
+		}
+		f.Status = v
+	}
+	if v := q.Get("port"); v != "" {
+		if _, ok := e.s.Adapters.Get(customs.Port(v)); !ok {
+			return f, badQuery("port", "unknown_port", "unknown port %q (GET /v1/ports lists them)", v)
+		}
+		f.Port = v
+	}
+	if v := q.Get("enterprise"); v != "" {
+		f.Enterprise = customs.NormalizeUSCC(v)
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return f, badQuery("since", customs.ProblemInvalidDate, "since must be an RFC 3339 time")
+		}
+		f.Since = t
+	}
+	if v := q.Get("cursor"); v != "" {
+		n, err := decodeCursor(v)
+		if err != nil {
+			return f, err
+		}
+		f.Before = n
+	}
+	return f, nil
+}
+
+func (e *enterprises) listDeclarations(w http.ResponseWriter, r *http.Request) error {
+	p := PrincipalFrom(r.Context())
+	if _, ok := clearance.ScopeOf(p); !ok {
+		return customs.Errorf(customs.CodeForbidden, "a %s key may not list declarations", p.Role)
+	}
+	f, err := e.declarationFilter(r)
+	if err != nil {
+		return err
+	}
+	page, err := e.s.Clearance.List(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	var next *string
+	if page.Next != 0 {
+		c := encodeCursor(page.Next)
+		next = &c
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"items": page.Items, "next": next})
+}
+
+// webhookView is a webhook as its enterprise sees it; the secret is never
+// shown again.
+type webhookView struct {
+	ID            string     `json:"id"`
+	URL           string     `json:"url"`
+	State         string     `json:"state"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	Failures      int        `json:"failures"`
+	LastError     *string    `json:"lastError"`
+	LastAttemptAt *time.Time `json:"lastAttemptAt"`
+	LastSuccessAt *time.Time `json:"lastSuccessAt"`
+	SuspendedAt   *time.Time `json:"suspendedAt"`
+	// Enterprise and Pending are shown to the operator only.
+	Enterprise string `json:"enterprise,omitempty"`
+	Pending    *int   `json:"pending,omitempty"`
+}
+
+func newWebhookView(w *postgres.WebhookRow) webhookView {
+	v := webhookView{ID: w.ID, URL: w.URL, State: w.State, CreatedAt: w.CreatedAt.UTC(), Failures: w.Failures}
+	if w.LastError.Valid {
+		s := w.LastError.String
+		v.LastError = &s
+	}
+	v.LastAttemptAt = nullTime(w.LastAttemptAt.Time, w.LastAttemptAt.Valid)
+	v.LastSuccessAt = nullTime(w.LastSuccessAt.Time, w.LastSuccessAt.Valid)
+	v.SuspendedAt = nullTime(w.SuspendedAt.Time, w.SuspendedAt.Valid)
+	return v
+}
+
+func nullTime(t time.Time, ok bool) *time.Time {
+	if !ok {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type webhookRequest struct {
+	URL    string `json:"url"`
+	Secret string `json:"secret"`
+}
+
+// Secret lengths: short enough to store, long enough that an HMAC under
+// it cannot be guessed.
+const minSecret, maxSecret = 16, 256
+
+func (e *enterprises) createWebhook(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireEnterprise(r)
+	if err != nil {
+		return err
+	}
+	var req webhookRequest
+	if err := DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	var ps customs.Problems
+	switch {
+	case req.URL == "":
+		ps.Add("/url", customs.ProblemMissingField, "url is required")
+	default:
+		if err := webhook.CheckURL(req.URL); err != nil {
+			ps.Add("/url", "invalid_url", "%v", err)
+		}
+	}
+	switch {
+	case req.Secret == "":
+		ps.Add("/secret", customs.ProblemMissingField, "secret is required: it signs every delivery")
+	case len(req.Secret) < minSecret || len(req.Secret) > maxSecret:
+		ps.Add("/secret", "invalid_secret", "secret must be %d to %d bytes long", minSecret, maxSecret)
+	}
+	if err := ps.Err(customs.CodeInvalid, "webhook request does not validate"); err != nil {
+		return err
+	}
+	row := &postgres.WebhookRow{ID: "wh_" + ulid.Make().String(), Enterprise: p.Scope, URL: req.URL, Secret: req.Secret,
+		CreatedAt: e.cfg.NowFunc().UTC().Truncate(time.Microsecond)}
+	if err := e.s.DB.InsertWebhook(r.Context(), row, e.cfg.MaxWebhooks); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/webhooks/"+row.ID)
+	return WriteJSON(w, http.StatusCreated, newWebhookView(row))
+}
+
+func (e *enterprises) listWebhooks(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireEnterprise(r)
+	if err != nil {
+		return err
+	}
+	rows, err := e.s.DB.Webhooks(r.Context(), p.Scope)
+	if err != nil {
+		return err
+	}
+	items := make([]webhookView, len(rows))
+	for i := range rows {
+		items[i] = newWebhookView(&rows[i])
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (e *enterprises) getWebhook(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireEnterprise(r)
+	if err != nil {
+		return err
+	}
+	row, err := e.s.DB.Webhook(r.Context(), r.PathValue("id"), p.Scope)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, newWebhookView(row))
+}
+
+func (e *enterprises) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireEnterprise(r)
+	if err != nil {
+		return err
+	}
+	if err := e.s.DB.DeleteWebhook(r.Context(), r.PathValue("id"), p.Scope); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (e *enterprises) resumeWebhook(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireEnterprise(r)
+	if err != nil {
+		return err
+	}
+	row, err := e.s.DB.ResumeWebhook(r.Context(), r.PathValue("id"), p.Scope)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, newWebhookView(row))
+}
+
+// adminWebhooks shows the operator every webhook, suspended ones first,
+// with how many events each has waiting: ?state=active|suspended.
+func (e *enterprises) adminWebhooks(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+		return err
+	}
+	state := r.URL.Query().Get("state")
+	switch state {
+	case "", postgres.WebhookActive, postgres.WebhookSuspended:
+	default:
+		return badQuery("state", customs.ProblemInvalidEnum, "state must be active or suspended")
+	}
+	rows, err := e.s.DB.WebhooksByState(r.Context(), state)
+	if err != nil {
+		return err
+	}
+	items := make([]webhookView, len(rows))
+	for i := range rows {
+		items[i] = newWebhookView(&rows[i])
+		items[i].Enterprise = rows[i].Enterprise
+		n := rows[i].Pending
+		items[i].Pending = &n
+	}
+	return WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (e *enterprises) adminResumeWebhook(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+		return err
+	}
+	row, err := e.s.DB.ResumeWebhook(r.Context(), r.PathValue("id"), "")
+	if err != nil {
+		return err
+	}
+	v := newWebhookView(row)
+	v.Enterprise = row.Enterprise
+	return WriteJSON(w, http.StatusOK, v)
+}

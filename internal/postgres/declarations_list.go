@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Scope limits a listing to what a key may read (api.md "Keys and
+// roles"); exactly one field is set, or All. It is the SQL form of
+// clearance.Visible: the two must agree.
+type Scope struct {
+	All        bool
+	Port       string // declarations submitted for this port
+	Enterprise string // declarations where this USCC is a party (the enterprises array)
+	Bureau     string // declarations with a task this bureau owns
+}
+
+// DeclarationFilter selects declarations to list, newest first.
+type DeclarationFilter struct {
+	Scope Scope
+	// Status, Port and Enterprise filter when not empty.
+	Status     string
+	Port       string
+	Enterprise string
+	// Since keeps declarations received at or after it, when not zero.
+	Since time.Time
+	// Before is the keyset cursor: only seq < Before, when not zero.
+	Before int64
+	Limit  int
+}
+
+// where builds the filter's WHERE clause and arguments. Declarations are
+// aliased d.
+func (f *DeclarationFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	switch s := f.Scope; {
+	case s.All:
+	case s.Port != "":
+		conds = append(conds, "d.port = "+arg(s.Port))
+	case s.Enterprise != "":
+		conds = append(conds, "d.enterprises @> ARRAY["+arg(s.Enterprise)+"]::text[]")
+	case s.Bureau != "":
+		conds = append(conds, "EXISTS (SELECT 1 FROM task t WHERE t.declaration_id = d.id AND t.owner = "+arg(s.Bureau)+")")
+	default:
+		conds = append(conds, "false")
+	}
+	if f.Status != "" {
+		conds = append(conds, "d.status = "+arg(f.Status))
+	}
+	if f.Port != "" {
+		conds = append(conds, "d.port = "+arg(f.Port))
+	}
+	if f.Enterprise != "" {
+		conds = append(conds, "d.enterprises @> ARRAY["+arg(f.Enterprise)+"]::text[]")
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "d.received_at >= "+arg(f.Since))
+	}
+	if f.Before > 0 {
+		conds = append(conds, "d.seq < "+arg(f.Before))
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// ListDeclarations returns the declarations f selects, newest first (by
+// seq, the arrival order), at most f.Limit. Paging on seq is a keyset: a
+// declaration that arrives between two pages has a higher seq than every
+// row already read, so it can neither push a row onto the next page twice
+// nor hide one.
+func (db *DB) ListDeclarations(ctx context.Context, f DeclarationFilter) ([]DeclarationRow, error) {
+	where, args := f.where()
+	args = append(args, f.Limit)
+	q := `SELECT ` + prefixColumns("d.", declarationColumns) + ` FROM declaration d` + where +
+		` ORDER BY d.seq DESC LIMIT $` + strconv.Itoa(len(args))
+	out := []DeclarationRow{}
+	if err := db.SelectContext(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("list declarations: %w", err)
+	}
+	return out, nil
+}
+
+// CountByStatus counts the declarations f selects (Limit and Before
+// ignored) by status.
+func (db *DB) CountByStatus(ctx context.Context, f DeclarationFilter) (map[string]int, error) {
+	f.Before = 0
+	f.Status = ""
+	where, args := f.where()
+	rows, err := db.QueryContext(ctx, `SELECT d.status, count(*) FROM declaration d`+where+` GROUP BY d.status`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count declarations: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// TasksOf returns the tasks of several declarations, by declaration, each
+// in creation order: one query for a page of declarations.
+func (db *DB) TasksOf(ctx context.Context, ids []string) (map[string][]TaskRow, error) {
+	var rows []TaskRow
+	err := db.SelectContext(ctx, &rows, `SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
+	}
+	out := make(map[string][]TaskRow, len(ids))
+	for _, t := range rows {
+		out[t.DeclarationID] = append(out[t.DeclarationID], t)
+	}
+	return out, nil
+}
+
+// TimelinesOf returns the timelines of several declarations, oldest entry
+// first.
+func (db *DB) TimelinesOf(ctx context.Context, ids []string) (map[string][]TimelineRow, error) {
+	type row struct {
+		DeclarationID string `db:"declaration_id"`
+		TimelineRow
+	}
+	var rows []row
+	err := db.SelectContext(ctx, &rows, `SELECT declaration_id, id, at, status, actor, note, convert_to(COALESCE(data::text, ''), 'UTF8') AS data FROM timeline WHERE declaration_id = ANY($1) ORDER BY id`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("timelines: %w", err)
+	}
+	out := make(map[string][]TimelineRow, len(ids))
+	for _, r := range rows {
+		out[r.DeclarationID] = append(out[r.DeclarationID], r.TimelineRow)
+	}
+	return out, nil
+}
+
+func prefixColumns(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,340 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// Webhook states. Persisted as these strings.
+const (
+	// WebhookActive: events are delivered.
+	WebhookActive = "active"
+	// WebhookSuspended: the receiver kept failing; events are still queued
+	// and go out, in order, once it is resumed.
+	WebhookSuspended = "suspended"
+	// WebhookDeleted: gone for its enterprise; its queued events are
+	// discarded. Kept for the record.
+	WebhookDeleted = "deleted"
+)
+
+// Webhook event states. Persisted as these strings.
+const (
+	// EventPending: waiting for its turn (the earlier events of its
+	// declaration and webhook) or for the webhook's backoff.
+	EventPending = "pending"
+	// EventRunning: claimed by a worker until locked_until.
+	EventRunning = "running"
+	// EventDelivered: the receiver answered 2xx.
+	EventDelivered = "delivered"
+	// EventDiscarded: its webhook was deleted before it was delivered.
+	EventDiscarded = "discarded"
+)
+
+// WebhookRow is a stored webhook. Secret never leaves the gateway but in
+// the signatures it makes.
+type WebhookRow struct {
+	ID            string         `db:"id"`
+	Enterprise    string         `db:"enterprise"`
+	URL           string         `db:"url"`
+	Secret        string         `db:"secret"`
+	State         string         `db:"state"`
+	Failures      int            `db:"failures"`
+	RetryAt       sql.NullTime   `db:"retry_at"`
+	LastError     sql.NullString `db:"last_error"`
+	LastAttemptAt sql.NullTime   `db:"last_attempt_at"`
+	LastSuccessAt sql.NullTime   `db:"last_success_at"`
+	SuspendedAt   sql.NullTime   `db:"suspended_at"`
+	CreatedAt     time.Time      `db:"created_at"`
+	UpdatedAt     time.Time      `db:"updated_at"`
+	// Pending counts the events not yet delivered (operator listing only).
+	Pending int `db:"pending"`
+}
+
+const webhookColumns = `id, enterprise, url, secret, state, failures, retry_at, last_error, last_attempt_at,
+	last_success_at, suspended_at, created_at, updated_at`
+
+// InsertWebhook stores a new active webhook, unless its enterprise already
+// has max webhooks (customs.CodeConflict).
+func (db *DB) InsertWebhook(ctx context.Context, w *WebhookRow, max int) error {
+	res, err := db.ExecContext(ctx, `
+INSERT INTO webhook (id, enterprise, url, secret, state, created_at, updated_at)
+SELECT $1, $2, $3, $4, 'active', $5, $5
+WHERE (SELECT count(*) FROM webhook WHERE enterprise = $2 AND state <> 'deleted') < $6`,
+		w.ID, w.Enterprise, w.URL, w.Secret, w.CreatedAt, max)
+	if err != nil {
+		return classify(err, "webhook")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return customs.Errorf(customs.CodeConflict, "an enterprise has at most %d webhooks; delete one first", max)
+	}
+	w.State = WebhookActive
+	w.UpdatedAt = w.CreatedAt
+	return nil
+}
+
+// Webhooks lists an enterprise's webhooks (not deleted), oldest first.
+func (db *DB) Webhooks(ctx context.Context, enterprise string) ([]WebhookRow, error) {
+	out := []WebhookRow{}
+	err := db.SelectContext(ctx, &out, `SELECT `+webhookColumns+`, 0 AS pending FROM webhook
+		WHERE enterprise = $1 AND state <> 'deleted' ORDER BY created_at, id`, enterprise)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks of %s: %w", enterprise, err)
+	}
+	return out, nil
+}
+
+// WebhooksByState lists every enterprise's webhooks for the operator, with
+// the number of events each has waiting; state "" means all but deleted.
+func (db *DB) WebhooksByState(ctx context.Context, state string) ([]WebhookRow, error) {
+	out := []WebhookRow{}
+	err := db.SelectContext(ctx, &out, `SELECT `+webhookColumns+`,
+		(SELECT count(*) FROM webhook_event e WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running')) AS pending
+		FROM webhook w WHERE CASE WHEN $1 = '' THEN state <> 'deleted' ELSE state = $1 END
+		ORDER BY suspended_at DESC NULLS LAST, created_at, id`, state)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
+	return out, nil
+}
+
+// Webhook returns a webhook that is not deleted, within enterprise's scope
+// ("" for the operator); customs.CodeNotFound otherwise.
+func (db *DB) Webhook(ctx context.Context, id, enterprise string) (*WebhookRow, error) {
+	var w WebhookRow
+	err := db.GetContext(ctx, &w, `SELECT `+webhookColumns+`, 0 AS pending FROM webhook
+		WHERE id = $1 AND ($2 = '' OR enterprise = $2) AND state <> 'deleted'`, id, enterprise)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customs.Errorf(customs.CodeNotFound, "webhook %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("webhook %s: %w", id, err)
+	}
+	return &w, nil
+}
+
+// DeleteWebhook deletes a webhook within enterprise's scope and discards
+// its undelivered events; customs.CodeNotFound if there is none.
+func (db *DB) DeleteWebhook(ctx context.Context, id, enterprise string) error {
+	var n int
+	err := db.GetContext(ctx, &n, `
+WITH w AS (
+    UPDATE webhook SET state = 'deleted', updated_at = now()
+    WHERE id = $1 AND enterprise = $2 AND state <> 'deleted' RETURNING id
+), ev AS (
+    UPDATE webhook_event e SET state = 'discarded', locked_until = NULL
+    FROM w WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running')
+)
+SELECT count(*) FROM w`, id, enterprise)
+	if err != nil {
+		return fmt.Errorf("delete webhook %s: %w", id, err)
+	}
+	if n == 0 {
+		return customs.Errorf(customs.CodeNotFound, "webhook %s not found", id)
+	}
+	return nil
+}
+
+// ResumeWebhook makes a webhook active again with a clean failure count,
+// so its queued events go out at once, in order. enterprise "" is the
+// operator. customs.CodeNotFound outside the scope.
+func (db *DB) ResumeWebhook(ctx context.Context, id, enterprise string) (*WebhookRow, error) {
+	var w WebhookRow
+	err := db.GetContext(ctx, &w, `UPDATE webhook SET state = 'active', failures = 0, retry_at = NULL, suspended_at = NULL, updated_at = now()
+		WHERE id = $1 AND ($2 = '' OR enterprise = $2) AND state <> 'deleted'
+		RETURNING `+webhookColumns+`, 0 AS pending`, id, enterprise)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customs.Errorf(customs.CodeNotFound, "webhook %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resume webhook %s: %w", id, err)
+	}
+	return &w, nil
+}
+
+// ClaimedEvent is a webhook event a worker holds until its lease ends.
+type ClaimedEvent struct {
+	ID            int64          `db:"id"`
+	Lease         int64          `db:"lease"`
+	Attempts      int            `db:"attempts"`
+	WebhookID     string         `db:"webhook_id"`
+	URL           string         `db:"url"`
+	Secret        string         `db:"secret"`
+	DeclarationID string         `db:"declaration_id"`
+	PortRef       string         `db:"port_ref"`
+	Status        string         `db:"status"`
+	Previous      sql.NullString `db:"previous"`
+	At            time.Time      `db:"at"`
+	Route         []byte         `db:"route"`
+}
+
+// ClaimWebhookEvents claims up to limit events that may go now, oldest
+// first, for lease. An event may go when its webhook is active and out of
+// backoff, and every earlier event of the same declaration and webhook is
+// delivered (or discarded): so event n+1 never leaves before n succeeded.
+// A running event whose lease ran out (its worker died) is claimed again.
+// SKIP LOCKED lets workers in several processes share the queue.
+func (db *DB) ClaimWebhookEvents(ctx context.Context, limit int, lease time.Duration) ([]ClaimedEvent, error) {
+	out := []ClaimedEvent{}
+	err := db.SelectContext(ctx, &out, `
+WITH due AS (
+    SELECT e.id FROM webhook_event e
+    JOIN webhook w ON w.id = e.webhook_id
+    WHERE e.state IN ('pending', 'running')
+      AND (e.state = 'pending' OR e.locked_until < now())
+      AND w.state = 'active' AND (w.retry_at IS NULL OR w.retry_at <= now())
+      AND NOT EXISTS (
+          SELECT 1 FROM webhook_event p
+          WHERE p.webhook_id = e.webhook_id AND p.declaration_id = e.declaration_id
+            AND p.state IN ('pending', 'running') AND p.id < e.id)
+    ORDER BY e.id
+    LIMIT $1
+    FOR UPDATE OF e SKIP LOCKED
+)
+UPDATE webhook_event e
+SET state = 'running', attempts = e.attempts + 1, lease = e.lease + 1,
+    locked_until = now() + $2 * interval '1 millisecond'
+FROM due, webhook w, declaration d
+WHERE e.id = due.id AND w.id = e.webhook_id AND d.id = e.declaration_id
+RETURNING e.id, e.lease, e.attempts, e.webhook_id, w.url, w.secret, e.declaration_id, d.port_ref,
+          e.status, e.previous, e.at, e.route`, limit, lease.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("claim webhook events: %w", err)
+	}
+	return out, nil
+}
+
+// CompleteWebhookEvent records a delivery: the event is done and its
+// webhook's failures are forgotten. A claim that is no longer the
+// event's (its lease ran out and another worker took it) changes nothing.
+func (db *DB) CompleteWebhookEvent(ctx context.Context, id, lease int64) error {
+	_, err := db.ExecContext(ctx, `
+WITH ev AS (
+    UPDATE webhook_event SET state = 'delivered', delivered_at = now(), locked_until = NULL, last_error = NULL
+    WHERE id = $1 AND lease = $2 AND state = 'running' RETURNING webhook_id
+)
+UPDATE webhook w SET failures = 0, retry_at = NULL, last_success_at = now(), last_attempt_at = now(), updated_at = now()
+FROM ev WHERE w.id = ev.webhook_id`, id, lease)
+	if err != nil {
+		return fmt.Errorf("complete webhook event %d: %w", id, err)
+	}
+	return nil
+}
+
+// Backoff is the webhook retry policy: after the n-th failure in a row the
+// webhook waits min(Max, Base·2^(n-1)) with jitter (half fixed, half
+// random), and at SuspendAfter failures in a row it is suspended.
+type Backoff struct {
+	Base, Max    time.Duration
+	SuspendAfter int
+}
+
+// FailWebhookEvent records a failed attempt: the event waits again and its
+// webhook backs off. Failures of events that were already in flight while
+// the webhook was backing off are not counted twice. It returns the
+// webhook's state afterwards.
+func (db *DB) FailWebhookEvent(ctx context.Context, id, lease int64, reason string, b Backoff) (string, error) {
+	var state string
+	err := db.GetContext(ctx, &state, `
+WITH ev AS (
+    UPDATE webhook_event SET state = 'pending', locked_until = NULL, last_error = $3
+    WHERE id = $1 AND lease = $2 AND state = 'running' RETURNING webhook_id
+), w AS (
+    UPDATE webhook w SET
+        failures = w.failures + 1,
+        retry_at = now() + least($5::float8, $4::float8 * power(2, w.failures)) * (0.5 + random() * 0.5) * interval '1 millisecond',
+        last_error = $3, last_attempt_at = now(), updated_at = now(),
+        state = CASE WHEN w.failures + 1 >= $6 THEN 'suspended' ELSE w.state END,
+        suspended_at = CASE WHEN w.failures + 1 >= $6 THEN now() ELSE w.suspended_at END
+    FROM ev WHERE w.id = ev.webhook_id AND w.state = 'active' AND (w.retry_at IS NULL OR w.retry_at <= now())
+    RETURNING w.state
+)
+SELECT COALESCE((SELECT state FROM w), (SELECT w2.state FROM webhook w2 JOIN ev ON w2.id = ev.webhook_id), '')`,
+		id, lease, reason, b.Base.Milliseconds(), b.Max.Milliseconds(), b.SuspendAfter)
+	if err != nil {
+		return "", fmt.Errorf("fail webhook event %d: %w", id, err)
+	}
+	return state, nil
+}
+
+// ReleaseWebhookEvent hands a claimed event back untried (the worker is
+// stopping): it waits for the next worker, with its attempt not counted.
+func (db *DB) ReleaseWebhookEvent(ctx context.Context, id, lease int64) error {
+	_, err := db.ExecContext(ctx, `UPDATE webhook_event SET state = 'pending', locked_until = NULL, attempts = greatest(attempts - 1, 0)
+		WHERE id = $1 AND lease = $2 AND state = 'running'`, id, lease)
+	if err != nil {
+		return fmt.Errorf("release webhook event %d: %w", id, err)
+	}
+	return nil
+}
+
+// WebhookEventRow is a stored event, for tests and the operator.
+type WebhookEventRow struct {
+	ID            int64          `db:"id"`
+	WebhookID     string         `db:"webhook_id"`
+	DeclarationID string         `db:"declaration_id"`
+	Status        string         `db:"status"`
+	Previous      sql.NullString `db:"previous"`
+	At            time.Time      `db:"at"`
+	State         string         `db:"state"`
+	Attempts      int            `db:"attempts"`
+	LastError     sql.NullString `db:"last_error"`
+}
+
+// WebhookEvents lists a webhook's events in order.
+func (db *DB) WebhookEvents(ctx context.Context, webhookID string) ([]WebhookEventRow, error) {
+	out := []WebhookEventRow{}
+	err := db.SelectContext(ctx, &out, `SELECT id, webhook_id, declaration_id, status, previous, at, state, attempts, last_error
+		FROM webhook_event WHERE webhook_id = $1 ORDER BY id`, webhookID)
+	if err != nil {
+		return nil, fmt.Errorf("events of webhook %s: %w", webhookID, err)
+	}
+	return out, nil
+}
+
+// TrackSession is a signed-in session of the tracking page.
+type TrackSession struct {
+	KeyID      string    `db:"key_id"`
+	Enterprise string    `db:"enterprise"`
+	ExpiresAt  time.Time `db:"expires_at"`
+}
+
+// InsertTrackSession stores a session by the hash of its id, and drops
+// sessions that have expired.
+func (db *DB) InsertTrackSession(ctx context.Context, hash []byte, s TrackSession, at time.Time) error {
+	_, err := db.ExecContext(ctx, `
+WITH gone AS (DELETE FROM track_session WHERE expires_at < $5)
+INSERT INTO track_session (hash, key_id, enterprise, created_at, expires_at) VALUES ($1, $2, $3, $5, $4)`,
+		hash, s.KeyID, s.Enterprise, s.ExpiresAt, at)
+	if err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+// TrackSessionByHash returns a live session: not expired at at, and signed
+// in with a key that is still neither revoked nor expired (revoking the key
+// ends its sessions). sql.ErrNoRows wrapped when there is none.
+func (db *DB) TrackSessionByHash(ctx context.Context, hash []byte, at time.Time) (*TrackSession, error) {
+	var s TrackSession
+	err := db.GetContext(ctx, &s, `SELECT s.key_id, s.enterprise, s.expires_at FROM track_session s
+		JOIN api_key k ON k.id = s.key_id
+		WHERE s.hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)
+		  AND k.role = 'enterprise' AND k.scope = s.enterprise`, hash, at)
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	return &s, nil
+}
+
+// DeleteTrackSession ends a session.
+func (db *DB) DeleteTrackSession(ctx context.Context, hash []byte) error {
+	if _, err := db.ExecContext(ctx, `DELETE FROM track_session WHERE hash = $1`, hash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,590 @@
+package webhook_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/postgres/pgtest"
+	"github.com/jjj/gateway/internal/webhook"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+const (
+	entA   = "91130802MA0D2KR498"
+	entB   = "91120116732845199J"
+	secret = "a-webhook-secret-of-enough-length"
+)
+
+func TestSignAndVerify(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"event":"declaration.status","status":"released"}`)
+	sig := webhook.Sign(secret, body)
+	if !strings.HasPrefix(sig, "sha256=") || len(sig) != len("sha256=")+64 {
+		t.Fatalf("signature %q: want sha256= and 64 hex digits", sig)
+	}
+	tests := []struct {
+		name   string
+		secret string
+		body   string
+		header string
+		want   bool
+	}{
+		{"right secret and body", secret, string(body), sig, true},
+		{"other secret", secret + "x", string(body), sig, false},
+		{"body changed", secret, strings.Replace(string(body), "released", "rejected", 1), sig, false},
+		{"no prefix", secret, string(body), strings.TrimPrefix(sig, "sha256="), false},
+		{"other algorithm", secret, string(body), "sha1=" + strings.TrimPrefix(sig, "sha256="), false},
+		{"not hex", secret, string(body), "sha256=zz", false},
+		{"empty", secret, string(body), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := webhook.Verify(tt.secret, []byte(tt.body), tt.header); got != tt.want {
+				t.Errorf("Verify = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A known vector, so a receiver in another language can check its code
+// against ours: HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog").
+func TestSignKnownVector(t *testing.T) {
+	t.Parallel()
+	got := webhook.Sign("key", []byte("The quick brown fox jumps over the lazy dog"))
+	want := "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+	if got != want {
+		t.Errorf("Sign = %s, want %s", got, want)
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://erp.example.com/hooks/customs", true},
+		{"http://127.0.0.1:8080/hook", true},
+		{"ftp://example.com/x", false},
+		{"https:///nohost", false},
+		{"https://user:pw@example.com/", false},
+		{"https://example.com/#frag", false},
+		{"/relative", false},
+		{"https://example.com/" + strings.Repeat("a", 2100), false},
+	} {
+		if err := webhook.CheckURL(tt.url); (err == nil) != tt.ok {
+			t.Errorf("CheckURL(%.40q) = %v, want ok %v", tt.url, err, tt.ok)
+		}
+	}
+}
+
+// --- against the database ---
+
+type bundle struct {
+	db  *postgres.DB
+	ctx context.Context
+	now time.Time
+}
+
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	return &bundle{db: pgtest.New(t), ctx: context.Background(), now: time.Now().UTC().Truncate(time.Microsecond)}
+}
+
+// declare stores an accepted declaration with the given enterprises, as
+// intake does (postgres.InsertDeclaration, which queues the "accepted"
+// events).
+func (b *bundle) declare(t *testing.T, id string, enterprises ...string) {
+	t.Helper()
+	doc := fmt.Sprintf(`{"id":%q,"port":"tianjin","portRef":"REF-%s","route":{"lane":"release","workflows":[],"bureau":null,"ruleSet":"t","tasks":[],"reasons":[]}}`, id, id)
+	_, _, created, err := b.db.InsertDeclaration(b.ctx, &postgres.NewDeclaration{
+		ID: id, Port: "tianjin", PortRef: "REF-" + id, Digest: "sha256:" + id, Direction: customs.Import,
+		ReceivedAt: b.now, PortOffice: "120000", Enterprises: enterprises, Lane: customs.LaneRelease,
+		Doc: []byte(doc), Canonical: []byte("<x/>"), Actor: "port:tianjin", Note: "accepted",
+	})
+	if err != nil || !created {
+		t.Fatalf("insert %s: created %v, %v", id, created, err)
+	}
+}
+
+// change moves a declaration's status through postgres.ChangeStatus, in a
+// transaction of its own.
+func (b *bundle) change(t *testing.T, id, status string) {
+	t.Helper()
+	tx, err := b.db.BeginTxx(b.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := postgres.ChangeStatus(b.ctx, tx, postgres.StatusChange{DeclarationID: id, Status: status, At: time.Now().UTC(), Actor: "reviewcentre"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (b *bundle) hook(t *testing.T, enterprise, url string) string {
+	t.Helper()
+	id := fmt.Sprintf("wh_%s_%d", enterprise[:6], time.Now().UnixNano())
+	if err := b.db.InsertWebhook(b.ctx, &postgres.WebhookRow{ID: id, Enterprise: enterprise, URL: url, Secret: secret, CreatedAt: b.now}, 10); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (b *bundle) worker(t *testing.T, cfg webhook.Config) *webhook.Worker {
+	t.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = 10 * time.Millisecond
+	}
+	if cfg.RetryMax == 0 {
+		cfg.RetryMax = -1
+	}
+	w, err := webhook.New(b.db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// drain runs the worker until nothing is due any more.
+func drain(t *testing.T, w *webhook.Worker) {
+	t.Helper()
+	for i := 0; i < 1000; i++ {
+		n, err := w.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("the queue did not drain")
+}
+
+// receiver is an enterprise's endpoint: it verifies every signature and
+// records what it got.
+type receiver struct {
+	t   *testing.T
+	srv *httptest.Server
+	mu  sync.Mutex
+	// got: every request, in arrival order, with the answer given.
+	got []received
+	// answer decides the status for a request; nil means 200.
+	answer func(e webhook.Event, n int) int
+}
+
+type received struct {
+	event  webhook.Event
+	status int
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{t: t}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if !webhook.Verify(secret, body, r.Header.Get("X-Signature")) {
+		rc.t.Errorf("bad signature %q for %s", r.Header.Get("X-Signature"), body)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var e webhook.Event
+	if err := json.Unmarshal(body, &e); err != nil {
+		rc.t.Errorf("body %s: %v", body, err)
+	}
+	if r.Header.Get("X-Event-Id") != e.ID || r.Header.Get("Content-Type") != "application/json" {
+		rc.t.Errorf("headers %v for event %s", r.Header, e.ID)
+	}
+	rc.mu.Lock()
+	status := http.StatusOK
+	if rc.answer != nil {
+		status = rc.answer(e, len(rc.got))
+	}
+	rc.got = append(rc.got, received{e, status})
+	rc.mu.Unlock()
+	w.WriteHeader(status)
+}
+
+func (rc *receiver) setAnswer(f func(e webhook.Event, n int) int) {
+	rc.mu.Lock()
+	rc.answer = f
+	rc.mu.Unlock()
+}
+
+// delivered returns the statuses acknowledged (2xx) per declaration, in
+// the order they arrived.
+func (rc *receiver) delivered() map[string][]string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := map[string][]string{}
+	for _, g := range rc.got {
+		if g.status < 300 {
+			out[g.event.DeclarationID] = append(out[g.event.DeclarationID], g.event.Status)
+		}
+	}
+	return out
+}
+
+// checkOrder fails when any request of a declaration arrived while an
+// earlier event of it was not yet acknowledged: event n+1 before n.
+func (rc *receiver) checkOrder(t *testing.T) {
+	t.Helper()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	acked := map[string]map[string]bool{} // declaration -> event ids acknowledged
+	maxSeen := map[string]int64{}
+	for _, g := range rc.got {
+		var n int64
+		fmt.Sscanf(g.event.ID, "ev_%d", &n)
+		d := g.event.DeclarationID
+		if n < maxSeen[d] && !acked[d][g.event.ID] {
+			// an older event arriving after a newer one was sent
+			t.Errorf("declaration %s: event %s arrived after a later one was sent", d, g.event.ID)
+		}
+		if n > maxSeen[d] {
+			if maxSeen[d] != 0 && !acked[d][fmt.Sprintf("ev_%d", maxSeen[d])] {
+				t.Errorf("declaration %s: event %s sent before event ev_%d was acknowledged", d, g.event.ID, maxSeen[d])
+			}
+			maxSeen[d] = n
+		}
+		if g.status < 300 {
+			if acked[d] == nil {
+				acked[d] = map[string]bool{}
+			}
+			acked[d][g.event.ID] = true
+		}
+	}
+}
+
+var lifecycle = []string{"delivered", "inspection_required", "under_inspection", "released"}
+
+func TestEventsCarrySignedStatusChangesInOrder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rc := newReceiver(t)
+	b.hook(t, entA, rc.srv.URL+"/a")
+	for _, id := range []string{"d_1", "d_2", "d_3"} {
+		b.declare(t, id, entA, entB)
+	}
+	for _, st := range lifecycle {
+		for _, id := range []string{"d_1", "d_2", "d_3"} {
+			b.change(t, id, st)
+		}
+	}
+	drain(t, b.worker(t, webhook.Config{Concurrency: 4}))
+
+	want := append([]string{"accepted"}, lifecycle...)
+	got := rc.delivered()
+	for _, id := range []string{"d_1", "d_2", "d_3"} {
+		if strings.Join(got[id], ",") != strings.Join(want, ",") {
+			t.Errorf("%s: delivered %v, want %v", id, got[id], want)
+		}
+	}
+	rc.checkOrder(t)
+
+	// The body as api.md gives it.
+	rc.mu.Lock()
+	first, second := rc.got[0].event, webhook.Event{}
+	for _, g := range rc.got {
+		if g.event.DeclarationID == first.DeclarationID && g.event.Status == "delivered" {
+			second = g.event
+		}
+	}
+	rc.mu.Unlock()
+	if first.Event != "declaration.status" || first.Status != "accepted" || first.Previous != nil || first.PortRef != "REF-"+first.DeclarationID {
+		t.Errorf("first event %+v", first)
+	}
+	if second.Previous == nil || *second.Previous != "accepted" || second.At.IsZero() {
+		t.Errorf("second event %+v: want previous accepted and a time", second)
+	}
+	var route map[string]any
+	if err := json.Unmarshal(first.Route, &route); err != nil || route["lane"] != "release" {
+		t.Errorf("route %s: %v", first.Route, err)
+	}
+}
+
+func TestEventsAreWrittenWithTheStatusChangeOrNotAtAll(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wh := b.hook(t, entA, "http://127.0.0.1:1/unused")
+	other := b.hook(t, entB, "http://127.0.0.1:1/unused")
+	b.declare(t, "d_1", entA)
+
+	tx, err := b.db.BeginTxx(b.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.ChangeStatus(b.ctx, tx, postgres.StatusChange{DeclarationID: "d_1", Status: "delivered", At: time.Now(), Actor: "reviewcentre"}); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	evs, err := b.db.WebhookEvents(b.ctx, wh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Status != "accepted" {
+		t.Fatalf("after a rolled back change: events %+v, want only accepted", evs)
+	}
+	b.change(t, "d_1", "delivered")
+	evs, _ = b.db.WebhookEvents(b.ctx, wh)
+	if len(evs) != 2 || evs[1].Status != "delivered" || evs[1].Previous.String != "accepted" {
+		t.Fatalf("after a committed change: events %+v", evs)
+	}
+	// Another enterprise's webhook hears nothing of it.
+	if evs, _ := b.db.WebhookEvents(b.ctx, other); len(evs) != 0 {
+		t.Errorf("another enterprise's webhook got %+v", evs)
+	}
+}
+
+func TestEventNPlusOneWaitsUntilEventNSucceeded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rc := newReceiver(t)
+	// The receiver refuses "delivered" twice; "inspection_required" must
+	// not be sent until "delivered" has gone through.
+	var refused atomic.Int32
+	rc.setAnswer(func(e webhook.Event, n int) int {
+		if e.Status == "delivered" && refused.Add(1) <= 2 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	wh := b.hook(t, entA, rc.srv.URL)
+	b.declare(t, "d_1", entA)
+	b.declare(t, "d_2", entA)
+	for _, st := range lifecycle {
+		b.change(t, "d_1", st)
+	}
+	w := b.worker(t, webhook.Config{BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, SuspendAfter: 100})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		drain(t, w)
+		if len(rc.delivered()["d_1"]) == 5 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := rc.delivered()
+	if strings.Join(got["d_1"], ",") != "accepted,delivered,inspection_required,under_inspection,released" {
+		t.Errorf("d_1 delivered %v", got["d_1"])
+	}
+	if strings.Join(got["d_2"], ",") != "accepted" {
+		t.Errorf("d_2 delivered %v", got["d_2"])
+	}
+	if refused.Load() < 3 {
+		t.Errorf("the receiver refused %d times, want the 2 refusals and a success", refused.Load())
+	}
+	rc.checkOrder(t)
+	hook, _ := b.db.Webhook(b.ctx, wh, "")
+	if hook.Failures != 0 || hook.State != postgres.WebhookActive || !hook.LastSuccessAt.Valid {
+		t.Errorf("after recovering: webhook %+v", hook)
+	}
+}
+
+func TestQueuedEventsSurviveARestart(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rc := newReceiver(t)
+	// The first process's receiver hangs until the process stops.
+	hang := make(chan struct{})
+	arrived := make(chan struct{}, 100)
+	var stopped atomic.Bool
+	rc.setAnswer(func(e webhook.Event, n int) int {
+		if !stopped.Load() {
+			arrived <- struct{}{}
+			<-hang
+			return 499 // the first worker gave up on it: not an acknowledgement
+		}
+		return http.StatusOK
+	})
+	b.hook(t, entA, rc.srv.URL)
+	for _, id := range []string{"d_1", "d_2"} {
+		b.declare(t, id, entA)
+		for _, st := range lifecycle {
+			b.change(t, id, st)
+		}
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	first := b.worker(t, webhook.Config{Concurrency: 1, BatchSize: 1})
+	done := make(chan struct{})
+	go func() { first.Run(ctx); close(done) }()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first worker sent nothing")
+	}
+	stop() // the gateway stops with the first event in flight and the rest queued
+	<-done
+	stopped.Store(true)
+	close(hang)
+	var pending int
+	if err := b.db.Get(&pending, `SELECT count(*) FROM webhook_event WHERE state = 'pending' AND attempts = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if pending != 10 {
+		t.Fatalf("after the stop: %d events pending untried, want all 10 (the one in flight handed back)", pending)
+	}
+
+	// A new process (a new worker on the same database) delivers them all.
+	second := b.worker(t, webhook.Config{})
+	drain(t, second)
+	want := "accepted,delivered,inspection_required,under_inspection,released"
+	for _, id := range []string{"d_1", "d_2"} {
+		if got := strings.Join(rc.delivered()[id], ","); got != want {
+			t.Errorf("%s after restart: %s, want %s", id, got, want)
+		}
+	}
+}
+
+func TestEventOfACrashedWorkerIsSentAgainWhenItsLeaseEnds(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rc := newReceiver(t)
+	b.hook(t, entA, rc.srv.URL)
+	b.declare(t, "d_1", entA)
+	b.change(t, "d_1", "delivered")
+	// A worker claims the first event and dies without a word.
+	claimed, err := b.db.ClaimWebhookEvents(b.ctx, 10, 200*time.Millisecond)
+	if err != nil || len(claimed) != 1 || claimed[0].Status != "accepted" {
+		t.Fatalf("claim: %+v, %v (only the first event of a declaration may be claimed)", claimed, err)
+	}
+	w := b.worker(t, webhook.Config{})
+	if n, _ := w.RunOnce(b.ctx); n != 0 {
+		t.Fatalf("claimed %d events while the first is leased", n)
+	}
+	time.Sleep(250 * time.Millisecond)
+	drain(t, w)
+	if got := strings.Join(rc.delivered()["d_1"], ","); got != "accepted,delivered" {
+		t.Errorf("delivered %s", got)
+	}
+	// The dead worker's late answer changes nothing.
+	if err := b.db.CompleteWebhookEvent(b.ctx, claimed[0].ID, claimed[0].Lease); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFailingReceiverIsSuspendedAndResumedInOrder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rc := newReceiver(t)
+	var down atomic.Bool
+	down.Store(true)
+	rc.setAnswer(func(webhook.Event, int) int {
+		if down.Load() {
+			return http.StatusInternalServerError
+		}
+		return http.StatusOK
+	})
+	wh := b.hook(t, entA, rc.srv.URL)
+	b.declare(t, "d_1", entA)
+	b.change(t, "d_1", "delivered")
+	w := b.worker(t, webhook.Config{BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond, SuspendAfter: 3})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		drain(t, w)
+		h, err := b.db.Webhook(b.ctx, wh, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.State == postgres.WebhookSuspended {
+			if h.Failures != 3 || !h.LastError.Valid || !strings.Contains(h.LastError.String, "500") || !h.SuspendedAt.Valid {
+				t.Errorf("suspended webhook %+v", h)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not suspended: %+v", h)
+		}
+		time.Sleep(3 * time.Millisecond)
+	}
+	attempts := len(rc.got)
+	// Suspended: no more attempts, but changes are still queued for it.
+	b.change(t, "d_1", "released")
+	time.Sleep(5 * time.Millisecond)
+	drain(t, w)
+	if len(rc.got) != attempts {
+		t.Errorf("a suspended webhook was called: %d attempts, was %d", len(rc.got), attempts)
+	}
+	ops, err := b.db.WebhooksByState(b.ctx, postgres.WebhookSuspended)
+	if err != nil || len(ops) != 1 || ops[0].ID != wh || ops[0].Pending != 3 {
+		t.Fatalf("operator view: %+v, %v (want the webhook with 3 events waiting)", ops, err)
+	}
+
+	down.Store(false)
+	if _, err := b.db.ResumeWebhook(b.ctx, wh, entB); customs.ErrorCodeOf(err) != customs.CodeNotFound {
+		t.Errorf("another enterprise resumed it: %v", err)
+	}
+	if _, err := b.db.ResumeWebhook(b.ctx, wh, entA); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, w)
+	if got := strings.Join(rc.delivered()["d_1"], ","); got != "accepted,delivered,released" {
+		t.Errorf("after resume: %s", got)
+	}
+	rc.checkOrder(t)
+}
+
+func TestDeletedWebhookGetsNothingMore(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rc := newReceiver(t)
+	wh := b.hook(t, entA, rc.srv.URL)
+	b.declare(t, "d_1", entA)
+	if err := b.db.DeleteWebhook(b.ctx, wh, entB); customs.ErrorCodeOf(err) != customs.CodeNotFound {
+		t.Fatalf("another enterprise deleted it: %v", err)
+	}
+	if err := b.db.DeleteWebhook(b.ctx, wh, entA); err != nil {
+		t.Fatal(err)
+	}
+	b.change(t, "d_1", "delivered")
+	drain(t, b.worker(t, webhook.Config{}))
+	if len(rc.got) != 0 {
+		t.Errorf("a deleted webhook got %d requests", len(rc.got))
+	}
+	evs, _ := b.db.WebhookEvents(b.ctx, wh)
+	if len(evs) != 1 || evs[0].State != postgres.EventDiscarded {
+		t.Errorf("events %+v: want the one queued before the delete, discarded", evs)
+	}
+}
+
+func TestRedirectIsAFailure(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	rc := newReceiver(t)
+	redirect := httptest.NewServer(http.RedirectHandler(rc.srv.URL, http.StatusTemporaryRedirect))
+	t.Cleanup(redirect.Close)
+	wh := b.hook(t, entA, redirect.URL)
+	b.declare(t, "d_1", entA)
+	drain(t, b.worker(t, webhook.Config{}))
+	if len(rc.got) != 0 {
+		t.Errorf("the signed body followed a redirect")
+	}
+	h, _ := b.db.Webhook(b.ctx, wh, "")
+	if h.Failures != 1 {
+		t.Errorf("webhook %+v: want one failure", h)
+	}
+}
