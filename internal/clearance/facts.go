@@ -2,6 +2,7 @@ package clearance
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/jjj/gateway/internal/customs"
@@ -26,6 +27,18 @@ type LiveFacts struct {
 	SeedSecret []byte
 	Ratings    RatingSource
 	Alerts     AlertSource
+
+	seed atomic.Pointer[routing.Seed] // the last day's seed: two HMACs saved per declaration
+}
+
+// daySeed returns the seed of day, computing it once per day.
+func (f *LiveFacts) daySeed(day string) *routing.Seed {
+	if s := f.seed.Load(); s != nil && s.Day == day {
+		return s
+	}
+	s := routing.DaySeed(f.SeedSecret, day)
+	f.seed.Store(&s)
+	return &s
 }
 
 // Facts implements FactsSource.
@@ -47,8 +60,7 @@ func (f *LiveFacts) Facts(ctx context.Context, d *customs.Declaration, draw bool
 		out.Alerts = a
 	}
 	if draw && len(f.SeedSecret) > 0 {
-		s := routing.DaySeed(f.SeedSecret, customs.BeijingDay(at))
-		out.Seed = &s
+		out.Seed = f.daySeed(customs.BeijingDay(at))
 	}
 	return out, nil
 }

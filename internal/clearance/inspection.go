@@ -237,39 +237,57 @@ type AlertCache struct {
 	// TTL: zero means 2s.
 	TTL time.Duration
 
-	mu     sync.Mutex
-	loaded time.Time
-	rows   []postgres.AlertRow
+	mu         sync.Mutex
+	loaded     time.Time // zero: never loaded, or invalidated
+	gen        int       // bumped by Invalidate
+	refreshing bool
+	rows       []postgres.AlertRow
 }
 
 // Invalidate forces a reload on the next use.
 func (c *AlertCache) Invalidate() {
 	c.mu.Lock()
 	c.loaded = time.Time{}
+	c.gen++
 	c.mu.Unlock()
 }
 
-// ActiveAlerts implements AlertSource.
+// ActiveAlerts implements AlertSource. The database is read outside the
+// lock: while one caller refreshes stale alerts, the others go on with the
+// ones they have; only a cache that was never loaded, or was invalidated by
+// a change in this process, makes its caller wait for the database.
 func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.Alert, error) {
 	ttl := c.TTL
 	if ttl == 0 {
 		ttl = 2 * time.Second
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if time.Since(c.loaded) > ttl {
+	must := c.loaded.IsZero()
+	stale := must || time.Since(c.loaded) > ttl
+	if stale && (must || !c.refreshing) {
+		c.refreshing = true
+		gen := c.gen
+		c.mu.Unlock()
 		rows, err := c.DB.Alerts(ctx, false, at)
-		if err != nil {
+		c.mu.Lock()
+		c.refreshing = false
+		switch {
+		case err != nil && must:
+			c.mu.Unlock()
 			return nil, err
+		case err == nil && gen == c.gen:
+			c.rows, c.loaded = rows, time.Now()
+		case err == nil:
+			c.rows = rows // invalidated meanwhile: use, but load again next time
 		}
-		c.rows, c.loaded = rows, time.Now()
 	}
+	rows := c.rows
+	c.mu.Unlock()
 	var out []routing.Alert
-	for _, r := range c.rows {
-		if r.ExpiresAt.Valid && !r.ExpiresAt.Time.After(at) {
-			continue
+	for i := range rows {
+		if r := &rows[i]; !r.ExpiresAt.Valid || r.ExpiresAt.Time.After(at) {
+			out = append(out, AlertFromRow(r))
 		}
-		out = append(out, AlertFromRow(&r))
 	}
 	return out, nil
 }

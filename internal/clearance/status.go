@@ -98,6 +98,13 @@ func Refresh(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, actor, n
 	if err != nil {
 		return "", false, err
 	}
+	return RefreshLocked(ctx, tx, id, st, at, actor, note, data)
+}
+
+// RefreshLocked is Refresh for a caller that has just read and locked the
+// state with postgres.LockLifecycle in tx and changed nothing the status
+// depends on since but what it set in st; it saves reading it again.
+func RefreshLocked(ctx context.Context, tx *sqlx.Tx, id string, st *postgres.LifecycleState, at time.Time, actor, note string, data []byte) (Status, bool, error) {
 	next := Derive(st)
 	if string(next) == st.Status {
 		return next, false, nil

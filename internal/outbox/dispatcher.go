@@ -357,7 +357,7 @@ func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *
 				return err
 			}
 		}
-		_, _, err = clearance.Refresh(ctx, tx, m.DeclarationID, now, Actor, note, data)
+		_, _, err = clearance.RefreshLocked(ctx, tx, m.DeclarationID, st, now, Actor, note, data)
 		return err
 	})
 	if errors.Is(err, errLeaseLost) {
