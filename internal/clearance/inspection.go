@@ -387,3 +387,79 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Princi
 	changed, err := s.Reroute(ctx, ids, who.Actor(), "risk alert "+row.ID+" added")
 	return row, changed, err
 }
+
+// ReroutesConfig configures RunReroutes.
+type ReroutesConfig struct {
+	// Settle is how old a request must be before it is worked, so that the
+	// rating cache of the process that works it has seen the change; zero
+	// means 2s (the credit cache polls every second).
+	Settle time.Duration
+	// Poll is how often the queue is looked at; zero means 1s.
+	Poll time.Duration
+	// Nudge, when it receives, makes the worker look now (after Settle).
+	Nudge <-chan struct{}
+	// OnError is told of a failed batch, which stays queued; nil ignores.
+	OnError func(error)
+}
+
+// RunReroutes works the durable queue of re-route requests that credit
+// changes leave (postgres.RequestReroute) until ctx ends: it re-routes the
+// pending declarations of each enterprise named and then deletes the
+// requests; a batch that fails stays queued and is tried again.
+func (s *Service) RunReroutes(ctx context.Context, cfg ReroutesConfig) {
+	if cfg.Settle == 0 {
+		cfg.Settle = 2 * time.Second
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = time.Second
+	}
+	t := time.NewTicker(cfg.Poll)
+	defer t.Stop()
+	for {
+		for {
+			n, err := s.RerouteQueued(ctx, cfg.Settle)
+			if err != nil && cfg.OnError != nil && ctx.Err() == nil {
+				cfg.OnError(err)
+			}
+			if err != nil || n == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-cfg.Nudge:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(cfg.Settle):
+			}
+		}
+	}
+}
+
+// RerouteQueued works one batch of queued re-route requests at least
+// settle old, and returns how many requests it took.
+func (s *Service) RerouteQueued(ctx context.Context, settle time.Duration) (int, error) {
+	b, err := s.DB.ClaimReroutes(ctx, settle, 100)
+	if err != nil {
+		return 0, err
+	}
+	if len(b.USCCs) == 0 {
+		return 0, b.Release()
+	}
+	seen := map[string]bool{}
+	var usccs []string
+	for _, u := range b.USCCs {
+		if !seen[u] {
+			seen[u] = true
+			usccs = append(usccs, u)
+		}
+	}
+	if err := s.RerouteEnterprises(ctx, usccs); err != nil {
+		b.Release()
+		return 0, err
+	}
+	return len(b.USCCs), b.Done()
+}

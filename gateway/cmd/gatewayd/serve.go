@@ -95,6 +95,8 @@ type app struct {
 	server  *gateway.Server
 	workers []func(ctx context.Context)
 	ln      net.Listener
+	// rerouteNudge wakes the re-route worker after a credit change.
+	rerouteNudge chan struct{}
 }
 
 func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error) {

@@ -1,0 +1,213 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+)
+
+// CacheStore is the storage the cache follows. *postgres.DB satisfies it.
+type CacheStore interface {
+	CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]postgres.CreditRatingRow, int64, error)
+}
+
+// CacheConfig configures a Cache.
+type CacheConfig struct {
+	Store CacheStore
+	// PollInterval is how often Run looks for records written by other
+	// processes; zero means 1s. It bounds how stale a rating can be.
+	PollInterval time.Duration
+	// Span is how many record sequence numbers one poll reads at most;
+	// zero means 100000.
+	Span   int64
+	Logger *slog.Logger
+}
+
+// Cache answers routing's credit questions from memory (clearance.RatingSource):
+// it keeps every enterprise that has a regional record other than general
+// (with all its regional records) and evaluates them for the day asked, so
+// a rating that expires stops counting on that day with no database round
+// trip. An enterprise not kept is general. See the package doc for how
+// stale it may be.
+type Cache struct {
+	cfg CacheConfig
+
+	mu  sync.RWMutex
+	m   map[string][]cachedRecord
+	seq int64
+	// loaded is set after the first full load.
+	loaded bool
+
+	refresh sync.Mutex
+}
+
+// cachedRecord is a regional record reduced to what the merge needs: days
+// as yyyymmdd numbers (from 0 when none, until MaxInt32 when none).
+type cachedRecord struct {
+	from, until int32
+	rating      customs.Rating
+}
+
+// NewCache makes a cache; it loads on first use or Refresh.
+func NewCache(cfg CacheConfig) (*Cache, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("credit: CacheConfig.Store is required")
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.Span == 0 {
+		cfg.Span = 100000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Cache{cfg: cfg, m: map[string][]cachedRecord{}}, nil
+}
+
+// dayNum turns yyyy-MM-dd into yyyymmdd; def when empty or unreadable.
+func dayNum(s string, def int32) int32 {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return def
+	}
+	var n int32
+	for i := 0; i < 10; i++ {
+		if i == 4 || i == 7 {
+			continue
+		}
+		c := s[i]
+		if c < '0' || c > '9' {
+			return def
+		}
+		n = n*10 + int32(c-'0')
+	}
+	return n
+}
+
+// Ratings implements clearance.RatingSource: the effective rating on day
+// of each enterprise that has an active record other than general; the
+// others are left out (general). It loads the cache on first use.
+func (c *Cache) Ratings(ctx context.Context, usccs []string, day string) (map[string]customs.Rating, error) {
+	c.mu.RLock()
+	loaded := c.loaded
+	c.mu.RUnlock()
+	if !loaded {
+		if err := c.Refresh(ctx); err != nil {
+			return nil, err
+		}
+	}
+	d := dayNum(day, 0)
+	var out map[string]customs.Rating
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, u := range usccs {
+		recs, ok := c.m[u]
+		if !ok {
+			continue
+		}
+		var best customs.Rating
+		for _, r := range recs {
+			if r.from <= d && d < r.until && r.rating.Severity() > best.Severity() {
+				best = r.rating
+			}
+		}
+		if best == "" || best == customs.RatingGeneral {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]customs.Rating, len(usccs))
+		}
+		out[u] = best
+	}
+	return out, nil
+}
+
+// Len is how many enterprises the cache keeps.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
+
+// Refresh reads what was written since the last refresh (everything, the
+// first time).
+func (c *Cache) Refresh(ctx context.Context) error {
+	c.refresh.Lock()
+	defer c.refresh.Unlock()
+	c.mu.RLock()
+	after, loaded := c.seq, c.loaded
+	c.mu.RUnlock()
+	if !loaded {
+		// One snapshot for the first load, so that nothing falls between.
+		rows, through, err := c.cfg.Store.CreditRatingChanges(ctx, 0, math.MaxInt64/2, true)
+		if err != nil {
+			return err
+		}
+		c.apply(rows, through)
+		c.mu.Lock()
+		c.loaded = true
+		c.mu.Unlock()
+		return nil
+	}
+	for {
+		rows, through, err := c.cfg.Store.CreditRatingChanges(ctx, after, c.cfg.Span, false)
+		if err != nil {
+			return err
+		}
+		if through <= after {
+			return nil
+		}
+		c.apply(rows, through)
+		after = through
+	}
+}
+
+// apply replaces the records of every enterprise in rows.
+func (c *Cache) apply(rows []postgres.CreditRatingRow, through int64) {
+	by := make(map[string][]cachedRecord, len(rows)/2+1)
+	rated := make(map[string]bool, len(rows)/2+1)
+	for _, r := range rows {
+		recs := by[r.USCC]
+		if !r.Deleted && r.Rating != "" {
+			recs = append(recs, cachedRecord{from: dayNum(r.EffectiveFrom, 0), until: dayNum(r.ExpiresAt, math.MaxInt32), rating: r.Rating})
+			if r.Rating != customs.RatingGeneral {
+				rated[r.USCC] = true
+			}
+		}
+		by[r.USCC] = recs
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for u, recs := range by {
+		if rated[u] {
+			c.m[u] = recs
+		} else {
+			delete(c.m, u)
+		}
+	}
+	if through > c.seq {
+		c.seq = through
+	}
+}
+
+// Run refreshes every PollInterval until ctx ends.
+func (c *Cache) Run(ctx context.Context) {
+	t := time.NewTicker(c.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		if err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
+			c.cfg.Logger.Warn("credit cache refresh", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,666 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// creditLock is the transaction-level advisory lock every credit write
+// holds from its first sequence number to its commit. It makes the
+// committed values of credit_record_seq and credit_merged_seq a prefix at
+// every moment, so a reader following either sequence never skips a
+// number that commits later, and it keeps concurrent page writes of the
+// three registries from deadlocking on the merged rows they share.
+const creditLock = 7262003
+
+// CreditSource is one regional record behind a merged rating. It is stored
+// in credit_merged.sources as JSON; empty dates mean none.
+type CreditSource struct {
+	Region        string `json:"region"`
+	Published     string `json:"published"`
+	Rating        string `json:"rating"`
+	Version       int64  `json:"version"`
+	Reason        string `json:"reason"`
+	EffectiveFrom string `json:"effectiveFrom"`
+	ExpiresAt     string `json:"expiresAt"`
+}
+
+// CreditMerged is an enterprise's merged credit record as evaluated on
+// EvaluatedOn (a Beijing day). NextChange is the first later day on which
+// one of the regional records behind it starts or expires; "" when none.
+type CreditMerged struct {
+	USCC        string
+	Name        string
+	Rating      customs.Rating
+	Watch       bool
+	Sources     []CreditSource
+	Version     int64
+	EvaluatedOn string
+	NextChange  string
+	ChangedAt   time.Time
+}
+
+// sameView reports whether two merged records look the same to a reader of
+// the shared view (the evaluation bookkeeping aside).
+func (m *CreditMerged) sameView(o *CreditMerged) bool {
+	if m.Name != o.Name || m.Rating != o.Rating || m.Watch != o.Watch || len(m.Sources) != len(o.Sources) {
+		return false
+	}
+	for i := range m.Sources {
+		if m.Sources[i] != o.Sources[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// MergeFunc merges an enterprise's regional records (the newest version of
+// each region) into its merged record for day. It sets neither Version nor
+// ChangedAt. It lives with the credit service; the store only calls it.
+type MergeFunc func(uscc string, recs []customs.CreditRecord, day string) CreditMerged
+
+// CreditSkip is a record a registry published that was not applied.
+type CreditSkip struct {
+	USCC    string
+	Version int64
+	Reason  string
+	Detail  string
+}
+
+// CreditPage is one page of a registry's feed, checked, to be applied.
+type CreditPage struct {
+	Region string
+	// From is the cursor the page was asked with; the stored cursor must
+	// still be From, or another process has moved on (ErrCursorMoved).
+	From string
+	// Next is the cursor to store: where the next sync asks from.
+	Next    string
+	Records []customs.CreditRecord
+	Skipped []CreditSkip
+	// Now is the transaction's frozen clock; its Beijing day is "today".
+	Now time.Time
+}
+
+// CreditPageResult is what applying a page changed.
+type CreditPageResult struct {
+	// Applied counts records that replaced an older version (or were new).
+	Applied int
+	// Skipped counts skipped records not seen before, by reason.
+	Skipped        int
+	SkippedReasons map[string]int
+	// Changed lists the enterprises whose effective rating changed, in the
+	// order of their change.
+	Changed []string
+	// Merged counts merged records that changed (got a new version).
+	Merged int
+	// Seq is the last credit_record_seq written, 0 when none.
+	Seq int64
+}
+
+// ErrCursorMoved means the stored cursor is not the one a page was asked
+// with: another process synced the registry meanwhile.
+var ErrCursorMoved = errors.New("credit cursor moved")
+
+// CreditSyncState is a registry's stored sync state.
+type CreditSyncState struct {
+	Region         string
+	Cursor         string
+	LastSuccess    sql.NullTime
+	LastError      sql.NullString
+	LastErrorAt    sql.NullTime
+	Applied        int64
+	Skipped        int64
+	SkippedReasons map[string]int64
+}
+
+// CreditCursor returns a registry's sync state; the zero state (empty
+// cursor) when it was never synced.
+func (db *DB) CreditCursor(ctx context.Context, region string) (CreditSyncState, error) {
+	st, err := creditState(ctx, db, region, false)
+	if err != nil {
+		return st, fmt.Errorf("credit cursor %s: %w", region, err)
+	}
+	return st, nil
+}
+
+func creditState(ctx context.Context, q sqlx.QueryerContext, region string, forUpdate bool) (CreditSyncState, error) {
+	st := CreditSyncState{Region: region, SkippedReasons: map[string]int64{}}
+	query := `SELECT cursor, last_success, last_error, last_error_at, applied, skipped, skipped_reasons FROM credit_cursor WHERE region = $1`
+	if forUpdate {
+		query += ` FOR UPDATE`
+	}
+	var reasons []byte
+	err := q.QueryRowxContext(ctx, query, region).Scan(&st.Cursor, &st.LastSuccess, &st.LastError, &st.LastErrorAt, &st.Applied, &st.Skipped, &reasons)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(reasons, &st.SkippedReasons); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+// CreditSyncStates returns the stored state of every registry ever synced.
+func (db *DB) CreditSyncStates(ctx context.Context) (map[string]CreditSyncState, error) {
+	rows, err := db.QueryxContext(ctx, `SELECT region FROM credit_cursor`)
+	if err != nil {
+		return nil, fmt.Errorf("credit sync states: %w", err)
+	}
+	var regions []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		regions = append(regions, r)
+	}
+	rows.Close()
+	out := map[string]CreditSyncState{}
+	for _, r := range regions {
+		st, err := db.CreditCursor(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out[r] = st
+	}
+	return out, nil
+}
+
+// CreditSyncEnded records the end of a sync run: success (lastError
+// cleared) or the error that stopped it.
+func (db *DB) CreditSyncEnded(ctx context.Context, region string, at time.Time, syncErr error) error {
+	var err error
+	if syncErr == nil {
+		_, err = db.ExecContext(ctx, `INSERT INTO credit_cursor (region, last_success) VALUES ($1, $2)
+			ON CONFLICT (region) DO UPDATE SET last_success = EXCLUDED.last_success, last_error = NULL`, region, at)
+	} else {
+		_, err = db.ExecContext(ctx, `INSERT INTO credit_cursor (region, last_error, last_error_at) VALUES ($1, $2, $3)
+			ON CONFLICT (region) DO UPDATE SET last_error = EXCLUDED.last_error, last_error_at = EXCLUDED.last_error_at`, region, syncErr.Error(), at)
+	}
+	if err != nil {
+		return fmt.Errorf("credit sync ended %s: %w", region, err)
+	}
+	return nil
+}
+
+// CreditSkipRow is a skipped record as stored.
+type CreditSkipRow struct {
+	Region  string    `db:"region"`
+	USCC    string    `db:"uscc"`
+	Version int64     `db:"version"`
+	Reason  string    `db:"reason"`
+	Detail  string    `db:"detail"`
+	At      time.Time `db:"at"`
+}
+
+// CreditSkips returns a registry's most recent skipped records, newest first.
+func (db *DB) CreditSkips(ctx context.Context, region string, limit int) ([]CreditSkipRow, error) {
+	var out []CreditSkipRow
+	err := db.SelectContext(ctx, &out, `SELECT region, uscc, version, reason, detail, at FROM credit_skipped
+		WHERE region = $1 ORDER BY id DESC LIMIT $2`, region, limit)
+	if err != nil {
+		return nil, fmt.Errorf("credit skips %s: %w", region, err)
+	}
+	return out, nil
+}
+
+// ApplyCreditPage writes one page in one transaction: the records (one
+// multi-row upsert; an older or equal version never overwrites a newer),
+// the skipped records, the merged records of every enterprise the page
+// changed, and the cursor. Applying the same page twice changes nothing.
+func (db *DB) ApplyCreditPage(ctx context.Context, p CreditPage, merge MergeFunc) (CreditPageResult, error) {
+	res := CreditPageResult{SkippedReasons: map[string]int{}}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
+		return res, fmt.Errorf("apply credit page %s: lock: %w", p.Region, err)
+	}
+	st, err := creditState(ctx, tx, p.Region, true)
+	if err != nil {
+		return res, fmt.Errorf("apply credit page %s: cursor: %w", p.Region, err)
+	}
+	if st.Cursor != p.From {
+		return res, fmt.Errorf("apply credit page %s: %w (stored %q, page from %q)", p.Region, ErrCursorMoved, st.Cursor, p.From)
+	}
+
+	changed, seq, err := upsertCreditRecords(ctx, tx, p.Region, p.Records, p.Now)
+	if err != nil {
+		return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+	}
+	res.Applied, res.Seq = len(changed), seq
+
+	if len(p.Skipped) > 0 {
+		reasons, err := insertCreditSkips(ctx, tx, p.Region, p.Skipped, p.Now)
+		if err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+		for _, r := range reasons {
+			res.Skipped++
+			res.SkippedReasons[r]++
+			st.SkippedReasons[r]++
+		}
+	}
+
+	if len(changed) > 0 {
+		res.Changed, res.Merged, err = remerge(ctx, tx, changed, customs.BeijingDay(p.Now), p.Now, merge)
+		if err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+		if err := RequestReroute(ctx, tx, res.Changed, "credit rating changed ("+p.Region+" registry)"); err != nil {
+			return res, err
+		}
+	}
+
+	reasons, err := json.Marshal(st.SkippedReasons)
+	if err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO credit_cursor (region, cursor, applied, skipped, skipped_reasons)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (region) DO UPDATE SET cursor = EXCLUDED.cursor,
+			applied = credit_cursor.applied + EXCLUDED.applied,
+			skipped = credit_cursor.skipped + EXCLUDED.skipped,
+			skipped_reasons = EXCLUDED.skipped_reasons`,
+		p.Region, p.Next, res.Applied, res.Skipped, string(reasons)); err != nil {
+		return res, fmt.Errorf("apply credit page %s: cursor: %w", p.Region, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("apply credit page %s: commit: %w", p.Region, err)
+	}
+	return res, nil
+}
+
+// upsertCreditRecords writes recs (at most one per USCC, see the caller)
+// with one statement and returns the USCCs whose stored record changed, in
+// the order of recs, and the last sequence number written.
+func upsertCreditRecords(ctx context.Context, tx *sqlx.Tx, region string, recs []customs.CreditRecord, now time.Time) ([]string, int64, error) {
+	if len(recs) == 0 {
+		return nil, 0, nil
+	}
+	n := len(recs)
+	var (
+		uscc, name, published, rating, reason, eff, exp, upd = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		watch, deleted                                       = make([]bool, n), make([]bool, n)
+		version                                              = make([]int64, n)
+	)
+	for i := range recs {
+		r := &recs[i]
+		uscc[i], name[i], published[i], rating[i], reason[i] = r.USCC, r.Name, r.Published, string(r.Rating), r.Reason
+		eff[i], exp[i] = r.EffectiveFrom, r.ExpiresAt
+		if !r.UpdatedAt.IsZero() {
+			upd[i] = r.UpdatedAt.UTC().Format(time.RFC3339Nano)
+		}
+		watch[i], deleted[i], version[i] = r.Watch, r.Deleted, r.Version
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO credit_record AS c
+			(uscc, region, name, published, rating, watch, reason, effective_from, expires_at, source_version, updated_at, deleted, synced_at, seq)
+		SELECT u.uscc, $1, u.name, u.published, u.rating, u.watch, u.reason, NULLIF(u.eff, '')::date, NULLIF(u.exp, '')::date,
+			u.ver, NULLIF(u.upd, '')::timestamptz, u.del, $2, nextval('credit_record_seq')
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::boolean[])
+			WITH ORDINALITY AS u(uscc, name, published, rating, watch, reason, eff, exp, ver, upd, del, ord)
+		ORDER BY u.ord
+		ON CONFLICT (uscc, region) DO UPDATE SET name = EXCLUDED.name, published = EXCLUDED.published, rating = EXCLUDED.rating,
+			watch = EXCLUDED.watch, reason = EXCLUDED.reason, effective_from = EXCLUDED.effective_from, expires_at = EXCLUDED.expires_at,
+			source_version = EXCLUDED.source_version, updated_at = EXCLUDED.updated_at, deleted = EXCLUDED.deleted,
+			synced_at = EXCLUDED.synced_at, seq = EXCLUDED.seq
+		WHERE c.source_version < EXCLUDED.source_version
+		RETURNING uscc, seq`,
+		region, now, pq.Array(uscc), pq.Array(name), pq.Array(published), pq.Array(rating), pq.Array(watch), pq.Array(reason),
+		pq.Array(eff), pq.Array(exp), pq.Array(version), pq.Array(upd), pq.Array(deleted))
+	if err != nil {
+		return nil, 0, fmt.Errorf("upsert records: %w", err)
+	}
+	defer rows.Close()
+	type hit struct {
+		uscc string
+		seq  int64
+	}
+	var hits []hit
+	var maxSeq int64
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.uscc, &h.seq); err != nil {
+			return nil, 0, err
+		}
+		hits = append(hits, h)
+		maxSeq = max(maxSeq, h.seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("upsert records: %w", err)
+	}
+	// seq follows the page's order (ORDER BY ord feeds nextval in order).
+	sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.uscc
+	}
+	return out, maxSeq, nil
+}
+
+func insertCreditSkips(ctx context.Context, tx *sqlx.Tx, region string, skips []CreditSkip, now time.Time) ([]string, error) {
+	n := len(skips)
+	uscc, reason, detail, version := make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
+	for i, s := range skips {
+		uscc[i], reason[i], detail[i], version[i] = s.USCC, s.Reason, s.Detail, s.Version
+	}
+	var out []string
+	err := tx.SelectContext(ctx, &out, `INSERT INTO credit_skipped (region, uscc, version, reason, detail, at)
+		SELECT $1, u.uscc, u.ver, u.reason, u.detail, $2
+		FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS u(uscc, ver, reason, detail)
+		ON CONFLICT (region, uscc, version, reason) DO NOTHING
+		RETURNING reason`, region, now, pq.Array(uscc), pq.Array(version), pq.Array(reason), pq.Array(detail))
+	if err != nil {
+		return nil, fmt.Errorf("insert skipped: %w", err)
+	}
+	return out, nil
+}
+
+const creditRecordCols = `region, uscc, name, published, rating, watch, reason,
+	COALESCE(to_char(effective_from, 'YYYY-MM-DD'), ''), COALESCE(to_char(expires_at, 'YYYY-MM-DD'), ''),
+	source_version, COALESCE(updated_at, 'epoch'::timestamptz), deleted`
+
+func scanCreditRecord(rows *sqlx.Rows) (customs.CreditRecord, error) {
+	var r customs.CreditRecord
+	var region, rating string
+	err := rows.Scan(&region, &r.USCC, &r.Name, &r.Published, &rating, &r.Watch, &r.Reason, &r.EffectiveFrom, &r.ExpiresAt, &r.Version, &r.UpdatedAt, &r.Deleted)
+	r.Region, r.Rating = customs.Region(region), customs.Rating(rating)
+	return r, err
+}
+
+// CreditRecords returns the stored regional records (the newest version of
+// each region) of the given enterprises.
+func (db *DB) CreditRecords(ctx context.Context, usccs []string) (map[string][]customs.CreditRecord, error) {
+	return creditRecords(ctx, db, usccs)
+}
+
+func creditRecords(ctx context.Context, q sqlx.QueryerContext, usccs []string) (map[string][]customs.CreditRecord, error) {
+	rows, err := q.QueryxContext(ctx, `SELECT `+creditRecordCols+` FROM credit_record WHERE uscc = ANY($1) ORDER BY uscc, region`, pq.Array(usccs))
+	if err != nil {
+		return nil, fmt.Errorf("credit records: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]customs.CreditRecord, len(usccs))
+	for rows.Next() {
+		r, err := scanCreditRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[r.USCC] = append(out[r.USCC], r)
+	}
+	return out, rows.Err()
+}
+
+const creditMergedCols = `uscc, name, rating, watch, sources, version, to_char(evaluated_on, 'YYYY-MM-DD'),
+	COALESCE(to_char(next_change, 'YYYY-MM-DD'), ''), changed_at`
+
+func scanCreditMerged(rows *sqlx.Rows) (CreditMerged, error) {
+	var m CreditMerged
+	var rating string
+	var sources []byte
+	if err := rows.Scan(&m.USCC, &m.Name, &rating, &m.Watch, &sources, &m.Version, &m.EvaluatedOn, &m.NextChange, &m.ChangedAt); err != nil {
+		return m, err
+	}
+	m.Rating = customs.Rating(rating)
+	if err := json.Unmarshal(sources, &m.Sources); err != nil {
+		return m, fmt.Errorf("merged %s: sources: %w", m.USCC, err)
+	}
+	return m, nil
+}
+
+func queryCreditMerged(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]CreditMerged, error) {
+	rows, err := q.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("credit merged: %w", err)
+	}
+	defer rows.Close()
+	var out []CreditMerged
+	for rows.Next() {
+		m, err := scanCreditMerged(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// remerge merges the given enterprises again for day and writes those
+// whose merged record changed, each with the next number of the global
+// sequence, in the order of usccs. It returns the enterprises whose
+// effective rating changed and how many merged records changed. The caller
+// holds creditLock.
+func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now time.Time, merge MergeFunc) ([]string, int, error) {
+	recs, err := creditRecords(ctx, tx, usccs)
+	if err != nil {
+		return nil, 0, err
+	}
+	olds, err := queryCreditMerged(ctx, tx, `SELECT `+creditMergedCols+` FROM credit_merged WHERE uscc = ANY($1)`, pq.Array(usccs))
+	if err != nil {
+		return nil, 0, err
+	}
+	old := make(map[string]*CreditMerged, len(olds))
+	for i := range olds {
+		old[olds[i].USCC] = &olds[i]
+	}
+	var (
+		writes     []CreditMerged
+		bumped     []int // indexes into writes that take a new version
+		effChanged []string
+	)
+	for _, u := range usccs {
+		m := merge(u, recs[u], day)
+		m.USCC, m.EvaluatedOn, m.ChangedAt = u, day, now
+		o := old[u]
+		oldRating := customs.RatingGeneral
+		if o != nil {
+			oldRating = o.Rating
+			if o.sameView(&m) {
+				if o.NextChange == m.NextChange && o.EvaluatedOn == day {
+					continue
+				}
+				m.Version, m.ChangedAt = o.Version, o.ChangedAt
+				writes = append(writes, m)
+				continue
+			}
+		} else if m.Rating == customs.RatingGeneral && len(m.Sources) == 0 && !m.Watch && m.NextChange == "" && allDeleted(recs[u]) {
+			// Nothing to say about an enterprise known only by withdrawals.
+			continue
+		}
+		bumped = append(bumped, len(writes))
+		writes = append(writes, m)
+		if m.Rating != oldRating {
+			effChanged = append(effChanged, u)
+		}
+	}
+	if len(writes) == 0 {
+		return nil, 0, nil
+	}
+	if len(bumped) > 0 {
+		var vs []int64
+		if err := tx.SelectContext(ctx, &vs, `SELECT nextval('credit_merged_seq') FROM generate_series(1, $1)`, len(bumped)); err != nil {
+			return nil, 0, fmt.Errorf("merged versions: %w", err)
+		}
+		sort.Slice(vs, func(i, j int) bool { return vs[i] < vs[j] })
+		for i, w := range bumped {
+			writes[w].Version = vs[i]
+		}
+	}
+	n := len(writes)
+	var (
+		uscc, name, rating, sources, evaluated, next, changed = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		watch                                                 = make([]bool, n)
+		version                                               = make([]int64, n)
+	)
+	for i := range writes {
+		w := &writes[i]
+		src := w.Sources
+		if src == nil {
+			src = []CreditSource{}
+		}
+		b, err := json.Marshal(src)
+		if err != nil {
+			return nil, 0, err
+		}
+		uscc[i], name[i], rating[i], sources[i], evaluated[i], next[i] = w.USCC, w.Name, string(w.Rating), string(b), w.EvaluatedOn, w.NextChange
+		changed[i] = w.ChangedAt.UTC().Format(time.RFC3339Nano)
+		watch[i], version[i] = w.Watch, w.Version
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO credit_merged AS m (uscc, name, rating, watch, sources, version, evaluated_on, next_change, changed_at)
+		SELECT u.uscc, u.name, u.rating, u.watch, u.sources::jsonb, u.ver, u.ev::date, NULLIF(u.nx, '')::date, u.ch::timestamptz
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[])
+			AS u(uscc, name, rating, watch, sources, ver, ev, nx, ch)
+		ON CONFLICT (uscc) DO UPDATE SET name = EXCLUDED.name, rating = EXCLUDED.rating, watch = EXCLUDED.watch,
+			sources = EXCLUDED.sources, version = EXCLUDED.version, evaluated_on = EXCLUDED.evaluated_on,
+			next_change = EXCLUDED.next_change, changed_at = EXCLUDED.changed_at`,
+		pq.Array(uscc), pq.Array(name), pq.Array(rating), pq.Array(watch), pq.Array(sources), pq.Array(version),
+		pq.Array(evaluated), pq.Array(next), pq.Array(changed)); err != nil {
+		return nil, 0, fmt.Errorf("write merged: %w", err)
+	}
+	return effChanged, len(bumped), nil
+}
+
+func allDeleted(recs []customs.CreditRecord) bool {
+	for i := range recs {
+		if !recs[i].Deleted {
+			return false
+		}
+	}
+	return true
+}
+
+// ReevaluateCredit merges again, for day, every enterprise whose merged
+// record was evaluated before one of its records started or expired
+// (next_change on or before day), at most limit of them. It returns the
+// enterprises whose effective rating changed and how many were looked at;
+// call it until that is below limit.
+func (db *DB) ReevaluateCredit(ctx context.Context, day string, now time.Time, merge MergeFunc, limit int) ([]string, int, error) {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
+		return nil, 0, fmt.Errorf("reevaluate credit: lock: %w", err)
+	}
+	var usccs []string
+	if err := tx.SelectContext(ctx, &usccs, `SELECT uscc FROM credit_merged WHERE next_change <= $1::date
+		ORDER BY next_change, version LIMIT $2`, day, limit); err != nil {
+		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
+	}
+	if len(usccs) == 0 {
+		return nil, 0, nil
+	}
+	changed, _, err := remerge(ctx, tx, usccs, day, now, merge)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
+	}
+	if err := RequestReroute(ctx, tx, changed, "credit rating started or expired on "+day); err != nil {
+		return nil, 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, 0, fmt.Errorf("reevaluate credit: commit: %w", err)
+	}
+	return changed, len(usccs), nil
+}
+
+// CreditMergedByUSCC returns an enterprise's merged record as last
+// evaluated; nil when the gateway knows nothing of it.
+func (db *DB) CreditMergedByUSCC(ctx context.Context, uscc string) (*CreditMerged, error) {
+	ms, err := queryCreditMerged(ctx, db, `SELECT `+creditMergedCols+` FROM credit_merged WHERE uscc = $1`, uscc)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return &ms[0], nil
+}
+
+// CreditMergedSince returns the merged records changed after version
+// after, in the order of their change, at most limit of them.
+func (db *DB) CreditMergedSince(ctx context.Context, after int64, limit int) ([]CreditMerged, error) {
+	return queryCreditMerged(ctx, db, `SELECT `+creditMergedCols+` FROM credit_merged WHERE version > $1 ORDER BY version LIMIT $2`, after, limit)
+}
+
+// CreditRatingRow is what the ratings cache keeps of a regional record.
+type CreditRatingRow struct {
+	USCC          string
+	Region        string
+	Rating        customs.Rating
+	Deleted       bool
+	EffectiveFrom string
+	ExpiresAt     string
+}
+
+// CreditRatingChanges returns, from one snapshot, every regional record of
+// the enterprises whose records were written after sequence number after
+// (at most span numbers further), and the sequence number read through.
+// With onlyRated, only enterprises with a record that is not general and
+// not deleted are returned (a first load: the others are "general").
+func (db *DB) CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]CreditRatingRow, int64, error) {
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, after, fmt.Errorf("credit rating changes: %w", err)
+	}
+	defer tx.Rollback()
+	var top int64
+	if err := tx.GetContext(ctx, &top, `SELECT COALESCE(max(seq), 0) FROM credit_record`); err != nil {
+		return nil, after, fmt.Errorf("credit rating changes: %w", err)
+	}
+	if top <= after {
+		return nil, top, nil
+	}
+	through := min(top, after+span)
+	filter := ``
+	if onlyRated {
+		filter = ` AND rating <> 'general' AND NOT deleted`
+	}
+	// Two steps, so that the second is an index lookup by USCC whatever
+	// the planner thinks of the table's size.
+	var usccs []string
+	if err := tx.SelectContext(ctx, &usccs, `SELECT DISTINCT uscc FROM credit_record WHERE seq > $1 AND seq <= $2`+filter, after, through); err != nil {
+		return nil, after, fmt.Errorf("credit rating changes: %w", err)
+	}
+	if len(usccs) == 0 {
+		return nil, through, nil
+	}
+	rows, err := tx.QueryxContext(ctx, `SELECT uscc, region, rating, deleted,
+			COALESCE(to_char(effective_from, 'YYYY-MM-DD'), ''), COALESCE(to_char(expires_at, 'YYYY-MM-DD'), '')
+		FROM credit_record WHERE uscc = ANY($1)`, pq.Array(usccs))
+	if err != nil {
+		return nil, after, fmt.Errorf("credit rating changes: %w", err)
+	}
+	defer rows.Close()
+	var out []CreditRatingRow
+	for rows.Next() {
+		var r CreditRatingRow
+		var rating string
+		if err := rows.Scan(&r.USCC, &r.Region, &rating, &r.Deleted, &r.EffectiveFrom, &r.ExpiresAt); err != nil {
+			return nil, after, err
+		}
+		r.Rating = customs.Rating(rating)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, after, err
+	}
+	return out, through, nil
+}
+
+// FormatCreditVersion writes a merged version as the feed's cursor.
+func FormatCreditVersion(v int64) string { return strconv.FormatInt(v, 10) }
