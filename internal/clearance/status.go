@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -109,8 +110,40 @@ func RefreshLocked(ctx context.Context, tx *sqlx.Tx, id string, st *postgres.Lif
 	if string(next) == st.Status {
 		return next, false, nil
 	}
+	if why := explain(st, next); why != "" {
+		note = why + " (" + note + ")"
+	}
 	if _, err := postgres.ChangeStatus(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(next), At: at, Actor: actor, Note: note, Data: data}); err != nil {
 		return "", false, fmt.Errorf("refresh %s: %w", id, err)
 	}
 	return next, true, nil
+}
+
+// explain says why Derive gave a status, for the timeline: the event that
+// triggered the change is not always its reason (a delivery with tasks
+// open makes the goods wait for inspection).
+func explain(st *postgres.LifecycleState, s Status) string {
+	var open []string
+	for _, t := range st.Tasks {
+		if t.Status == string(customs.TaskOpen) || t.Status == string(customs.TaskClaimed) {
+			open = append(open, t.Workflow)
+		}
+	}
+	switch s {
+	case StatusInspectionRequired:
+		switch {
+		case len(open) > 0:
+			return "waiting for inspection: " + strings.Join(open, ", ")
+		case st.Decision.String == "inspection_required":
+			return "the review centre asks for inspection"
+		}
+		return "goods held: direct-transit seals missing or broken"
+	case StatusUnderInspection:
+		return "under inspection: " + strings.Join(open, ", ")
+	case StatusReleased:
+		return "released: the review centre released it and every task passed"
+	case StatusReturned, StatusDestroyed:
+		return "a task failed: goods " + string(s)
+	}
+	return ""
 }
