@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -143,19 +144,46 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// readyz answers 200 {"database": "ok", "migrations": "ok"}, or 503 naming
+// what is down. The 503 is an error, so it is a problem (api.md: every
+// error is one) that also carries the same "database" and "migrations"
+// members as the 200, so a probe can read either form.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := s.DB.PingContext(ctx); err != nil {
-		return WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"database": "down: " + err.Error()})
+		return notReady(w, "database", "database_down", "down: "+err.Error(), map[string]string{"database": "down: " + err.Error()})
 	}
 	pending, err := s.DB.Pending(ctx)
 	if err != nil {
-		return WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"database": "error: " + err.Error()})
+		return notReady(w, "database", "database_down", "error: "+err.Error(), map[string]string{"database": "error: " + err.Error()})
 	}
 	if len(pending) > 0 {
-		return WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"database": "ok", "migrations": "pending: " + strings.Join(pending, ", ")})
+		msg := "pending: " + strings.Join(pending, ", ")
+		return notReady(w, "migrations", "migrations_pending", msg, map[string]string{"database": "ok", "migrations": msg})
 	}
 	return WriteJSON(w, http.StatusOK, map[string]string{"database": "ok", "migrations": "ok"})
+}
+
+func notReady(w http.ResponseWriter, dependency, code, msg string, members map[string]string) error {
+	body := map[string]any{
+		"type":       "https://jjj-gateway.example/problems/unavailable",
+		"title":      "unavailable",
+		"status":     http.StatusServiceUnavailable,
+		"detail":     dependency + " " + msg,
+		"dependency": dependency,
+		"errors":     []ProblemError{{Code: code, Message: dependency + " " + msg}},
+	}
+	for k, v := range members {
+		body[k] = v
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, err = w.Write(b)
+	return err
 }
 
 type keyRequest struct {
@@ -242,8 +270,10 @@ func (s *Server) listRejections(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The id is a string like every id the gateway makes (api.md: opaque
+	// strings), though it is a number inside.
 	type item struct {
-		ID         int64     `json:"id"`
+		ID         string    `json:"id"`
 		Port       string    `json:"port"`
 		PortRef    *string   `json:"portRef"`
 		ReceivedAt time.Time `json:"receivedAt"`
@@ -254,7 +284,7 @@ func (s *Server) listRejections(w http.ResponseWriter, r *http.Request) error {
 	items := make([]item, len(rows))
 	var next *string
 	for i, row := range rows {
-		items[i] = item{ID: row.ID, Port: row.Port, ReceivedAt: row.ReceivedAt.UTC(), Status: row.Status, Digest: row.Digest, Errors: row.Errors}
+		items[i] = item{ID: strconv.FormatInt(row.ID, 10), Port: row.Port, ReceivedAt: row.ReceivedAt.UTC(), Status: row.Status, Digest: row.Digest, Errors: row.Errors}
 		if row.PortRef.Valid {
 			ref := row.PortRef.String
 			items[i].PortRef = &ref

@@ -145,7 +145,9 @@ func (h *deliveryHandlers) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	var states []string
+	// Not nil: the store reads a NULL array as "no state matches" rather
+	// than "no filter", and a list without ?state= shows every delivery.
+	states := []string{}
 	for _, s := range strings.Split(q.Get("state"), ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue

@@ -143,7 +143,9 @@ func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFi
 		f.Enterprise = customs.NormalizeUSCC(v)
 	}
 	if v := q.Get("since"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
+		// A "+" of a zone offset sent unescaped arrives as a space: no RFC
+		// 3339 time has one, so it can only be that.
+		t, err := time.Parse(time.RFC3339, strings.ReplaceAll(v, " ", "+"))
 		if err != nil {
 			return f, badQuery("since", customs.ProblemInvalidDate, "since must be an RFC 3339 time")
 		}

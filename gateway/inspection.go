@@ -44,8 +44,15 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	// An unknown bureau does not exist (404), and another bureau's tasks are
+	// resources outside the key's scope: 404 as if they did not exist
+	// (api.md's keys table; issue: "a bureau key sees only its own tasks").
+	// Acting on another bureau's task (claim, result) is 403.
 	bureau := r.PathValue("bureau")
-	if _, ok := h.s.Tables.Bureaus[bureau]; !ok || (p.Role == apikey.RoleBureau && p.Scope != bureau) {
+	if _, ok := h.s.Tables.Bureaus[bureau]; !ok {
+		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
+	}
+	if p.Role == apikey.RoleBureau && p.Scope != bureau {
 		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
 	}
 	q := r.URL.Query()
@@ -53,14 +60,19 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 	switch f.Status {
 	case "", "open", "claimed", "done", "withdrawn":
 	default:
-		return customs.Errorf(customs.CodeBadRequest, "status must be open, claimed or done")
+		return badQuery("status", customs.ProblemInvalidEnum, "status must be open, claimed or done")
+	}
+	switch customs.Workflow(f.Workflow) {
+	case "", customs.WorkflowCoal, customs.WorkflowHazchem, customs.WorkflowFood, customs.WorkflowDirectTransit, customs.WorkflowInspection:
+	default:
+		return badQuery("workflow", customs.ProblemInvalidEnum, "workflow must be coal, hazchem, food, direct_transit or inspection")
 	}
 	// The cursor is "<createdAt>~<id>", not pageParams' integer: read the
 	// limit alone.
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			return customs.Errorf(customs.CodeBadRequest, "limit must be a whole number from 1 to 500")
+			return badQuery("limit", "invalid_limit", "limit must be a whole number from 1 to 500")
 		}
 		f.Limit = n
 	}
@@ -68,7 +80,7 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 		at, id, ok := strings.Cut(c, "~")
 		t, err := time.Parse(time.RFC3339Nano, at)
 		if !ok || err != nil {
-			return customs.Errorf(customs.CodeBadRequest, "cursor is not one this API gave")
+			return badQuery("cursor", "invalid_cursor", "cursor is not one this API gave")
 		}
 		f.AfterAt, f.AfterID = t, id
 	}

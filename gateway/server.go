@@ -103,9 +103,41 @@ func (s *Server) Handler() http.Handler {
 		ext(mux, s)
 	}
 	mux.Handle("/", s.open(func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return customs.Errorf(codeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
+		}
 		return customs.Errorf(customs.CodeNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
 	}))
 	return mux
+}
+
+// codeMethodNotAllowed answers a known path asked with a method it does not
+// take. It is the HTTP layer's own code (405), not a domain one: the catch-all
+// "/" pattern would otherwise turn it into a 404, and net/http's own 405 is
+// plain text, not a problem.
+const codeMethodNotAllowed customs.ErrorCode = "method_not_allowed"
+
+// probeMethods are the methods tried to find what a path does allow.
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowedMethods returns the methods that some pattern other than the
+// catch-all serves for r's path (HEAD with GET, as net/http does).
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range probeMethods {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	return allow
 }
 
 // statusWriter remembers the status for metrics.
@@ -180,7 +212,7 @@ func Require(r *http.Request, roles ...apikey.Role) (apikey.Principal, error) {
 			return p, nil
 		}
 	}
-	return p, customs.Errorf(customs.CodeForbidden, "a %s key may not do this", p.Role)
+	return p, customs.Errorf(customs.CodeForbidden, "this call is not open to %s keys", p.Role)
 }
 
 // Problem is an RFC 9457 problem (api.md).
@@ -232,6 +264,8 @@ func StatusOf(code customs.ErrorCode) int {
 		return http.StatusUnsupportedMediaType
 	case customs.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case codeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -248,6 +282,7 @@ var titles = map[customs.ErrorCode]string{
 	customs.CodeNotXML:       "not XML",
 	customs.CodeUnavailable:  "unavailable",
 	customs.CodeInternal:     "internal error",
+	codeMethodNotAllowed:     "method not allowed",
 }
 
 // Error answers err as a problem. It is the only place that chooses a
@@ -260,11 +295,17 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		Title:  titles[code],
 		Status: status,
 	}
-	if code == customs.CodeInvalid && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/ports/") {
-		p.Type = "https://jjj-gateway.example/problems/invalid-declaration"
-	}
 	var de *DeclarationError
-	if errors.As(err, &de) {
+	isDeclaration := errors.As(err, &de)
+	if code == customs.CodeInvalid {
+		if isDeclaration || (r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/ports/")) {
+			p.Type = "https://jjj-gateway.example/problems/invalid-declaration"
+		} else {
+			// A key request, a task result, a decision: not a declaration.
+			p.Title = "the request does not validate"
+		}
+	}
+	if isDeclaration {
 		p.Port = string(de.Port)
 		if de.PortRef != "" {
 			ref := de.PortRef

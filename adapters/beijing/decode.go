@@ -50,8 +50,8 @@ type decoder struct {
 	seenDirectTransit, seenUnits, seenItems                  int
 	itemCount                                                int
 	directionKnown                                           bool
-	wrongTrader                                              bool // a trader of the other direction was named
 	seals                                                    []customs.Seal
+	roles                                                    keySet[string]
 	unitIDs                                                  keySet[string]
 	lines                                                    keySet[int]
 	unknownSeen                                              map[string]struct{}
@@ -250,41 +250,50 @@ func (dc *decoder) party(e *etree.Element, pos int) {
 	}
 	at := lazyPath{parent: partiesPath, name: "Party", key: "role", val: role, pos: pos}
 	dc.leaf(e, at)
+	if role == "" && uscc == "" && name == "" && country == "" {
+		return // an empty element is an absent value, as an empty Unit
+	}
 
-	dir := dc.d.Direction
-	var slot int
+	// A role of the other direction (a CONSIGNOR on an import, say) is one
+	// of the format's roles, so it is no invalid_enum: like Hebei's FHR on
+	// an import, it is checked but not mapped, since the canonical model
+	// has room for one trader and one overseas party.
+	imp := !dc.directionKnown || dc.d.Direction == customs.Import
+	exp := !dc.directionKnown || dc.d.Direction == customs.Export
+	slot := -1
 	var canon customs.Role
-	needUSCC := true
+	overseas, required := false, false
 	switch role {
 	case "CONSIGNEE":
-		slot, canon = slotTrader, customs.RoleConsignee
-		if dc.directionKnown && dir != customs.Import {
-			dc.add(at.at("/@role"), customs.ProblemInvalidEnum, "CONSIGNEE is the importer; an export names its CONSIGNOR")
-			dc.wrongTrader = true
-			return
+		if imp {
+			slot, canon, required = slotTrader, customs.RoleConsignee, true
 		}
 	case "CONSIGNOR":
-		slot, canon = slotTrader, customs.RoleConsignor
-		if dc.directionKnown && dir != customs.Export {
-			dc.add(at.at("/@role"), customs.ProblemInvalidEnum, "CONSIGNOR is the exporter; an import names its CONSIGNEE")
-			dc.wrongTrader = true
-			return
+		if exp {
+			slot, canon, required = slotTrader, customs.RoleConsignor, true
 		}
 	case "OWNER":
-		slot, canon = slotOwner, customs.RoleOwner
+		// ports.md requires the trader's and the declarant's USCC only: an
+		// owner may be named without one. One with neither is absent (its
+		// country, if any, is still checked).
+		if uscc == "" && name == "" {
+			if country == "" {
+				return
+			}
+		} else {
+			slot, canon = slotOwner, customs.RoleOwner
+		}
 	case "DECLARANT":
-		slot, canon = slotDeclarant, customs.RoleDeclarant
+		slot, canon, required = slotDeclarant, customs.RoleDeclarant, true
 	case "SHIPPER":
-		slot, canon, needUSCC = slotOverseas, customs.RoleOverseas, false
-		if dc.directionKnown && dir != customs.Import {
-			dc.add(at.at("/@role"), customs.ProblemInvalidEnum, "SHIPPER is the overseas party of an import; an export names its RECIPIENT")
-			return
+		overseas = true
+		if imp {
+			slot, canon = slotOverseas, customs.RoleOverseas
 		}
 	case "RECIPIENT":
-		slot, canon, needUSCC = slotOverseas, customs.RoleOverseas, false
-		if dc.directionKnown && dir != customs.Export {
-			dc.add(at.at("/@role"), customs.ProblemInvalidEnum, "RECIPIENT is the overseas party of an export; an import names its SHIPPER")
-			return
+		overseas = true
+		if exp {
+			slot, canon = slotOverseas, customs.RoleOverseas
 		}
 	case "":
 		dc.add(at.at("/@role"), customs.ProblemMissingField, "the party's role is required")
@@ -293,28 +302,39 @@ func (dc *decoder) party(e *etree.Element, pos int) {
 		dc.add(at.at("/@role"), customs.ProblemInvalidEnum, "role %q is not one of CONSIGNEE, CONSIGNOR, OWNER, DECLARANT, SHIPPER, RECIPIENT", role)
 		return
 	}
-	if dc.hasRole[slot] {
-		dc.add(at.at("/@role"), customs.ProblemDuplicateKey, "a second %s: each party role is given once (the trader as CONSIGNEE or CONSIGNOR, the overseas party as SHIPPER or RECIPIENT)", role)
+	if !dc.roles.add(role) {
+		dc.add(at.at("/@role"), customs.ProblemDuplicateKey, "a second %s: each party role is given once", role)
 		return
 	}
-	dc.hasRole[slot] = true
-	p := &dc.parties[slot]
-	p.Role, p.Name = canon, name
-	if needUSCC {
+	var p customs.Party
+	if !overseas {
 		p.USCC = customs.NormalizeUSCC(uscc)
-		if uscc == "" {
-			dc.add(at.at("/@uscc"), customs.ProblemMissingField, "the %s's unified social credit code is required", strings.ToLower(role))
-		} else if ok, want := customs.CheckUSCC(p.USCC); !ok {
-			if want != 0 {
-				dc.add(at.at("/@uscc"), customs.ProblemInvalidUSCC, "USCC %s: check character is %c, expected %c", uscc, p.USCC[17], want)
-			} else {
-				dc.add(at.at("/@uscc"), customs.ProblemInvalidUSCC, "USCC %q is not 18 characters of GB 32100", uscc)
+		switch {
+		case uscc == "":
+			if required {
+				dc.add(at.at("/@uscc"), customs.ProblemMissingField, "the %s's unified social credit code is required", strings.ToLower(role))
+			}
+		default:
+			if ok, want := customs.CheckUSCC(p.USCC); !ok {
+				if want != 0 {
+					dc.add(at.at("/@uscc"), customs.ProblemInvalidUSCC, "USCC %s: check character is %c, expected %c", uscc, p.USCC[17], want)
+				} else {
+					dc.add(at.at("/@uscc"), customs.ProblemInvalidUSCC, "USCC %q is not 18 characters of GB 32100", uscc)
+				}
 			}
 		}
 	}
 	if country != "" {
 		p.Country = dc.country(country, at, "/@country")
 	}
+	// Unmapped: a role of the other direction, or (direction unknown) a
+	// second trader or overseas party, already reported through @direction.
+	if slot < 0 || dc.hasRole[slot] {
+		return
+	}
+	dc.hasRole[slot] = true
+	p.Role, p.Name = canon, name
+	dc.parties[slot] = p
 }
 
 // country maps an alpha-2 code to alpha-3, reporting one not in the table;
@@ -787,7 +807,7 @@ func (dc *decoder) finish() {
 	if dc.itemCount == 0 {
 		dc.add(itemsPath+"/Item", customs.ProblemMissingField, "at least one goods item is required")
 	}
-	if dc.directionKnown && !dc.hasRole[slotTrader] && !dc.wrongTrader {
+	if dc.directionKnown && !dc.hasRole[slotTrader] {
 		role := "CONSIGNEE"
 		if d.Direction == customs.Export {
 			role = "CONSIGNOR"

@@ -23,11 +23,18 @@
 //   - Enumerated values (@direction, @role, @mode, @kind, @packingGroup) are
 //     case-sensitive, as in the XSD. @bulk takes xs:boolean's true, false,
 //     1 and 0.
-//   - A party role must fit the direction: an import names a CONSIGNEE and
-//     its overseas SHIPPER, an export a CONSIGNOR and its overseas RECIPIENT.
-//     A role of the other direction is invalid_enum, because the canonical
-//     model has room for one trader and one overseas party; a trader of the
-//     other direction is not reported a second time as the missing one.
+//   - An import's trader is its CONSIGNEE and its overseas party the
+//     SHIPPER; an export's the CONSIGNOR and the RECIPIENT. A role of the
+//     other direction is one of the format's roles, so it is no invalid_enum
+//     (api.md: a value outside the fixed set): like Hebei's FHR on an
+//     import it is checked (USCC, country) but not mapped, since the
+//     canonical model has room for one trader and one overseas party. An
+//     import that names only a CONSIGNOR misses its CONSIGNEE. Each role is
+//     given once (duplicate_key at the later one's @role).
+//   - The trader's and the declarant's @uscc are required; an OWNER may be
+//     named without one (ports.md requires no owner USCC; Tianjin and Hebei
+//     keep an owner by name too), and an OWNER with no uscc, name or
+//     country is absent.
 //   - An element the format has once (Customs, Transport, Description, ...)
 //     given twice is duplicate_key at the second one (Transport[2]); the
 //     first one is read.

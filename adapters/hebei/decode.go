@@ -110,8 +110,8 @@ func (r *decoder) decode(root *etree.Element) {
 	case "2.1":
 		d.Source.Dialect = "hebei/BJXX-2.1"
 	case "":
+		// Optional (ports.md lists the required fields; BBH is not one).
 		d.Source.Dialect = "hebei/BJXX"
-		r.ps.Add(pathBBH, customs.ProblemMissingField, "format version BBH is required (2.0 or 2.1)")
 	default:
 		d.Source.Dialect = "hebei/BJXX"
 		r.ps.Add(pathBBH, customs.ProblemInvalidEnum, "format version BBH %q is not 2.0 or 2.1", bbh)
@@ -229,7 +229,8 @@ func (r *decoder) readHead(e *etree.Element) {
 		case "QYRQ":
 			if r.once(&h.seen, hQYRQ, pathHead, c) {
 				if v := r.leaf(pathHead, c); v != "" {
-					if _, ok := customs.CheckDate("2006-01-02", v); !ok {
+					// Year 0 parses but is no calendar date (nor an xs:date).
+					if t, ok := customs.CheckDate("2006-01-02", v); !ok || t.Year() <= 0 {
 						r.ps.Add("/BJXX/BTXX/QYRQ", customs.ProblemInvalidDate, "departure date QYRQ (启运日期) %q is not a real yyyy-MM-dd date", v)
 					}
 					d.Transport.DepartureDate = v
@@ -376,12 +377,18 @@ func (r *decoder) has(path string) bool {
 }
 
 // party checks one party element and, when role is set, appends it to ps.
-// A mapped party needs its USCC whenever the element is there (and always
-// when required); an unmapped one is checked only when it gives one.
+// A required party (the trader, the declarant) needs its USCC; an optional
+// one (the owner) may be named without one, as ports.md requires only the
+// trader's and the declarant's USCC and the canonical model keeps an owner
+// by name (the Tianjin owner by customs code and name alike); an unmapped
+// one is checked only when it gives one.
 func (r *decoder) party(ps []customs.Party, p partyEl, role customs.Role, path, what string, required bool) []customs.Party {
 	if p.uscc == "" {
-		if required || (role != "" && p.present) {
+		switch {
+		case required:
 			r.ps.Add(path+"/@DM", customs.ProblemMissingField, "the USCC of the %s is required", what)
+		case role != "" && p.name != "":
+			ps = append(ps, customs.Party{Role: role, Name: p.name})
 		}
 		return ps
 	}
@@ -691,6 +698,9 @@ func (r *decoder) readWXP(e *etree.Element, item string) *customs.DangerousGoods
 			r.warn(path+"/BZLB", customs.WarnPackingGroupNotListed, "packing group BZLB "+pg+" is not listed for UN "+un)
 		}
 	default:
+		// Carried as declared: the packing group is there, and wrong, so
+		// routing does not report it missing as well.
+		dg.PackingGroup = pg
 		r.ps.Add(path+"/BZLB", customs.ProblemInvalidEnum, "packing group BZLB (包装类别) %q is not I, II or III", pg)
 	}
 	switch bulk {
@@ -749,13 +759,17 @@ func (r *decoder) readUnits(e *etree.Element) {
 				r.ps.Add(path(), customs.ProblemInvalidContainerNumber, "container number %q is not an ISO 6346 number (owner code, category U/J/Z, 6-digit serial, check digit)", id)
 			}
 		}
+		dupID := false
 		for i := range r.d.Equipment {
 			if r.d.Equipment[i].ID == id {
 				r.ps.Add(path(), customs.ProblemDuplicateKey, "container %s is given twice", id)
+				dupID = true
 				break
 			}
 		}
-		if xh != "" {
+		// A container given twice over (same XH, same number) is one fault,
+		// reported once, at the container.
+		if xh != "" && !dupID {
 			for _, prev := range r.unitKeys {
 				if prev == xh {
 					r.ps.Add(path()+"/@XH", customs.ProblemDuplicateKey, "container number XH %s is given twice", xh)
@@ -850,8 +864,18 @@ func (r *decoder) unknownChildren(path string, c *etree.Element) {
 	}
 }
 
+// unknown warns about an unknown element once per path (samples/README.md:
+// reported once, at its own path, which has no index of its own, so two
+// unknown siblings of the same name share one warning, as in the other
+// dialects).
 func (r *decoder) unknown(parent string, c *etree.Element) {
-	r.warn(parent+"/"+c.Tag, customs.WarnUnknownElement, "element "+c.Tag+" is not part of the BJXX format here; it is kept out of the declaration")
+	path := parent + "/" + c.Tag
+	for i := range r.d.Warnings {
+		if w := &r.d.Warnings[i]; w.Code == customs.WarnUnknownElement && w.Path == path {
+			return
+		}
+	}
+	r.warn(path, customs.WarnUnknownElement, "element "+c.Tag+" is not part of the BJXX format here; it is kept out of the declaration")
 }
 
 func (r *decoder) warn(path, code, msg string) {

@@ -293,7 +293,11 @@ func TestDecodeHead(t *testing.T) {
 			}
 		}},
 		{name: "BBH 3.0", edits: []edit{{`BBH="2.1"`, `BBH="3.0"`}}, code: customs.CodeInvalid, errs: []string{"/BJXX/@BBH invalid_enum"}, check: dir(customs.Import)},
-		{name: "BBH missing", edits: []edit{{` BBH="2.1"`, ``}}, code: customs.CodeInvalid, errs: []string{"/BJXX/@BBH missing_field"}},
+		{name: "BBH missing is accepted", edits: []edit{{` BBH="2.1"`, ``}}, check: func(t *testing.T, d *customs.Declaration) {
+			if d.Source.Dialect != "hebei/BJXX" {
+				t.Errorf("dialect %q", d.Source.Dialect)
+			}
+		}},
 		{name: "portRef missing", edits: []edit{{"<BJDH>HE2026120100001</BJDH>", "<BJDH> </BJDH>"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/BJDH missing_field"}},
 		{name: "white space trimmed", edits: []edit{{"<BJDH>HE2026120100001</BJDH>", "<BJDH>\n  HE2026120100001\t</BJDH>"}}, check: dir(customs.Import)},
 		{name: "direction invalid", edits: []edit{{"<CRJBZ>RJ</CRJBZ>", "<CRJBZ>IM</CRJBZ>"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/CRJBZ invalid_enum"}},
@@ -317,7 +321,15 @@ func TestDecodeHead(t *testing.T) {
 		{name: "USCC check character", edits: []edit{{"91130983MA09R5T19W", "91130983MA09R5T19X"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/SHR/@DM invalid_uscc"}},
 		{name: "USCC short", edits: []edit{{"91130203MA0B3N6E9E", "91130203MA0B3N6E9"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/BJDW/@DM invalid_uscc"}},
 		{name: "declarant missing", edits: []edit{{`<BJDW DM="91130203MA0B3N6E9E" MC="河北冀港报关有限公司"/>`, ""}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/BJDW/@DM missing_field"}},
-		{name: "owner without USCC", edits: []edit{{`<XFDW DM="911302081047632562"`, `<XFDW DM=""`}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/XFDW/@DM missing_field"}},
+		{name: "owner without USCC is kept by name", edits: []edit{{`<XFDW DM="911302081047632562"`, `<XFDW DM=""`}}, check: func(t *testing.T, d *customs.Declaration) {
+			if p := d.Party(customs.RoleOwner); p == nil || p.USCC != "" || p.Name != "唐山丰润钢铁有限公司" {
+				t.Errorf("owner %+v, want the name without a USCC", p)
+			}
+			if err := d.Validate(); err != nil {
+				t.Error(err)
+			}
+		}},
+		{name: "owner USCC invalid", edits: []edit{{`<XFDW DM="911302081047632562"`, `<XFDW DM="911302081047632563"`}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/XFDW/@DM invalid_uscc"}},
 		{name: "empty owner is absent", edits: []edit{{`<XFDW DM="911302081047632562" MC="唐山丰润钢铁有限公司"/>`, `<XFDW DM=" " MC=""/>`}}, check: func(t *testing.T, d *customs.Declaration) {
 			if d.Party(customs.RoleOwner) != nil {
 				t.Error("owner from an empty XFDW")
@@ -341,6 +353,7 @@ func TestDecodeHead(t *testing.T) {
 		{name: "country unknown", edits: []edit{{"<QYG>304</QYG>", "<QYG>DEU</QYG>"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/QYG unknown_country"}},
 		{name: "date not real", edits: []edit{{"2026-11-20", "2026-02-30"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/QYRQ invalid_date"}},
 		{name: "date in another layout", edits: []edit{{"2026-11-20", "20261120"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/QYRQ invalid_date"}},
+		{name: "date in year 0", edits: []edit{{"2026-11-20", "0000-01-01"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/QYRQ invalid_date"}},
 		{name: "destination office unknown", edits: []edit{{"<MDJG>130900</MDJG>", "<MDJG>139900</MDJG>"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/BTXX/MDJG unknown_bureau"}},
 		{name: "destination office absent", edits: []edit{{"<MDJG>130900</MDJG>", "<MDJG></MDJG>"}}, check: func(t *testing.T, d *customs.Declaration) {
 			if d.DestinationOffice != "" || d.Paths.DestinationOffice != "/BJXX/BTXX/MDJG" {
@@ -488,6 +501,7 @@ func TestDecodeContainers(t *testing.T) {
 		{name: "form", edits: []edit{{"GESU3504714", "GESX3504714"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/JZXXX/JZX[@XH='2'] invalid_container_number"}},
 		{name: "number repeated", edits: []edit{{"GESU3504714", "TEMU6088334"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/JZXXX/JZX[@XH='2'] duplicate_key"}},
 		{name: "XH repeated", edits: []edit{{`<JZX XH="2"`, `<JZX XH="1"`}}, code: customs.CodeInvalid, errs: []string{"/BJXX/JZXXX/JZX[@XH='1']/@XH duplicate_key"}},
+		{name: "container repeated whole is one fault", edits: []edit{{`<JZX XH="2" GG="45G1">GESU3504714</JZX>`, `<JZX XH="1" GG="22G1">TEMU6088334</JZX>`}}, code: customs.CodeInvalid, errs: []string{"/BJXX/JZXXX/JZX[@XH='1'] duplicate_key"}},
 		{name: "number missing", edits: []edit{{">GESU3504714<", "><"}}, code: customs.CodeInvalid, errs: []string{"/BJXX/JZXXX/JZX[@XH='2'] missing_field"}},
 		{name: "empty container is absent", edits: []edit{{`<JZX XH="2" GG="45G1">GESU3504714</JZX>`, `<JZX/>`}}, check: func(t *testing.T, d *customs.Declaration) {
 			if len(d.Equipment) != 1 {
@@ -545,6 +559,7 @@ func TestDecodeUnknownElements(t *testing.T) {
 		{name: "in the head", edits: []edit{{"</BTXX>", "<ZZBZ>内部备注</ZZBZ></BTXX>"}}, warns: []string{"/BJXX/BTXX/ZZBZ unknown_element"}},
 		{name: "in an item, contents not looked at", edits: []edit{{"<HWMC>变速箱</HWMC>", "<HWMC>变速箱</HWMC><BEIZHU><HSBM>x</HSBM><Y/></BEIZHU>"}}, warns: []string{item2 + "/BEIZHU unknown_element"}},
 		{name: "in WXP", edits: []edit{{"<SZBZ>0</SZBZ>", "<SZBZ>0</SZBZ><WXMC>丙酮</WXMC>"}}, warns: []string{item1 + "/WXP/WXMC unknown_element"}},
+		{name: "same-name siblings share one warning", edits: []edit{{"</BTXX>", "<BZ>1</BZ><BZ>2</BZ></BTXX>"}}, warns: []string{"/BJXX/BTXX/BZ unknown_element"}},
 		{name: "under the root", edits: []edit{{"</BJXX>", "<QMXX>签名</QMXX></BJXX>"}}, warns: []string{"/BJXX/QMXX unknown_element"}},
 		{name: "in the goods and containers blocks", edits: []edit{{"</HWXX>", "<HJ>2</HJ></HWXX>"}, {"</JZXXX>", "<HJ>2</HJ></JZXXX>"}}, warns: []string{"/BJXX/HWXX/HJ unknown_element", "/BJXX/JZXXX/HJ unknown_element"}},
 		{name: "known name at the wrong place", edits: []edit{{"</BTXX>", "<HSBM>2914110000</HSBM></BTXX>"}}, warns: []string{"/BJXX/BTXX/HSBM unknown_element"}},

@@ -1,6 +1,7 @@
 // Package hebei is the adapter of Hebei's ports (Qinhuangdao 0403, Jingtang
 // 0404, Caofeidian 0408, Huanghua 0409): the legacy inspection declaration
-// 报检单, root BJXX, format versions 2.0 and 2.1 (@BBH), no namespace,
+// 报检单, root BJXX, format versions 2.0 and 2.1 (@BBH, optional: without
+// it the dialect is "hebei/BJXX"), no namespace,
 // encoded GBK and sometimes GB18030 (spec/ports.md, section hebei). The
 // subset the gateway reads is described by schemas/hebei-bjxx.xsd.
 //
@@ -41,10 +42,14 @@
 //   - An item needs HW/@XH, a positive whole number; one that is absent or
 //     not a number is a missing_field at …/@XH (the canonical item needs a
 //     positive number). A container's XH is optional: containers are also
-//     known by their number, which must be unique as well. A party element
-//     that is present with a name but no DM (an owner XFDW, say) is a
-//     missing_field at its @DM: the canonical model has no party without a
-//     USCC. Lower-case USCCs are accepted and upper-cased.
+//     known by their number, which must be unique as well; a JZX repeated
+//     whole (same XH, same number) is one duplicate_key, at the JZX. The
+//     trader's and the declarant's DM are required; an owner (XFDW) with a
+//     name but no DM is kept by name, as ports.md does not require the
+//     owner's USCC (and Tianjin keeps an owner by customs code and name).
+//     Lower-case USCCs are accepted and upper-cased.
+//   - An invalid BZLB is invalid_enum only: the packing group is there, and
+//     wrong, so routing does not report it missing as well.
 //   - Goods are returned in numbering order (HW/@XH), whatever the order of
 //     the elements.
 //   - Every element the structure has once (BTXX, HWXX, JZXXX and the

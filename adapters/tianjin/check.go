@@ -125,7 +125,8 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 	d.Transport.DeparturePort = h[hDespPortCode]
 	if v := h[hDespDate]; v != "" {
 		if len(v) == 8 && customs.AllDigits(v) {
-			if _, ok := customs.CheckDate("20060102", v); ok {
+			// Year 0 parses but is no calendar date (nor an xs:date).
+			if t, ok := customs.CheckDate("20060102", v); ok && t.Year() > 0 {
 				d.Transport.DepartureDate = v[:4] + "-" + v[4:6] + "-" + v[6:]
 			}
 		}
@@ -331,7 +332,11 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 	}
 	g.HazardFlagged = flagged || attr31 || attr32
 
+	// An invalid packing type is carried as declared, so that routing does
+	// not report the packing group missing as well: it is there, and wrong
+	// (invalid_enum), as the other dialects have it.
 	var pg string
+	validPG := true
 	switch v := f[iDangPackType]; v {
 	case "", "4":
 	case "1":
@@ -341,6 +346,7 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 	case "3":
 		pg = "III"
 	default:
+		pg, validPG = v, false
 		dc.ps.Add(it.path+"/DangPackType", customs.ProblemInvalidEnum, "DangPackType (危包类别) %q is not 1, 2, 3 (packing group I, II, III) or 4 (none)", v)
 	}
 	un := f[iUnCode]
@@ -363,7 +369,7 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 		return
 	}
 	dg.Class = e.Class
-	if pg != "" && !slices.Contains(e.PackingGroups, pg) {
+	if pg != "" && validPG && !slices.Contains(e.PackingGroups, pg) {
 		listed := strings.Join(e.PackingGroups, ", ")
 		if listed == "" {
 			listed = "none"

@@ -292,7 +292,10 @@ func (dc *decoder) decode(root *etree.Element, sc scope) *customs.Declaration {
 	return d
 }
 
-// version reads the root's version (or Version) attribute.
+// version reads the root's version (or Version) attribute. ports.md does
+// not list it among the required fields ("everything else is optional, and
+// checked when present"), so a missing or empty one is accepted and the
+// dialect is then "tianjin/DecMessage" without a version.
 func (dc *decoder) version(root *etree.Element) string {
 	for _, a := range root.Attr {
 		if a.Space != "" || (a.Key != "version" && a.Key != "Version") {

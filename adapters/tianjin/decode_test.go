@@ -232,7 +232,8 @@ func TestVersion(t *testing.T) {
 		{`version="3.1"`, "tianjin/DecMessage-3.1", ""},
 		{`Version="4.8"`, "tianjin/DecMessage-4.8", ""},
 		{`version=" 5.0 "`, "tianjin/DecMessage-5.0", ""},
-		{``, "tianjin/DecMessage", ""},
+		{``, "tianjin/DecMessage", ""},            // optional: not among ports.md's required fields
+		{`version=" "`, "tianjin/DecMessage", ""}, // empty is absent
 		{`version="2.0"`, "tianjin/DecMessage", "/DecMessage/@version invalid_enum"},
 		{`Version="5"`, "tianjin/DecMessage", "/DecMessage/@Version invalid_enum"},
 	}
@@ -351,6 +352,7 @@ func TestChecks(t *testing.T) {
 		{"unit price decimals", []string{"<DeclPrice>1.1500<", "<DeclPrice>1.15001<"}, []string{item2 + "DeclPrice invalid_value"}},
 		{"date", []string{"<DespDate>20261118<", "<DespDate>20260230<"}, []string{head + "DespDate invalid_date"}},
 		{"date form", []string{"<DespDate>20261118<", "<DespDate>2026-11-18<"}, []string{head + "DespDate invalid_date"}},
+		{"date in year 0", []string{"<DespDate>20261118<", "<DespDate>00000101<"}, []string{head + "DespDate invalid_date"}},
 		{"container check digit", []string{"<ContainerId>TGHU3812047<", "<ContainerId>TGHU3812048<"}, []string{cont2 + "ContainerId invalid_container_number"}},
 		{"container form", []string{"<ContainerId>TGHU3812047<", "<ContainerId>TGH3812047<"}, []string{cont2 + "ContainerId invalid_container_number"}},
 		{"duplicate item number", []string{"<GNo>2<", "<GNo>1<"}, []string{item2 + "GNo duplicate_key"}},
@@ -492,7 +494,7 @@ func TestUnknownElements(t *testing.T) {
 		"<ContainerMd>11</ContainerMd>", "<ContainerMd>11</ContainerMd><Weight>1</Weight>",
 		"<LicenseDocu><DocuCode>b</DocuCode>", "<LicenseDocu><DocuCode>b</DocuCode><Stamp/>",
 		"<VoyNo>2611W</VoyNo>", "<VoyNo>2611W<Bar/></VoyNo>",
-		"<DecSign>", "<Extra/><DecSign>",
+		"<DecSign>", "<Extra/><Extra>2</Extra><DecSign>",
 		`<jjj:Seal container="CSNU6350182">`, `<Colour>red</Colour><jjj:Other/><jjj:Seal container="CSNU6350182">`,
 	)
 	d, err := newAdapter(t).Decode([]byte(msg))

@@ -21,9 +21,12 @@
 //     ignored without a warning.
 //   - A field given twice (two IEFlag in DecHead) takes its first non-empty
 //     value; the national format has no such case.
-//   - A missing version attribute is accepted (ports.md requires only the
-//     fields it lists) and the dialect is then "tianjin/DecMessage"; a
-//     version outside 3.1, 4.8, 5.0 is invalid_enum.
+//   - A missing or empty version attribute is accepted, since ports.md does
+//     not list it among the required fields; Source/@dialect is then
+//     "tianjin/DecMessage" (the canonical XSD allows a dialect without a
+//     version). A version outside 3.1, 4.8, 5.0 is invalid_enum.
+//   - An invalid DangPackType is invalid_enum only: the packing group is
+//     there, and wrong, so routing does not report it missing as well.
 //   - A message with no DecList is missing_field at
 //     /DecMessage/DecLists/DecList[1], where the first item belongs.
 //   - An item number (GNo) that is not a positive whole number is

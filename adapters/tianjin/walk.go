@@ -185,17 +185,30 @@ func (dc *decoder) classify(c *etree.Element, sc scope) (scope, int) {
 		return csc, kindSkip
 	}
 	if !dc.t.DecMessageElements[c.Tag] {
-		dc.warns = append(dc.warns, customs.Warning{
-			Path:    dc.pathTo(c.Tag),
-			Code:    customs.WarnUnknownElement,
-			Message: "element " + c.Tag + " is not part of the declaration message (DecMessage): kept out of the canonical declaration",
-		})
+		dc.unknown(dc.pathTo(c.Tag), c.Tag)
 		return csc, kindSkip
 	}
 	if ns != NamespaceDec {
 		return csc, kindForeign
 	}
 	return csc, kindDec
+}
+
+// unknown warns about an unknown element once per path (samples/README.md:
+// reported once, at its own path, which has no index of its own, so two
+// unknown siblings of the same name share one warning, as in the other
+// dialects).
+func (dc *decoder) unknown(path, tag string) {
+	for i := range dc.warns {
+		if dc.warns[i].Code == customs.WarnUnknownElement && dc.warns[i].Path == path {
+			return
+		}
+	}
+	dc.warns = append(dc.warns, customs.Warning{
+		Path:    path,
+		Code:    customs.WarnUnknownElement,
+		Message: "element " + tag + " is not part of the declaration message (DecMessage): kept out of the canonical declaration",
+	})
 }
 
 // scan looks through the children of an element the gateway does not read,

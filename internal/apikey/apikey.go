@@ -124,6 +124,8 @@ func (k *Keys) Create(ctx context.Context, n NewKey) (*Created, error) {
 				ps.Add("/scope", customs.ProblemInvalidEnum, "%v", err)
 			}
 		}
+	case "":
+		ps.Add("/role", customs.ProblemMissingField, "role is required: port, bureau, enterprise, reviewcentre, registry or admin")
 	default:
 		ps.Add("/role", customs.ProblemInvalidEnum, "unknown role %q", n.Role)
 	}

@@ -91,10 +91,22 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if d.DirectTransit != nil {
 		d.DirectTransit.Granted = false
 	}
+	// The draw's seed is that of the day of receipt (routing.md), but
+	// credit and alerts are taken as they stand now: a rating that turned
+	// dishonest today, or expired since the goods arrived, counts at once
+	// (credit.md), and so does an alert that expired since.
+	now := s.now().Truncate(time.Microsecond)
 	f, err := s.facts(ctx, d, true)
 	if err != nil {
 		return false, err
 	}
+	asOf := *d
+	asOf.Source.ReceivedAt = now
+	live, err := s.facts(ctx, &asOf, false)
+	if err != nil {
+		return false, err
+	}
+	f.Ratings, f.Alerts = live.Ratings, live.Alerts
 	if len(row.Draw) > 0 {
 		var dr customs.Draw
 		if err := json.Unmarshal(row.Draw, &dr); err != nil {
@@ -110,7 +122,6 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if old != nil && sameRoute(old, NewRouteView(route)) {
 		return false, nil
 	}
-	now := s.now().Truncate(time.Microsecond)
 	// Keep the tasks the new route still has; withdraw the rest.
 	existing := map[string]*postgres.TaskRow{}
 	for i := range st.Tasks {

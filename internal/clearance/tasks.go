@@ -19,19 +19,22 @@ import (
 
 // BureauTask is a task as a bureau lists it (api.md Bureaus).
 type BureauTask struct {
-	ID            string          `json:"id"`
-	DeclarationID string          `json:"declarationId"`
-	Workflow      string          `json:"workflow"`
-	Bureau        *string         `json:"bureau"`
-	Owner         string          `json:"owner"`
-	Items         []int64         `json:"items"`
-	Status        string          `json:"status"`
-	Inspector     *string         `json:"inspector"`
-	ClaimedBy     *string         `json:"claimedBy"`
-	CreatedAt     time.Time       `json:"createdAt"`
-	Outcome       *string         `json:"outcome"`
-	Failed        []CoalFailure   `json:"failed,omitempty"`
-	Result        json.RawMessage `json:"result,omitempty"`
+	ID            string    `json:"id"`
+	DeclarationID string    `json:"declarationId"`
+	Workflow      string    `json:"workflow"`
+	Bureau        *string   `json:"bureau"`
+	Owner         string    `json:"owner"`
+	Items         []int64   `json:"items"`
+	Status        string    `json:"status"`
+	Inspector     *string   `json:"inspector"`
+	ClaimedBy     *string   `json:"claimedBy"`
+	CreatedAt     time.Time `json:"createdAt"`
+	Outcome       *string   `json:"outcome"`
+	// Failed is a coal task's failed indicators once it has an outcome:
+	// [] when it passed (api.md: the answer carries, for coal, failed);
+	// absent for other workflows and for coal not yet done.
+	Failed *[]CoalFailure  `json:"failed,omitempty"`
+	Result json.RawMessage `json:"result,omitempty"`
 }
 
 // CoalFailure is one failed coal indicator.
@@ -56,12 +59,18 @@ func NewBureauTask(t *postgres.TaskRow) BureauTask {
 		CreatedAt: t.CreatedAt.UTC(), Outcome: nullable(t.Outcome)}
 	if len(t.Result) > 0 {
 		bt.Result = t.Result
+	}
+	if customs.Workflow(t.Workflow) == customs.WorkflowCoal && bt.Outcome != nil {
 		var r struct {
 			Failed []CoalFailure `json:"failed"`
 		}
-		if json.Unmarshal(t.Result, &r) == nil {
-			bt.Failed = r.Failed
+		if len(t.Result) > 0 {
+			_ = json.Unmarshal(t.Result, &r) // a stored result is ours; an odd one shows no failures
 		}
+		if r.Failed == nil {
+			r.Failed = []CoalFailure{}
+		}
+		bt.Failed = &r.Failed
 	}
 	if bt.Items == nil {
 		bt.Items = []int64{}
@@ -285,6 +294,11 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 		default:
 			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
 		}
+		switch req.Disposition {
+		case "", string(StatusReturned), string(StatusDestroyed):
+		default:
+			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
+		}
 		if len(ps) > 0 {
 			return nil, ps.Err(customs.CodeInvalid, "coal result does not validate")
 		}
@@ -298,7 +312,13 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 		}
 		res.Outcome, res.DistanceKm, res.Lab = decided, req.DistanceKm, req.Lab
 		if decided == "fail" {
-			res.Disposition = string(StatusReturned) // coal that fails may not be imported
+			// Coal that fails may not be imported: returned, unless the
+			// bureau gives another disposition (api.md statuses: "the
+			// disposition its result gives").
+			res.Disposition = string(StatusReturned)
+			if req.Disposition != "" {
+				res.Disposition = req.Disposition
+			}
 		}
 	case customs.WorkflowDirectTransit:
 		declared := map[string]bool{}

@@ -63,6 +63,44 @@ type TransportView struct {
 	ArrivalCountry   *string `json:"arrivalCountry,omitempty"`
 	DeparturePort    *string `json:"departurePort"`
 	DepartureDate    *string `json:"departureDate"`
+
+	// export is set by View's MarshalJSON: the direction decides which of
+	// the two country keys is written, null when the dialect gives none.
+	export bool
+}
+
+// MarshalJSON writes departureCountry (import) or arrivalCountry (export),
+// always, null when unknown (api.md: parts the dialect does not have are
+// null), and never both.
+func (t TransportView) MarshalJSON() ([]byte, error) {
+	if t.export || t.ArrivalCountry != nil {
+		return json.Marshal(struct {
+			Mode           string  `json:"mode"`
+			Means          *string `json:"means"`
+			BillNo         *string `json:"billNo"`
+			HouseBill      *string `json:"houseBill,omitempty"`
+			ArrivalCountry *string `json:"arrivalCountry"`
+			DeparturePort  *string `json:"departurePort"`
+			DepartureDate  *string `json:"departureDate"`
+		}{t.Mode, t.Means, t.BillNo, t.HouseBill, t.ArrivalCountry, t.DeparturePort, t.DepartureDate})
+	}
+	return json.Marshal(struct {
+		Mode             string  `json:"mode"`
+		Means            *string `json:"means"`
+		BillNo           *string `json:"billNo"`
+		HouseBill        *string `json:"houseBill,omitempty"`
+		DepartureCountry *string `json:"departureCountry"`
+		DeparturePort    *string `json:"departurePort"`
+		DepartureDate    *string `json:"departureDate"`
+	}{t.Mode, t.Means, t.BillNo, t.HouseBill, t.DepartureCountry, t.DeparturePort, t.DepartureDate})
+}
+
+// MarshalJSON tells the transport the direction (a stored view read back
+// has no other way to know it) and writes the view as it is.
+func (v View) MarshalJSON() ([]byte, error) {
+	type plain View // without this method
+	v.Transport.export = v.Direction == customs.Export
+	return json.Marshal(plain(v))
 }
 
 type customsTrade struct {
