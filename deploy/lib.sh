@@ -1,41 +1,70 @@
 # Shared by run-local.sh and test.sh: set-up steps on a Debian machine.
 
+# as_root runs a command as root: directly when we are root, else with sudo.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# as_postgres runs a command as the postgres system user (peer
+# authentication over the Unix socket needs no password).
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
+
 # apt_install installs Debian packages that are missing (as root, or with sudo).
 apt_install() {
   local missing=()
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing ${missing[*]}" >&2
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  as_root apt-get update -qq >&2
+  # policy-rc.d may forbid starting services (containers): the install
+  # still creates the cluster, which ensure_postgres then starts itself.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 }
 
-# ensure_postgres makes sure a PostgreSQL server answers on 127.0.0.1:5432,
-# installing Debian's postgresql and starting its cluster when needed.
+# ensure_postgres makes sure a PostgreSQL server answers on 127.0.0.1:5432
+# and lets the postgres user in over TCP without a password, as the tests
+# and run-local.sh expect: it installs Debian's postgresql when missing,
+# creates its cluster when there is none, starts it without systemd (a
+# container has none), and adds trust lines for postgres from 127.0.0.1 and
+# ::1 to pg_hba.conf when a password would be asked.
 ensure_postgres() {
-  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
-  command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql postgresql-client
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null \
+     && psql -w -h 127.0.0.1 -p 5432 -U postgres -Atc 'select 1' >/dev/null 2>&1; then
+    return 0
+  fi
+  command -v pg_ctlcluster >/dev/null 2>&1 && command -v psql >/dev/null 2>&1 \
+    || apt_install postgresql postgresql-client
   local ver
-  ver=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
-  if [ -z "$ver" ]; then echo "no PostgreSQL cluster found after install" >&2; return 1; fi
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo pg_ctlcluster --skip-systemctl-redirect "$ver" main start >&2 || true
-  for _ in $(seq 1 30); do
-    pg_isready -q -h 127.0.0.1 -p 5432 && break
-    sleep 1
-  done
-  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start" >&2; return 1; }
-  # Trust local TCP connections for the postgres user, as the tests expect
-  # (the machines this project runs on are set up that way already).
-  if ! psql -h 127.0.0.1 -U postgres -Atc 'select 1' >/dev/null 2>&1; then
-    local as_pg="sudo -u postgres"
-    [ "$(id -u)" -eq 0 ] && as_pg="runuser -u postgres --"
+  ver=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
+  if [ -z "$ver" ]; then echo "PostgreSQL is not installed (no /usr/lib/postgresql/N)" >&2; return 1; fi
+  if [ ! -d "/etc/postgresql/$ver/main" ]; then
+    echo "creating the PostgreSQL $ver cluster main" >&2
+    as_root pg_createcluster --port 5432 "$ver" main >&2
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    # "already running" is an error to pg_ctlcluster; pg_isready decides.
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start >&2 || true
+    for _ in $(seq 1 30); do
+      pg_isready -q -h 127.0.0.1 -p 5432 && break
+      sleep 1
+    done
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "PostgreSQL $ver does not answer on 127.0.0.1:5432 (see /var/log/postgresql/)" >&2
+    return 1
+  fi
+  # Debian asks for a password over TCP (scram-sha-256); pg_hba.conf is
+  # read top down, so trust lines put first win. -w: never prompt.
+  if ! psql -w -h 127.0.0.1 -p 5432 -U postgres -Atc 'select 1' >/dev/null 2>&1; then
     local hba
-    hba=$($as_pg psql -Atc 'show hba_file')
-    $sudo sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
-    $sudo pg_ctlcluster --skip-systemctl-redirect "$ver" main reload >&2
+    hba=$(cd / && as_postgres psql -p 5432 -Atc 'show hba_file')
+    echo "trusting TCP connections of user postgres from this machine in $hba" >&2
+    as_root sed -i '1i host all postgres 127.0.0.1/32 trust\nhost all postgres ::1/128 trust' "$hba"
+    (cd / && as_postgres psql -p 5432 -qAtc 'select pg_reload_conf()' >/dev/null)
+    sleep 1
+    psql -w -h 127.0.0.1 -p 5432 -U postgres -Atc 'select 1' >/dev/null \
+      || { echo "user postgres still cannot connect over TCP; check $hba" >&2; return 1; }
   fi
 }

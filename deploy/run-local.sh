@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Starts a working gateway on this machine with everything it needs:
 # PostgreSQL (a local one, started, and installed from Debian if missing,
-# when DATABASE_URL is unset), the review-centre and registry simulators
-# (when REVIEW_CENTRE_URL / CREDIT_REGISTRY_* are unset), migrations and an
-# admin key. Prints the URL and the key; Ctrl-C stops everything it started.
+# when DATABASE_URL is unset; database "gateway"), the review-centre and
+# registry simulators (when REVIEW_CENTRE_URL / CREDIT_REGISTRY_* are unset;
+# each on a free port), migrations and an admin key. Prints the URL and the
+# key; Ctrl-C stops everything it started. GATEWAY_ADDR (default
+# 127.0.0.1:8080) and every other variable of `gatewayd serve --help` are
+# passed through.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/lib.sh
@@ -11,8 +14,16 @@ cd "$(dirname "$0")/.."
 RUN_DIR="${RUN_DIR:-$PWD/.run}"
 mkdir -p "$RUN_DIR"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+command -v curl >/dev/null 2>&1 || apt_install curl
+# The review-centre simulator validates what it receives with xmllint.
+command -v xmllint >/dev/null 2>&1 || apt_install libxml2-utils
 
 echo "building gatewayd" >&2
 go build -o "$RUN_DIR/gatewayd" ./gateway/cmd/gatewayd
@@ -20,43 +31,73 @@ GW="$RUN_DIR/gatewayd"
 
 if [ -z "${DATABASE_URL:-}" ]; then
   ensure_postgres
-  psql -h 127.0.0.1 -U postgres -Atc "select 1 from pg_database where datname='gateway'" | grep -q 1 \
-    || psql -h 127.0.0.1 -U postgres -qc "create database gateway"
+  psql -w -h 127.0.0.1 -U postgres -Atc "select 1 from pg_database where datname='gateway'" | grep -q 1 \
+    || psql -w -h 127.0.0.1 -U postgres -qc "create database gateway"
   export DATABASE_URL="postgres://postgres@127.0.0.1:5432/gateway?sslmode=disable"
 fi
+"$GW" migrate
+
+# start_sim NAME ARGS... starts a simulator on a free port (--addr
+# 127.0.0.1:0) and sets SIM_URL to the URL it logs.
+start_sim() {
+  local name=$1 log="$RUN_DIR/$1.log"
+  shift
+  : >"$log"
+  "$GW" sim "$@" --addr 127.0.0.1:0 2>"$log" &
+  local pid=$!
+  pids+=("$pid")
+  SIM_URL=""
+  for _ in $(seq 1 100); do
+    SIM_URL=$(grep -o '"url":"[^"]*"' "$log" | head -1 | cut -d'"' -f4 || true)
+    [ -n "$SIM_URL" ] && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the $name simulator did not start; $log says:" >&2
+  cat "$log" >&2
+  exit 1
+}
 
 if [ -z "${REVIEW_CENTRE_URL:-}" ]; then
-  "$GW" sim review-centre --addr 127.0.0.1:8081 2>"$RUN_DIR/review-centre.log" &
-  pids+=($!)
-  export REVIEW_CENTRE_URL="http://127.0.0.1:8081"
+  # The simulator's entry ids count from 1; start past those the database
+  # already holds from an earlier run, or deliveries stall on a duplicate.
+  first=$(psql -w "$DATABASE_URL" -Atc \
+    "select coalesce(max(right(entry_id, 9)::bigint), 0) + 1 from declaration where entry_id ~ '^[0-9]{18}\$'" 2>/dev/null || echo 1)
+  start_sim review-centre review-centre --first-serial "${first:-1}"
+  export REVIEW_CENTRE_URL="$SIM_URL"
 fi
-port=8082
 for region in BJ TJ HE; do
   var="CREDIT_REGISTRY_$region"
   if [ -z "${!var:-}" ]; then
-    "$GW" sim registry --region "$region" --addr "127.0.0.1:$port" --records 2000 2>"$RUN_DIR/registry-$region.log" &
-    pids+=($!)
-    export "$var=http://127.0.0.1:$port"
+    start_sim "registry-$region" registry --region "$region" --records 2000
+    export "$var=$SIM_URL"
   fi
-  port=$((port + 1))
 done
 
 export RANDOM_SEED_SECRET="${RANDOM_SEED_SECRET:-local-demo-secret-$(hostname)}"
 export GATEWAY_ADDR="${GATEWAY_ADDR:-127.0.0.1:8080}"
-"$GW" migrate
 ADMIN_KEY=$("$GW" keys create --role admin --name local-admin)
-"$GW" serve 2>>"$RUN_DIR/gateway.log" &
-pids+=($!)
-for _ in $(seq 1 50); do
-  curl -fsS "http://$GATEWAY_ADDR/readyz" >/dev/null 2>&1 && break
+"$GW" serve --no-migrate 2>>"$RUN_DIR/gateway.log" &
+gw_pid=$!
+pids+=("$gw_pid")
+ready=""
+for _ in $(seq 1 100); do
+  if curl -fsS "http://$GATEWAY_ADDR/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 "$gw_pid" 2>/dev/null || break
   sleep 0.2
 done
+if [ -z "$ready" ]; then
+  echo "the gateway did not become ready on $GATEWAY_ADDR; the end of $RUN_DIR/gateway.log:" >&2
+  tail -n 20 "$RUN_DIR/gateway.log" >&2
+  exit 1
+fi
 cat <<MSG
 gateway:    http://$GATEWAY_ADDR
 admin key:  $ADMIN_KEY
 tracking:   http://$GATEWAY_ADDR/track
+simulators: review centre $REVIEW_CENTRE_URL, registries BJ $CREDIT_REGISTRY_BJ TJ $CREDIT_REGISTRY_TJ HE $CREDIT_REGISTRY_HE
 logs:       $RUN_DIR/*.log
-try:        curl -H "Authorization: Bearer \$KEY" http://$GATEWAY_ADDR/v1/ports
+try:        curl -H "Authorization: Bearer $ADMIN_KEY" http://$GATEWAY_ADDR/v1/ports
 Ctrl-C stops the gateway and the simulators.
 MSG
-wait
+wait "$gw_pid"

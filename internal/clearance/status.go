@@ -147,3 +147,40 @@ func explain(st *postgres.LifecycleState, s Status) string {
 	}
 	return ""
 }
+
+// Locked is one declaration for RefreshAllLocked: its state as just read
+// and locked (postgres.LockLifecycles), and the event to record.
+type Locked struct {
+	ID          string
+	State       *postgres.LifecycleState
+	At          time.Time
+	Actor, Note string
+	Data        []byte
+}
+
+// RefreshAllLocked is RefreshLocked for many declarations (the outbox
+// records a batch of deliveries at once): every status derived, and the
+// ones that changed written with their timeline entries and webhook events
+// in one statement (postgres.ChangeStatuses). Each declaration must appear
+// once. It returns the statuses derived and which changed, in order.
+func RefreshAllLocked(ctx context.Context, tx sqlx.ExtContext, ls []Locked) ([]Status, []bool, error) {
+	next := make([]Status, len(ls))
+	changed := make([]bool, len(ls))
+	var cs []postgres.StatusChange
+	for i, l := range ls {
+		next[i] = Derive(l.State)
+		if string(next[i]) == l.State.Status {
+			continue
+		}
+		changed[i] = true
+		note := l.Note
+		if why := explain(l.State, next[i]); why != "" {
+			note = why + " (" + note + ")"
+		}
+		cs = append(cs, postgres.StatusChange{DeclarationID: l.ID, Status: string(next[i]), At: l.At, Actor: l.Actor, Note: note, Data: l.Data})
+	}
+	if _, err := postgres.ChangeStatuses(ctx, tx, cs); err != nil {
+		return nil, nil, fmt.Errorf("refresh: %w", err)
+	}
+	return next, changed, nil
+}

@@ -36,10 +36,16 @@ const Actor = "reviewcentre"
 
 // Config configures a Dispatcher. Zero values mean the documented defaults.
 type Config struct {
-	// BatchSize is the most rows one claim takes; zero means 32.
+	// BatchSize is the most rows one claim takes, and how far claims run
+	// ahead of the senders; zero means 64.
 	BatchSize int
 	// Concurrency is how many messages are in flight at once; zero means 16.
 	Concurrency int
+	// RecordBatch is the most acceptances recorded in one transaction;
+	// zero means 64. Acceptances waiting to be recorded do not count
+	// against Concurrency; at most BatchSize+Concurrency+RecordBatch rows
+	// are claimed and not yet recorded.
+	RecordBatch int
 	// Lease is how long a claim holds a row. It must be longer than a send
 	// can take (reviewcentre.Client.MaxDuration): a row whose lease runs
 	// out is sent again by whoever claims it next. Zero means 2m.
@@ -66,10 +72,13 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.BatchSize <= 0 {
-		c.BatchSize = 32
+		c.BatchSize = 64
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 16
+	}
+	if c.RecordBatch <= 0 {
+		c.RecordBatch = 64
 	}
 	if c.Lease <= 0 {
 		c.Lease = 2 * time.Minute
@@ -89,9 +98,10 @@ func (c Config) withDefaults() Config {
 
 // Dispatcher sends the outbox to the review centre.
 type Dispatcher struct {
-	db     *postgres.DB
-	sender Sender
-	cfg    Config
+	db      *postgres.DB
+	sender  Sender
+	cfg     Config
+	maxSend time.Duration
 }
 
 // New makes a Dispatcher. maxSend, if positive, is the longest a send may
@@ -108,7 +118,7 @@ func New(db *postgres.DB, sender Sender, cfg Config, maxSend time.Duration) (*Di
 	case cfg.MaxAttempts < 0:
 		return nil, errors.New("outbox: Config.MaxAttempts must not be negative")
 	}
-	return &Dispatcher{db: db, sender: sender, cfg: cfg}, nil
+	return &Dispatcher{db: db, sender: sender, cfg: cfg, maxSend: maxSend}, nil
 }
 
 func (d *Dispatcher) now() time.Time {
@@ -118,21 +128,29 @@ func (d *Dispatcher) now() time.Time {
 	return time.Now().UTC()
 }
 
-// Run dispatches until ctx ends, then waits for the messages in flight:
-// they are sent and their outcome written (bounded by the client's timeout),
-// so a graceful stop leaves no row running.
+// Run dispatches until ctx ends, then waits for the messages being sent:
+// they are sent and their outcome written (bounded by the client's
+// timeout), and the ones claimed but not yet sent are put back, so a
+// graceful stop leaves no row running.
+//
+// Claims run ahead of the senders by up to BatchSize rows, so a sender
+// freed never waits for a claim; and a sender is free again as soon as its
+// answer is in hand, because acceptances are recorded together, in
+// batches, by the recorder (see recorder). Rows claimed and not yet recorded are bounded
+// by BatchSize+Concurrency+RecordBatch.
 func (d *Dispatcher) Run(ctx context.Context) {
 	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		inFlight int
-		freed    = make(chan struct{}, 1)
-		dbPause  = d.cfg.PollInterval
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		held    int // claimed, not yet recorded
+		freed   = make(chan struct{}, 1)
+		dbPause = d.cfg.PollInterval
+		maxHeld = d.cfg.BatchSize + d.cfg.Concurrency + d.cfg.RecordBatch
+		// queue holds the rows claimed and not yet being sent, in claim
+		// order (oldest first); claims keep at most BatchSize in it.
+		queue = make(chan claimedMessage, d.cfg.BatchSize)
 	)
-	release := func() {
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
+	signal := func() {
 		select {
 		case freed <- struct{}{}:
 		default:
@@ -151,12 +169,43 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 	// Sends outlive a shutdown: stopping mid-send would only cost a resend.
 	sendCtx := context.WithoutCancel(ctx)
+	rec := d.startRecorder(sendCtx)
+	for range d.cfg.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range queue {
+				signal()
+				sent := make(chan struct{})
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() {
+						mu.Lock()
+						held--
+						mu.Unlock()
+						signal()
+					}()
+					var once sync.Once
+					done := func() { once.Do(func() { close(sent) }) }
+					defer done()
+					if ctx.Err() != nil {
+						// Stopping: leave it to the next claimer now.
+						d.putBack(sendCtx, c.m, c.at)
+						return
+					}
+					d.deliver(sendCtx, c.m, c.at, rec, done)
+				}()
+				// The sender is free once the answer is in hand.
+				<-sent
+			}
+		}()
+	}
 	for ctx.Err() == nil {
 		mu.Lock()
-		free := d.cfg.Concurrency - inFlight
-		busy := inFlight
+		busy := held
 		mu.Unlock()
-		limit := min(free, d.cfg.BatchSize)
+		limit := min(d.cfg.BatchSize-len(queue), maxHeld-busy)
 		switch d.sender.BreakerState() {
 		case gobreaker.StateOpen:
 			// Claim nothing: rows wait without spending attempts.
@@ -164,18 +213,23 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			continue
 		case gobreaker.StateHalfOpen:
 			// One probe at a time, as the breaker allows.
-			limit = 1
+			limit = min(limit, 1)
 			if busy > 0 {
 				limit = 0
 			}
 		}
-		// Claim in batches: wait for a batch's worth of free senders
-		// (half of them) rather than claiming a row per freed sender.
-		if limit <= 0 || (busy > 0 && limit < min(d.cfg.BatchSize, (d.cfg.Concurrency+1)/2)) {
+		// Claim in batches: wait until half a batch was taken up rather
+		// than claiming a row per freed sender.
+		if limit <= 0 || (busy > 0 && limit < (d.cfg.BatchSize+1)/2) {
 			wait(d.cfg.PollInterval)
 			continue
 		}
-		msgs, err := d.db.ClaimOutbox(ctx, limit, d.cfg.Lease)
+		claimed := time.Now()
+		// The claim runs to its end even when ctx is cancelled meanwhile:
+		// a claim that committed in the database while the call gave up
+		// would leave its rows running, unsent, until their lease ran out.
+		// Claimed rows still queued at shutdown are put back.
+		msgs, err := d.db.ClaimOutbox(sendCtx, limit, d.cfg.Lease)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -186,27 +240,53 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			continue
 		}
 		dbPause = d.cfg.PollInterval
+		mu.Lock()
+		held += len(msgs)
+		mu.Unlock()
 		for _, m := range msgs {
-			mu.Lock()
-			inFlight++
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer release()
-				d.deliver(sendCtx, m)
-			}()
+			queue <- claimedMessage{m: m, at: claimed}
 		}
 		if len(msgs) < limit {
 			wait(d.cfg.PollInterval)
 		}
 	}
+	close(queue)
 	wg.Wait()
+	rec.stop()
 }
 
-// deliver sends one claimed message and writes its outcome.
-func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage) {
-	deadline := time.Now().Add(d.cfg.Lease * 9 / 10)
+// claimedMessage is a claimed row and when it was claimed (its lease runs
+// from then).
+type claimedMessage struct {
+	m  postgres.OutboxMessage
+	at time.Time
+}
+
+// putBack returns a claimed row unsent, due at once, without spending an
+// attempt: the dispatcher is stopping, or too little of the lease is left
+// to send it.
+func (d *Dispatcher) putBack(ctx context.Context, m postgres.OutboxMessage, claimed time.Time) {
+	d.count("snoozed")
+	d.persist(ctx, claimed.Add(d.cfg.Lease*9/10), m, func(ctx context.Context) error {
+		_, err := d.db.SnoozeOutbox(ctx, m.ID, m.Lease, 0)
+		return err
+	})
+}
+
+// deliver sends one message claimed at claimed and writes its outcome: an
+// acceptance through rec, with the others of the moment; anything else, or
+// an acceptance rec could not record, on its own. It calls sent once the
+// answer is in hand (or nothing will be sent).
+func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage, claimed time.Time, rec *recorder, sent func()) {
+	deadline := claimed.Add(d.cfg.Lease * 9 / 10)
+	defer sent()
+	if d.maxSend > 0 && time.Until(claimed.Add(d.cfg.Lease)) < d.maxSend {
+		// It waited for a sender so long that the lease may run out
+		// mid-send and another claimer send it too.
+		sent()
+		d.putBack(ctx, m, claimed)
+		return
+	}
 	defer func() {
 		// A panic in one message must not take the dispatcher down; the
 		// row is retried like a transient failure.
@@ -224,10 +304,16 @@ func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage) {
 	at := d.now()
 	ack, err := d.sender.Send(ctx, msg)
 	a := postgres.Attempt{At: at, StatusCode: reviewcentre.StatusCode(ack, err), Latency: time.Since(start)}
+	sent()
 	switch {
 	case err == nil:
 		a.Outcome = "accepted"
 		d.count("accepted")
+		if err := rec.record(m, ack, a, deadline); err == nil {
+			return
+		}
+		// The batch failed (a poisoned row, a database away): record this
+		// one alone, so that no row waits for another.
 		d.persist(ctx, deadline, m, func(ctx context.Context) error { return d.accept(ctx, m, ack, a) })
 	case errors.Is(err, reviewcentre.ErrRejected):
 		a.Outcome, a.Error = "rejected", err.Error()
@@ -461,7 +547,7 @@ func NewMetrics(breakerState func() gobreaker.State) *Metrics {
 	return &Metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_review_centre_deliveries_total",
-			Help: "Sends to the review centre by outcome: accepted, rejected, transient, snoozed (breaker open), lease_lost, unrecorded.",
+			Help: "Sends to the review centre by outcome: accepted, rejected, transient, snoozed (breaker open, or put back unsent at a stop), lease_lost, unrecorded.",
 		}, []string{"outcome"}),
 		breaker: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "gateway_review_centre_breaker_state",

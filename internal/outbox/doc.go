@@ -28,6 +28,14 @@
 //     lets a probe through; a row that met the open breaker anyway is
 //     snoozed without spending an attempt.
 //
+// Throughput: claims run ahead of the senders by up to a batch, a sender
+// is free as soon as its answer is in hand, and acceptances are recorded
+// in batches, each in one transaction of a few statements whatever its
+// size (see recorder); if a batch cannot be recorded, its acceptances are
+// recorded one by one, so a row that cannot be recorded holds none of the
+// others back. The recording commits without waiting for the disk (an
+// outcome lost in a crash is sent again and answered 409).
+//
 // A route amendment is not claimed before its declaration was delivered
 // and every earlier amendment of the same declaration finished, so the
 // review centre never sees an amendment of a declaration it does not have.

@@ -51,13 +51,21 @@ type OutboxMessage struct {
 // lease that ran out (its claimer died). A route amendment is due only
 // after its declaration was delivered and every earlier amendment of the
 // same declaration finished, so the review centre sees them in order.
+//
+// The first condition repeats the predicate of the partial index
+// outbox_unsent so that the planner scans it: without it, it walks the
+// primary key through every completed row ever sent (25,000 of them cost
+// 9ms a claim; 0.1ms through the index). The declaration's delivery is a
+// correlated lookup, not EXISTS, which under the OR became a hash of every
+// delivered declaration built by a sequential scan.
 const claimSQL = `
 WITH c AS (
     SELECT o.id FROM outbox o
-    WHERE ((o.state IN ('available', 'retryable') AND o.scheduled_at <= now())
+    WHERE o.state IN ('available', 'retryable', 'running')
+      AND ((o.state IN ('available', 'retryable') AND o.scheduled_at <= now())
            OR (o.state = 'running' AND o.locked_until <= now()))
       AND (o.kind = 'declaration' OR (
-           EXISTS (SELECT 1 FROM declaration d WHERE d.id = o.declaration_id AND d.delivery = 'delivered')
+           (SELECT d.delivery FROM declaration d WHERE d.id = o.declaration_id) = 'delivered'
            AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.declaration_id = o.declaration_id AND p.kind = 'route'
                            AND p.id < o.id AND p.state NOT IN ('completed', 'discarded'))))
     ORDER BY o.id
@@ -432,4 +440,66 @@ func CurrentStatus(ctx context.Context, q sqlx.ExtContext, id string) (string, e
 		return "", fmt.Errorf("status of %s: %w", id, err)
 	}
 	return s, nil
+}
+
+// Completion is one accepted message of a batch: its claim, the attempt,
+// and the entry id the review centre gave.
+type Completion struct {
+	ID, Lease int64
+	Attempt   Attempt
+	EntryID   string
+}
+
+// Completed is a row CompleteOutbox completed.
+type Completed struct {
+	ID int64 `db:"id"`
+	Finished
+}
+
+// CompleteOutbox is FinishOutbox (OutboxCompleted) for many claimed rows
+// in one statement, using q (the caller's transaction): the rows
+// completed, their attempts recorded, and each declaration's own message
+// making it delivered with its entry id. It returns the rows completed,
+// by id; a row whose lease was lost is absent, nothing of it is written,
+// and the caller must not go on to change its declaration. Declarations
+// are locked in id order.
+func CompleteOutbox(ctx context.Context, q sqlx.ExtContext, cs []Completion) ([]Completed, error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	n := len(cs)
+	ids, leases, codes := make(pq.Int64Array, n), make(pq.Int64Array, n), make(pq.Int64Array, n)
+	ats, outcomes, entries := make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	lats := make(pq.Float64Array, n)
+	for i, c := range cs {
+		ids[i], leases[i], codes[i] = c.ID, c.Lease, int64(c.Attempt.StatusCode)
+		ats[i], outcomes[i], entries[i] = c.Attempt.At.UTC().Format(time.RFC3339Nano), c.Attempt.Outcome, c.EntryID
+		lats[i] = float64(c.Attempt.Latency.Microseconds()) / 1000
+	}
+	var out []Completed
+	err := sqlx.SelectContext(ctx, q, &out, `
+WITH u AS (
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[], $5::float8[], $6::text[], $7::text[])
+        AS u(id, lease, at, status_code, latency_ms, outcome, entry_id)
+), o AS (
+    UPDATE outbox SET state = 'completed', attempts = outbox.attempts + 1, locked_until = NULL, reason = NULL,
+           updated_at = now(), last_error = NULL
+    FROM u WHERE outbox.id = u.id AND outbox.lease = u.lease AND outbox.state = 'running'
+    RETURNING outbox.id, outbox.declaration_id, outbox.kind, outbox.idempotency_key
+), a AS (
+    INSERT INTO delivery_attempt (outbox_id, at, status_code, latency_ms, outcome)
+    SELECT o.id, u.at, NULLIF(u.status_code, 0), u.latency_ms, u.outcome FROM o JOIN u ON u.id = o.id ORDER BY o.id
+), l AS (
+    SELECT d.id FROM declaration d JOIN o ON o.declaration_id = d.id AND o.kind = 'declaration'
+    ORDER BY d.id FOR NO KEY UPDATE OF d
+), d AS (
+    UPDATE declaration SET delivery = 'delivered', entry_id = COALESCE(NULLIF(u.entry_id, ''), declaration.entry_id), updated_at = u.at
+    FROM o JOIN u ON u.id = o.id JOIN l ON l.id = o.declaration_id WHERE declaration.id = o.declaration_id
+)
+SELECT id, declaration_id, kind, idempotency_key FROM o ORDER BY id`,
+		ids, leases, ats, codes, lats, outcomes, entries)
+	if err != nil {
+		return nil, classify(err, "complete outbox")
+	}
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/jjj/gateway/internal/customs"
 )
@@ -26,10 +27,11 @@ type StatusChange struct {
 
 // ChangeStatus sets the status and appends the timeline entry, using q (a
 // transaction of the caller's, or the DB). It returns the previous status.
-// Every status change goes through here, so that whatever must follow a
-// change is written in the same statement: one webhook event per webhook
-// (active or suspended: a suspended one gets them when resumed) of each
-// enterprise of the declaration.
+// Every status change goes through here (or ChangeStatuses, its batch
+// form, which writes the same), so that whatever must follow a change is
+// written in the same statement: one webhook event per webhook (active or
+// suspended: a suspended one gets them when resumed) of each enterprise of
+// the declaration.
 func ChangeStatus(ctx context.Context, q sqlx.ExtContext, c StatusChange) (previous string, err error) {
 	err = sqlx.GetContext(ctx, q, &previous, `
 WITH old AS (SELECT status FROM declaration WHERE id = $1 FOR UPDATE),
@@ -83,4 +85,125 @@ func LockLifecycle(ctx context.Context, q sqlx.ExtContext, id string) (*Lifecycl
 		return nil, fmt.Errorf("tasks of %s: %w", id, err)
 	}
 	return &s, nil
+}
+
+// LockLifecycles is LockLifecycle for many declarations in two statements:
+// the declarations locked in id order (so two callers never lock a pair
+// in opposite orders) and all their tasks. Unknown ids are absent from the
+// map.
+func LockLifecycles(ctx context.Context, q sqlx.ExtContext, ids []string) (map[string]*LifecycleState, error) {
+	out := make(map[string]*LifecycleState, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID string `db:"id"`
+		LifecycleState
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, status, delivery, decision FROM declaration WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+		pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("lock declarations: %w", err)
+	}
+	for i := range rows {
+		out[rows[i].ID] = &rows[i].LifecycleState
+	}
+	var tasks []TaskRow
+	if err := sqlx.SelectContext(ctx, q, &tasks, `SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`,
+		pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("tasks of declarations: %w", err)
+	}
+	for _, t := range tasks {
+		if s := out[t.DeclarationID]; s != nil {
+			s.Tasks = append(s.Tasks, t)
+		}
+	}
+	return out, nil
+}
+
+// statusChangeArrays spreads changes into the parallel arrays the batch
+// statements unnest; nil Data becomes the empty string, stored as NULL.
+func statusChangeArrays(cs []StatusChange) (ids, statuses, ats, actors, notes, data pq.StringArray) {
+	n := len(cs)
+	ids, statuses, ats = make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	actors, notes, data = make(pq.StringArray, n), make(pq.StringArray, n), make(pq.StringArray, n)
+	for i, c := range cs {
+		ids[i], statuses[i], ats[i] = c.DeclarationID, c.Status, c.At.UTC().Format(time.RFC3339Nano)
+		actors[i], notes[i], data[i] = c.Actor, c.Note, string(c.Data)
+	}
+	return
+}
+
+// ChangeStatuses is ChangeStatus for many declarations in one statement
+// (the outbox records a batch of deliveries at once): each status set, its
+// timeline entry appended, and its webhook events queued, in the order of
+// cs. Every declaration must appear once; it returns the previous
+// statuses in that order, and customs.CodeNotFound if one is unknown.
+func ChangeStatuses(ctx context.Context, q sqlx.ExtContext, cs []StatusChange) (previous []string, err error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	seen := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		if seen[c.DeclarationID] {
+			return nil, fmt.Errorf("change statuses: declaration %s twice", c.DeclarationID)
+		}
+		seen[c.DeclarationID] = true
+	}
+	ids, statuses, ats, actors, notes, data := statusChangeArrays(cs)
+	var rows []struct {
+		ID       string         `db:"id"`
+		Previous sql.NullString `db:"previous"`
+	}
+	err = sqlx.SelectContext(ctx, q, &rows, `
+WITH c AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])
+        WITH ORDINALITY AS c(id, status, at, actor, note, data, n)
+),
+old AS (SELECT d.id, d.status FROM declaration d WHERE d.id = ANY($1) ORDER BY d.id FOR UPDATE),
+upd AS (UPDATE declaration SET status = c.status, updated_at = c.at FROM c WHERE declaration.id = c.id
+        RETURNING declaration.id, declaration.enterprises, declaration.doc->'route' AS route),
+tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data)
+       SELECT c.id, c.at, c.status, c.actor, c.note, NULLIF(c.data, '')::jsonb FROM c JOIN upd ON upd.id = c.id ORDER BY c.n),
+ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
+       SELECT w.id, upd.id, c.status, old.status, c.at, upd.route
+       FROM c JOIN upd ON upd.id = c.id JOIN old ON old.id = c.id
+       JOIN webhook w ON w.enterprise = ANY(upd.enterprises) AND w.state IN ('active', 'suspended')
+       ORDER BY c.n, w.id)
+SELECT c.id, old.status AS previous FROM c LEFT JOIN old ON old.id = c.id ORDER BY c.n`,
+		ids, statuses, ats, actors, notes, data)
+	if err != nil {
+		return nil, fmt.Errorf("change statuses: %w", err)
+	}
+	previous = make([]string, len(rows))
+	for i, r := range rows {
+		if !r.Previous.Valid {
+			return nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", r.ID)
+		}
+		previous[i] = r.Previous.String
+	}
+	return previous, nil
+}
+
+// AddTimelines appends timeline entries without changing any status, in
+// one statement and in the order of cs. An entry with no Status is
+// recorded under the declaration's current status.
+func AddTimelines(ctx context.Context, q sqlx.ExtContext, cs []StatusChange) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids, statuses, ats, actors, notes, data := statusChangeArrays(cs)
+	res, err := q.ExecContext(ctx, `
+INSERT INTO timeline (declaration_id, at, status, actor, note, data)
+SELECT c.id, c.at, COALESCE(NULLIF(c.status, ''), d.status), c.actor, c.note, NULLIF(c.data, '')::jsonb
+FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])
+    WITH ORDINALITY AS c(id, status, at, actor, note, data, n)
+JOIN declaration d ON d.id = c.id
+ORDER BY c.n`, ids, statuses, ats, actors, notes, data)
+	if err != nil {
+		return fmt.Errorf("timelines: %w", err)
+	}
+	if n, _ := res.RowsAffected(); int(n) != len(cs) {
+		return customs.Errorf(customs.CodeNotFound, "timelines: %d of %d declarations not found", len(cs)-int(n), len(cs))
+	}
+	return nil
 }

@@ -291,3 +291,51 @@ func TestConfig(t *testing.T) {
 		t.Errorf("MaxDuration = %s", got)
 	}
 }
+
+// TestClientReusesConnections: concurrent sends share a few kept-alive
+// connections (the outbox sends 16 at once): a new connection, and on
+// HTTPS a handshake, per message would cost more than the message.
+func TestClientReusesConnections(t *testing.T) {
+	t.Parallel()
+	const senders, perSender = 16, 20
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, receipt("accepted", goodEntry))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := New(Config{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, senders)
+	for i := range senders {
+		go func() {
+			for j := range perSender {
+				key := "d_" + string(rune('a'+i)) + strings.Repeat("x", j)
+				if _, err := c.Send(context.Background(), Message{Kind: KindDeclaration, DeclarationID: key, Key: key, Body: []byte("<x/>")}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range senders {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A few more than senders: a request that dialled may find another
+	// connection idle first, and the dialled one is kept.
+	if n := conns.Load(); n > 2*senders {
+		t.Errorf("%d connections for %d sends by %d senders, want at most %d", n, senders*perSender, senders, 2*senders)
+	}
+}

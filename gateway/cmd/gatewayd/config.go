@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -19,10 +20,12 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 )
 
-// env returns the environment variable's value or def. Only this package
-// reads the environment; everything below it gets plain structs.
+// env returns the environment variable's value or def. A variable set to
+// the empty string counts as unset (FOO= in a ConfigMap or an env file
+// means "no value", not "an empty one"). Only this package reads the
+// environment; everything below it gets plain structs.
 func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
+	if v := os.Getenv(name); v != "" {
 		return v
 	}
 	return def
@@ -36,10 +39,16 @@ func envFlag(fs *flag.FlagSet, name, def, help string) *string {
 	return fs.String(flagName, env(name, def), help+" ($"+name+")")
 }
 
-// newFlagSet makes a flag set whose errors are usage errors.
-func newFlagSet(name string) *flag.FlagSet {
+// newFlagSet makes a flag set whose errors are usage errors. synopsis is
+// the command line and about what the command does; --help prints both and
+// then the flags.
+func newFlagSet(name, synopsis, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet("gatewayd "+name, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s\n\n%s\n\nflags (a flag wins over its environment variable):\n", synopsis, strings.TrimSpace(about))
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
@@ -56,30 +65,36 @@ func parse(fs *flag.FlagSet, args []string) error {
 // errHelpShown ends a command whose --help was printed: exit status 0.
 var errHelpShown = errors.New("help shown")
 
-// common are the settings shared by the commands that touch ports and rules.
+// common are the settings shared by the commands that read port messages
+// (serve, translate).
 type common struct {
 	codesDir    *string
 	maxDepth    *string
 	maxElements *string
-	logLevel    *string
 }
 
 func commonFlags(fs *flag.FlagSet) *common {
 	return &common{
-		codesDir:    envFlag(fs, "CODES_DIR", "", "folder of code tables to use instead of the embedded ones"),
+		codesDir:    codesDirFlag(fs),
 		maxDepth:    envFlag(fs, "MAX_XML_DEPTH", "64", "deepest XML nesting accepted"),
 		maxElements: envFlag(fs, "MAX_XML_ELEMENTS", "200000", "most XML elements accepted"),
-		logLevel:    envFlag(fs, "LOG_LEVEL", "info", "debug, info, warn or error"),
 	}
 }
 
-func (c *common) tables() (*codes.Tables, error) {
-	if *c.codesDir == "" {
+func codesDirFlag(fs *flag.FlagSet) *string {
+	return envFlag(fs, "CODES_DIR", "", "folder of code tables to use instead of the embedded ones")
+}
+
+func (c *common) tables() (*codes.Tables, error) { return loadTables(*c.codesDir) }
+
+// loadTables loads CODES_DIR, or the embedded tables when it is empty.
+func loadTables(dir string) (*codes.Tables, error) {
+	if dir == "" {
 		return codes.Load(codes.Embedded())
 	}
-	t, err := codes.LoadDir(*c.codesDir)
+	t, err := codes.LoadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("CODES_DIR %s: %w", *c.codesDir, err)
+		return nil, fmt.Errorf("CODES_DIR %s: %w", dir, err)
 	}
 	return t, nil
 }
@@ -96,10 +111,21 @@ func (c *common) limits() (adapters.Limits, error) {
 	return adapters.Limits{MaxDepth: d, MaxElements: n}, nil
 }
 
-func (c *common) logger(w io.Writer) (*slog.Logger, error) {
+// newLogger writes JSON lines at LOG_LEVEL to w. Only the four names of
+// operations.md are accepted (slog would also take "info+2").
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*c.logLevel)); err != nil {
-		return nil, usageError{"LOG_LEVEL must be debug, info, warn or error"}
+	switch strings.ToLower(level) {
+	case "debug":
+		lvl = slog.LevelDebug
+	case "info":
+		lvl = slog.LevelInfo
+	case "warn":
+		lvl = slog.LevelWarn
+	case "error":
+		lvl = slog.LevelError
+	default:
+		return nil, usageError{fmt.Sprintf("LOG_LEVEL: %q is not debug, info, warn or error", level)}
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
 }
@@ -146,6 +172,16 @@ func parseRates(s string) (map[customs.Rating]float64, error) {
 		out[r] = f
 	}
 	return out, nil
+}
+
+// checkURL makes sure a partner's base URL is an absolute http(s) URL, so a
+// typo is bad usage at start rather than failed deliveries later.
+func checkURL(name, s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageError{fmt.Sprintf("%s: %q is not an http(s) URL", name, s)}
+	}
+	return nil
 }
 
 func parseDuration(name, s string) (time.Duration, error) {

@@ -3,15 +3,28 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
-func runKeysCreate(ctx context.Context, args []string) error {
-	fs := newFlagSet("keys create")
-	c := commonFlags(fs)
+const keysAbout = `Makes an API key and prints it, alone, on standard output (it is shown
+this once; the database keeps only its hash). Applies pending migrations
+first, so that it works on a new database.
+
+Scopes: port → tianjin, hebei or beijing; bureau → a bureau code;
+enterprise → a USCC; registry → BJ, TJ or HE; reviewcentre and admin take
+none.
+
+Exit status: 0 with the key printed; 1 when the database fails; 2 on bad
+usage (unknown flag, no DATABASE_URL, unknown role, a scope the role does
+not take).`
+
+func runKeysCreate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlagSet("keys create", "gatewayd keys create --role ROLE [--scope SCOPE] [--name NAME]", keysAbout)
+	codesDir := codesDirFlag(fs)
 	dbURL := envFlag(fs, "DATABASE_URL", "", "PostgreSQL connection string (required)")
 	role := fs.String("role", "", "port, bureau, enterprise, reviewcentre, registry or admin (required)")
 	scope := fs.String("scope", "", "the role's scope: port id, bureau code, USCC or region")
@@ -19,13 +32,20 @@ func runKeysCreate(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *dbURL == "" {
-		return usageError{"DATABASE_URL is required"}
-	}
-	if *role == "" {
+	switch {
+	case fs.NArg() > 0:
+		return usageError{fmt.Sprintf("keys create takes no arguments, not %q", fs.Args())}
+	case *dbURL == "":
+		return usageError{"DATABASE_URL is required (or --database-url)"}
+	case *role == "":
 		return usageError{"--role is required"}
 	}
-	tables, err := c.tables()
+	switch apikey.Role(*role) {
+	case apikey.RolePort, apikey.RoleBureau, apikey.RoleEnterprise, apikey.RoleReviewCentre, apikey.RoleRegistry, apikey.RoleAdmin:
+	default:
+		return usageError{fmt.Sprintf("--role %q is not port, bureau, enterprise, reviewcentre, registry or admin", *role)}
+	}
+	tables, err := loadTables(*codesDir)
 	if err != nil {
 		return err
 	}
@@ -40,8 +60,12 @@ func runKeysCreate(ctx context.Context, args []string) error {
 	keys := &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)}
 	k, err := keys.Create(ctx, apikey.NewKey{Role: apikey.Role(*role), Scope: *scope, Name: *name})
 	if err != nil {
+		if customs.ErrorCodeOf(err) == customs.CodeInvalid {
+			// The request itself is wrong (a scope the role does not take).
+			return usageError{err.Error()}
+		}
 		return err
 	}
-	fmt.Fprintln(os.Stdout, k.Key)
+	fmt.Fprintln(stdout, k.Key)
 	return nil
 }

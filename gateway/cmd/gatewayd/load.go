@@ -54,8 +54,18 @@ type loadReport struct {
 	FirstError string
 }
 
+const loadAbout = `Sends generated, valid declarations of the port's dialect to
+POST URL/v1/ports/PORT/declarations and reports on standard output the
+throughput, the latency percentiles (p50, p90, p99, max) and the answers by
+status. Each declaration has a new portRef, so every one should be answered
+201. It stops after --count declarations, after --duration (10s when
+neither is given), or on Ctrl-C, whichever comes first.
+
+Exit status: 0 when every answer was 2xx; 1 when any was not (or none
+came); 2 on bad usage.`
+
 func runLoad(ctx context.Context, args []string) error {
-	fs := newFlagSet("load")
+	fs := newFlagSet("load", "gatewayd load --url URL --key KEY --port PORT [--rate N] [--duration D] [--concurrency C] [--count N]", loadAbout)
 	codesDir := envFlag(fs, "CODES_DIR", "", "folder of code tables the gateway uses, if not the embedded ones")
 	url := fs.String("url", "", "the gateway's base URL, e.g. http://127.0.0.1:8080 (required)")
 	key := fs.String("key", "", "a port key of the port (required)")
@@ -66,19 +76,12 @@ func runLoad(ctx context.Context, args []string) error {
 	conc := fs.Int("concurrency", 4, "requests in flight at once")
 	seed := fs.Uint64("seed", 0, "seed of the generated declarations (default: from the clock)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit of one request")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `usage: gatewayd load --url URL --key KEY --port PORT [--rate N] [--duration D] [--concurrency C] [--count N]
-
-Sends generated, valid declarations of the port's dialect to
-POST URL/v1/ports/PORT/declarations and reports throughput, latency
-percentiles and answers by status. Each declaration has a new portRef, so
-every one should be answered 201. Exit status 1 if any answer was not 2xx.`)
-		fs.PrintDefaults()
-	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch {
+	case fs.NArg() > 0:
+		return usageError{fmt.Sprintf("load takes no arguments, not %q", fs.Args())}
 	case *url == "":
 		return usageError{"--url is required"}
 	case *key == "":

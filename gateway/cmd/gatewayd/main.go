@@ -21,18 +21,24 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:])
+	code := exitStatus(err)
+	if code != 0 && !errors.Is(err, errQuiet) {
+		fmt.Fprintln(os.Stderr, "gatewayd:", err)
+	}
+	os.Exit(code)
+}
+
+// exitStatus is operations.md's: 0 on success (and after --help), 2 on bad
+// usage, 1 on any other failure.
+func exitStatus(err error) int {
 	var ue usageError
 	switch {
 	case err == nil, errors.Is(err, errHelpShown):
+		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, "gatewayd:", err)
-		os.Exit(2)
-	case errors.Is(err, errQuiet):
-		os.Exit(1)
-	default:
-		fmt.Fprintln(os.Stderr, "gatewayd:", err)
-		os.Exit(1)
+		return 2
 	}
+	return 1
 }
 
 // errQuiet is a failure already reported to the user.
@@ -49,7 +55,10 @@ commands:
   sim registry          run a credit-registry simulator
   load                  send generated declarations and report throughput
 
-'gatewayd <command> --help' says more.`
+'gatewayd <command> --help' says more. Settings are environment variables,
+each with a flag named after it (DATABASE_URL → --database-url); flags win.
+Exit status: 0 on success, 1 on a failure (the message says what), 2 on bad
+usage.`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -59,24 +68,38 @@ func run(ctx context.Context, args []string) error {
 	case "serve":
 		return runServe(ctx, args[1:])
 	case "migrate":
-		return runMigrate(ctx, args[1:])
+		return runMigrate(ctx, args[1:], os.Stderr)
 	case "keys":
-		if len(args) < 2 || args[1] != "create" {
-			return usageError{"usage: gatewayd keys create --role ROLE [--scope SCOPE] [--name NAME]"}
+		const keysUsage = "usage: gatewayd keys create --role ROLE [--scope SCOPE] [--name NAME]"
+		if len(args) >= 2 && isHelp(args[1]) {
+			fmt.Println(keysUsage)
+			return nil
 		}
-		return runKeysCreate(ctx, args[2:])
+		if len(args) < 2 || args[1] != "create" {
+			return usageError{keysUsage}
+		}
+		return runKeysCreate(ctx, args[2:], os.Stdout)
 	case "translate":
 		return runTranslate(ctx, args[1:], os.Stdin, os.Stdout, os.Stderr)
 	case "sim":
+		const simUsage = "usage: gatewayd sim review-centre|registry [flags]"
+		if len(args) >= 2 && isHelp(args[1]) {
+			fmt.Println(simUsage)
+			return nil
+		}
 		if len(args) < 2 {
-			return usageError{"usage: gatewayd sim review-centre|registry [flags]"}
+			return usageError{simUsage}
 		}
 		return runSim(ctx, args[1], args[2:])
 	case "load":
 		return runLoad(ctx, args[1:])
-	case "-h", "--help", "help":
+	case "-h", "-help", "--help", "help":
 		fmt.Println(usage)
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }

@@ -35,48 +35,122 @@ type serveConfig struct {
 	maxBody      int64
 	noMigrate    bool
 	common       *common
+	// tuning holds the settings of tuningSettings by variable name, checked
+	// by runServe; "" means the package's default.
+	tuning map[string]string
 }
 
+// tuningSettings are serve's settings beyond operations.md's table, each an
+// environment variable with its flag like the others. The wire_*.go files
+// read them (zero means the package's default, given here for --help).
+var tuningSettings = []struct {
+	name, kind, def, help string
+}{
+	{"OUTBOX_CONCURRENCY", "count", "16", "deliveries in flight at once"},
+	{"OUTBOX_BATCH", "count", "64", "outbox rows claimed at a time"},
+	{"OUTBOX_LEASE", "duration", "2m", "how long a claimed delivery is held before another process may take it"},
+	{"OUTBOX_POLL", "duration", "250ms", "time between looks for due deliveries"},
+	{"OUTBOX_RETRY_BASE", "duration", "1s", "first wait before re-sending a delivery"},
+	{"OUTBOX_RETRY_CAP", "duration", "5m", "longest wait between re-sends"},
+	{"REVIEW_CENTRE_TIMEOUT", "duration", "10s", "time limit of one call to the review centre"},
+	{"REVIEW_CENTRE_BREAKER_TIMEOUT", "duration", "10s", "how long the review centre's circuit stays open before a probe"},
+	{"CREDIT_PAGE_SIZE", "count", "1000", "records asked of a registry per page"},
+	{"CREDIT_REGISTRY_TIMEOUT", "duration", "30s", "time limit of one call to a registry"},
+	{"CREDIT_BREAKER_TIMEOUT", "duration", "30s", "how long a registry's circuit stays open before a probe"},
+	{"CREDIT_CACHE_POLL", "duration", "1s", "how often the ratings cache looks for changes (other processes' syncs)"},
+	{"WEBHOOK_POLL", "duration", "1s", "time between looks for due webhook events"},
+	{"WEBHOOK_TIMEOUT", "duration", "10s", "time limit of one webhook call"},
+	{"WEBHOOK_RETRY_BASE", "duration", "10s", "first wait before re-sending a webhook event"},
+	{"WEBHOOK_RETRY_CAP", "duration", "30m", "longest wait between webhook re-sends"},
+	{"WEBHOOK_SUSPEND_AFTER", "count", "12", "failed attempts in a row that suspend a webhook"},
+	{"TRACK_SESSION_TTL", "duration", "8h", "lifetime of a tracking page session"},
+}
+
+const serveAbout = `Runs the gateway: the HTTP API, the outbox dispatcher that delivers to the
+review centre, credit sync and re-routing. Applies pending migrations first
+unless --no-migrate. Logs JSON lines on standard error at LOG_LEVEL. On
+SIGTERM or SIGINT it stops accepting, finishes the requests in flight, lets
+the workers finish their unit of work, and exits 0.
+
+Exit status: 0 after a graceful stop; 1 when it cannot start (database,
+listen address, code tables); 2 on bad usage (unknown flag, a required
+setting missing, a malformed value).`
+
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve")
+	fs := newFlagSet("serve", "gatewayd serve [--no-migrate] [flags]", serveAbout)
 	c := commonFlags(fs)
 	dbURL := envFlag(fs, "DATABASE_URL", "", "PostgreSQL connection string (required)")
 	addr := envFlag(fs, "GATEWAY_ADDR", "127.0.0.1:8080", "listen address")
 	rc := envFlag(fs, "REVIEW_CENTRE_URL", "", "the review centre's base URL (required)")
-	bj := envFlag(fs, "CREDIT_REGISTRY_BJ", "", "Beijing credit registry base URL")
-	tj := envFlag(fs, "CREDIT_REGISTRY_TJ", "", "Tianjin credit registry base URL")
-	he := envFlag(fs, "CREDIT_REGISTRY_HE", "", "Hebei credit registry base URL")
+	bj := envFlag(fs, "CREDIT_REGISTRY_BJ", "", "Beijing credit registry base URL; unset: not synced")
+	tj := envFlag(fs, "CREDIT_REGISTRY_TJ", "", "Tianjin credit registry base URL; unset: not synced")
+	he := envFlag(fs, "CREDIT_REGISTRY_HE", "", "Hebei credit registry base URL; unset: not synced")
 	interval := envFlag(fs, "CREDIT_SYNC_INTERVAL", "1m", "time between credit syncs")
 	rates := envFlag(fs, "RANDOM_INSPECTION_RATES", "general=0.03,advanced=0.005", "random inspection rates by rating")
 	secret := envFlag(fs, "RANDOM_SEED_SECRET", "", "the secret behind the day's random seeds (required)")
 	maxBody := envFlag(fs, "MAX_BODY_BYTES", "4194304", "largest declaration accepted, in bytes")
+	logLevel := envFlag(fs, "LOG_LEVEL", "info", "debug, info, warn or error")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
+	tuning := make(map[string]*string, len(tuningSettings))
+	for _, t := range tuningSettings {
+		tuning[t.name] = envFlag(fs, t.name, "", t.help+" (default "+t.def+")")
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := serveConfig{databaseURL: *dbURL, addr: *addr, reviewCentre: *rc, rates: *rates, seedSecret: *secret,
-		noMigrate: *noMigrate, common: c, registries: map[string]string{}}
-	for region, u := range map[string]string{"BJ": *bj, "TJ": *tj, "HE": *he} {
-		if u != "" {
-			cfg.registries[region] = u
-		}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, not %q", fs.Args())}
 	}
+	cfg := serveConfig{databaseURL: *dbURL, addr: *addr, reviewCentre: *rc, rates: *rates, seedSecret: *secret,
+		noMigrate: *noMigrate, common: c, registries: map[string]string{}, tuning: map[string]string{}}
 	switch {
 	case cfg.databaseURL == "":
-		return usageError{"DATABASE_URL is required"}
+		return usageError{"DATABASE_URL is required (or --database-url)"}
 	case cfg.reviewCentre == "":
-		return usageError{"REVIEW_CENTRE_URL is required"}
+		return usageError{"REVIEW_CENTRE_URL is required (or --review-centre-url)"}
 	case cfg.seedSecret == "":
-		return usageError{"RANDOM_SEED_SECRET is required"}
+		return usageError{"RANDOM_SEED_SECRET is required (or --random-seed-secret)"}
+	}
+	if err := checkURL("REVIEW_CENTRE_URL", cfg.reviewCentre); err != nil {
+		return err
+	}
+	for region, u := range map[string]string{"BJ": *bj, "TJ": *tj, "HE": *he} {
+		if u == "" {
+			continue
+		}
+		if err := checkURL("CREDIT_REGISTRY_"+region, u); err != nil {
+			return err
+		}
+		cfg.registries[region] = u
 	}
 	var err error
 	if cfg.syncInterval, err = parseDuration("CREDIT_SYNC_INTERVAL", *interval); err != nil {
 		return err
 	}
 	if cfg.maxBody, err = strconv.ParseInt(*maxBody, 10, 64); err != nil || cfg.maxBody < 1 {
-		return usageError{"MAX_BODY_BYTES must be a positive whole number"}
+		return usageError{fmt.Sprintf("MAX_BODY_BYTES: %q is not a positive whole number", *maxBody)}
 	}
-	log, err := c.logger(os.Stderr)
+	if _, err := c.limits(); err != nil {
+		return err
+	}
+	if _, err := parseRates(cfg.rates); err != nil {
+		return err
+	}
+	for _, t := range tuningSettings {
+		v := *tuning[t.name]
+		if v == "" {
+			continue
+		}
+		if t.kind == "duration" {
+			if _, err := parseDuration(t.name, v); err != nil {
+				return err
+			}
+		} else if n, err := strconv.Atoi(v); err != nil || n < 1 {
+			return usageError{fmt.Sprintf("%s: %q is not a positive whole number", t.name, v)}
+		}
+		cfg.tuning[t.name] = v
+	}
+	log, err := newLogger(os.Stderr, *logLevel)
 	if err != nil {
 		return err
 	}

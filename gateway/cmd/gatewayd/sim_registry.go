@@ -20,8 +20,17 @@ import (
 
 // runSimRegistry runs a credit registry simulator (operations.md,
 // partners.md) until ctx ends.
+const simRegistryAbout = `A regional credit registry for tests, demos and load (partners.md):
+GET /records?after=CURSOR&limit=N pages through --records generated records
+(the same --seed gives the same feed), --fail-rate of requests answered 503;
+GET /stats gives its counts. With --grow it appends records over time. It logs its URL on
+standard error and runs until SIGTERM or Ctrl-C.
+
+Exit status: 0 after a stop; 1 when it cannot listen or read --pages; 2 on
+bad usage.`
+
 func runSimRegistry(ctx context.Context, args []string) error {
-	fs := newFlagSet("sim registry")
+	fs := newFlagSet("sim registry", "gatewayd sim registry --region R [--addr A] [--records N] [--seed S] [--fail-rate F]", simRegistryAbout)
 	region := fs.String("region", "", "the registry's region: BJ, TJ or HE (required)")
 	addr := fs.String("addr", "127.0.0.1:8092", "listen address")
 	records := fs.Int("records", 1000, "how many records to generate at start")
@@ -33,6 +42,9 @@ func runSimRegistry(ctx context.Context, args []string) error {
 	pages := fs.String("pages", "", "serve the sample pages <region>-page-N.json of this folder instead of generated records")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("sim registry takes no arguments, not %q", fs.Args())}
 	}
 	r := customs.Region(strings.ToUpper(*region))
 	switch r {

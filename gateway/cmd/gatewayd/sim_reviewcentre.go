@@ -8,16 +8,33 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
 	"time"
 
 	"github.com/jjj/gateway/internal/reviewcentre/sim"
+	"github.com/jjj/gateway/schemas/schematest"
 )
 
 // runSimReviewCentre runs the review centre simulator (operations.md) until
 // ctx ends.
+const simReviewCentreAbout = `A review centre for tests, demos and load (partners.md): POST
+/v1/declarations answers 201 with a receipt and a new entry id, a repeated
+Idempotency-Key 409 with the same receipt, a body that does not validate
+against the canonical XSD 422. Rates are fractions 0-1 of requests answered
+503, 429 with Retry-After, or with an unparsable body (after processing: a
+lost answer). GET /stats answers
+{"received", "distinct", "duplicates", "refused"}. It logs its URL on
+standard error and runs until SIGTERM or Ctrl-C.
+
+Entry ids count from 1 in each run: when restarting it against a database
+that already holds entry ids, give --first-serial past the largest serial
+(the last 9 digits of an entry id), or deliveries stall on a duplicate.
+
+Exit status: 0 after a stop; 1 when it cannot listen; 2 on bad usage.`
+
 func runSimReviewCentre(ctx context.Context, args []string) error {
-	fs := newFlagSet("sim review-centre")
+	fs := newFlagSet("sim review-centre", "gatewayd sim review-centre [--addr A] [--fail-rate F] [--throttle-rate F] [--garbage-rate F] [--latency D] [--down-for D]", simReviewCentreAbout)
 	addr := fs.String("addr", "127.0.0.1:8091", "listen address")
 	failRate := fs.String("fail-rate", "0", "fraction 0-1 of requests answered 503")
 	throttleRate := fs.String("throttle-rate", "0", "fraction 0-1 of requests answered 429 with Retry-After")
@@ -26,8 +43,15 @@ func runSimReviewCentre(ctx context.Context, args []string) error {
 	downFor := fs.Duration("down-for", 0, "drop every connection for this long after starting")
 	retryAfter := fs.Duration("retry-after", time.Second, "the Retry-After of a 429")
 	noValidate := fs.Bool("no-validate", false, "do not validate bodies against the canonical XSD (needs xmllint)")
+	firstSerial := fs.Int64("first-serial", 1, "serial of the first entry id given (1 to 999999999)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("sim review-centre takes no arguments, not %q", fs.Args())}
+	}
+	if *firstSerial < 1 || *firstSerial > 999999999 {
+		return usageError{"--first-serial must be from 1 to 999999999"}
 	}
 	rate := func(name, s string) (float64, error) {
 		f, err := strconv.ParseFloat(s, 64)
@@ -54,7 +78,13 @@ func runSimReviewCentre(ctx context.Context, args []string) error {
 		return usageError{"durations must not be negative"}
 	}
 	f.Latency, f.RetryAfter = *latency, *retryAfter
-	s := sim.New(sim.Config{Faults: f, DownFor: *downFor, NoValidate: *noValidate})
+	if !*noValidate {
+		// Without xmllint every message would be refused: say so now.
+		if _, err := exec.LookPath(schematest.Xmllint); err != nil {
+			return errors.New("xmllint is not installed (Debian: apt-get install libxml2-utils); or run with --no-validate")
+		}
+	}
+	s := sim.New(sim.Config{Faults: f, DownFor: *downFor, NoValidate: *noValidate, FirstSerial: *firstSerial})
 	defer s.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

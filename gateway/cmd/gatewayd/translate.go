@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,8 +20,20 @@ import (
 // the output of a file is the same whenever it is translated.
 var offlineReceivedAt = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
+const translateAbout = `Offline, with no database: translates and validates each FILE (standard
+input when none is given, or for "-") and prints, per file in order, its
+canonical XML with the route the rules give without credit, alerts or draw
+(id="offline", receivedAt 1970-01-01T00:00:00Z, so the same file always
+gives the same bytes). For a file that does not validate, the problem
+object of the HTTP API is printed as one JSON line on standard error; a file
+that cannot be read is reported there as "gatewayd: FILE: reason". Every
+file is tried.
+
+Exit status: 0 when every file translated; 1 when any did not; 2 on bad
+usage (unknown flag or port, no --port, a malformed limit).`
+
 func runTranslate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("translate")
+	fs := newFlagSet("translate", "gatewayd translate --port PORT [FILE...]", translateAbout)
 	c := commonFlags(fs)
 	port := fs.String("port", "", "the port dialect of the files: tianjin, hebei or beijing (required)")
 	if err := parse(fs, args); err != nil {
@@ -54,17 +67,29 @@ func runTranslate(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		read func() ([]byte, error)
 	}
 	var inputs []input
-	if fs.NArg() == 0 {
-		inputs = append(inputs, input{"-", func() ([]byte, error) { return io.ReadAll(stdin) }})
+	names := fs.Args()
+	if len(names) == 0 {
+		names = []string{"-"}
 	}
-	for _, name := range fs.Args() {
-		inputs = append(inputs, input{name, func() ([]byte, error) { return os.ReadFile(name) }})
+	for _, name := range names {
+		if name == "-" {
+			inputs = append(inputs, input{name, func() ([]byte, error) { return io.ReadAll(stdin) }})
+		} else {
+			inputs = append(inputs, input{name, func() ([]byte, error) { return os.ReadFile(name) }})
+		}
 	}
 	failed := false
 	for _, in := range inputs {
 		raw, err := in.read()
 		if err != nil {
-			return fmt.Errorf("%s: %w", in.name, err)
+			// Not a problem object: there is no declaration to speak of.
+			failed = true
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			fmt.Fprintf(stderr, "gatewayd: %s: %v\n", in.name, err)
+			continue
 		}
 		out, err := translateOne(tr, customs.Port(*port), raw)
 		if err != nil {

@@ -32,13 +32,13 @@ func (a *app) wireCredit(ctx context.Context, d *deps) error {
 		name string
 		dst  *time.Duration
 	}{{"CREDIT_REGISTRY_TIMEOUT", &ccfg.Timeout}, {"CREDIT_BREAKER_TIMEOUT", &ccfg.BreakerOpen}, {"CREDIT_CACHE_POLL", &poll}} {
-		if s := env(v.name, ""); s != "" {
+		if s := a.cfg.tuning[v.name]; s != "" {
 			if *v.dst, err = parseDuration(v.name, s); err != nil {
 				return err
 			}
 		}
 	}
-	if s := env("CREDIT_PAGE_SIZE", ""); s != "" {
+	if s := a.cfg.tuning["CREDIT_PAGE_SIZE"]; s != "" {
 		if pageSize, err = strconv.Atoi(s); err != nil || pageSize < 1 {
 			return usageError{"CREDIT_PAGE_SIZE must be a positive whole number"}
 		}

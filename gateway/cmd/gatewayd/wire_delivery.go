@@ -19,7 +19,7 @@ import (
 // metrics.
 //
 // Tuning beyond operations.md's table, read from the environment here only
-// (defaults in parentheses): OUTBOX_CONCURRENCY (16), OUTBOX_BATCH (32),
+// (defaults in parentheses): OUTBOX_CONCURRENCY (16), OUTBOX_BATCH (64),
 // OUTBOX_LEASE (2m), OUTBOX_POLL (250ms), OUTBOX_RETRY_BASE (1s),
 // OUTBOX_RETRY_CAP (5m), REVIEW_CENTRE_TIMEOUT (10s),
 // REVIEW_CENTRE_BREAKER_TIMEOUT (10s).
@@ -38,7 +38,7 @@ func (a *app) wireDelivery(ctx context.Context, d *deps) error {
 		{"REVIEW_CENTRE_TIMEOUT", &rcfg.Timeout}, {"REVIEW_CENTRE_BREAKER_TIMEOUT", &rcfg.BreakerTimeout},
 	}
 	for _, v := range durations {
-		if s := env(v.name, ""); s != "" {
+		if s := a.cfg.tuning[v.name]; s != "" {
 			if *v.dst, err = parseDuration(v.name, s); err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ func (a *app) wireDelivery(ctx context.Context, d *deps) error {
 		name string
 		dst  *int
 	}{{"OUTBOX_CONCURRENCY", &cfg.Concurrency}, {"OUTBOX_BATCH", &cfg.BatchSize}} {
-		if s := env(v.name, ""); s != "" {
+		if s := a.cfg.tuning[v.name]; s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 1 {
 				return usageError{fmt.Sprintf("%s must be a positive whole number", v.name)}

@@ -32,13 +32,13 @@ func (a *app) wireEnterprise(ctx context.Context, d *deps) error {
 		{"WEBHOOK_RETRY_BASE", &wcfg.BackoffBase}, {"WEBHOOK_RETRY_CAP", &wcfg.BackoffMax},
 		{"TRACK_SESSION_TTL", &ecfg.SessionTTL},
 	} {
-		if s := env(v.name, ""); s != "" {
+		if s := a.cfg.tuning[v.name]; s != "" {
 			if *v.dst, err = parseDuration(v.name, s); err != nil {
 				return err
 			}
 		}
 	}
-	if s := env("WEBHOOK_SUSPEND_AFTER", ""); s != "" {
+	if s := a.cfg.tuning["WEBHOOK_SUSPEND_AFTER"]; s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
 			return usageError{fmt.Sprintf("WEBHOOK_SUSPEND_AFTER must be a positive whole number, not %q", s)}

@@ -70,6 +70,10 @@ type Config struct {
 	NoValidate bool
 	// Seed seeds the fault dice; zero means random.
 	Seed uint64
+	// FirstSerial is the serial of the first entry id it gives; zero means
+	// 1. A simulator restarted against a database that keeps the entry ids
+	// of an earlier run must start past them, or its entry ids repeat.
+	FirstSerial int64
 	// NowFunc: nil means time.Now.
 	NowFunc func() time.Time
 }
@@ -101,6 +105,9 @@ type Sim struct {
 // New makes a simulator.
 func New(cfg Config) *Sim {
 	s := &Sim{cfg: cfg, faults: cfg.Faults, accepted: map[string]reviewcentre.Receipt{}, entries: map[string]string{}}
+	if cfg.FirstSerial > 0 {
+		s.serial = cfg.FirstSerial - 1
+	}
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
