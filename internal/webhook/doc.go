@@ -2,7 +2,7 @@
 // declarations to the URLs it registered (api.md "Enterprises and credit").
 //
 // Events are queued in the database by the status change itself:
-// postgres.ChangeStatus and postgres.InsertDeclaration insert one
+// postgres.ChangeStatus, ChangeStatuses and InsertDeclaration insert one
 // webhook_event row per webhook of each enterprise of the declaration, in
 // the same statement as the change. A change that commits therefore has its
 // events, one that rolls back has none, and a gateway that stops or crashes
