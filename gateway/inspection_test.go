@@ -497,6 +497,8 @@ func TestCoalResults(t *testing.T) {
 		{"missing mercury", map[string]any{"distanceKm": 420, "lab": coalLab(nil, "mercury")}, "missing_field", "/lab/mercury"},
 		{"missing calorific far away", map[string]any{"distanceKm": 700, "lab": coalLab(nil, "calorific")}, "missing_field", "/lab/calorific"},
 		{"missing distance", map[string]any{"lab": coalLab(nil)}, "missing_field", "/distanceKm"},
+		{"negative distance", map[string]any{"distanceKm": -5, "lab": coalLab(nil)}, "invalid_value", "/distanceKm"},
+		{"negative lab value", map[string]any{"distanceKm": 420, "lab": coalLab(map[string]float64{"sulfur": -0.1})}, "invalid_value", "/lab/sulfur"},
 		{"no lab at all", map[string]any{"distanceKm": 420}, "missing_field", "/lab/ash"},
 		{"outcome not an outcome", map[string]any{"distanceKm": 420, "lab": coalLab(nil), "outcome": "maybe"}, "invalid_enum", "/outcome"},
 	} {

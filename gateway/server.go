@@ -289,6 +289,11 @@ var titles = map[customs.ErrorCode]string{
 // status, and the only place internal errors are logged.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code := customs.ErrorCodeOf(err)
+	if code == customs.CodeInternal && postgres.IsUnavailable(err) {
+		s.Logger.ErrorContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		err = &customs.Error{Code: customs.CodeUnavailable, Message: "the database is unavailable; try again later"}
+		code = customs.CodeUnavailable
+	}
 	status := StatusOf(code)
 	p := Problem{
 		Type:   "https://jjj-gateway.example/problems/" + strings.ReplaceAll(string(code), "_", "-"),

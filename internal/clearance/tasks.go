@@ -244,6 +244,13 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 	case customs.WorkflowCoal:
 		if req.DistanceKm == nil {
 			ps.Add("/distanceKm", customs.ProblemMissingField, "distanceKm is required")
+		} else if *req.DistanceKm < 0 {
+			ps.Add("/distanceKm", customs.ProblemInvalidValue, "distanceKm must not be negative")
+		}
+		for _, k := range sortedKeys(req.Lab) {
+			if v := req.Lab[k]; v < 0 {
+				ps.Add("/lab/"+k, customs.ProblemInvalidValue, "laboratory value %s must not be negative", k)
+			}
 		}
 		kinds := map[string]string{} // lignite|other -> an HS code of that kind
 		for _, g := range v.Goods {
@@ -441,4 +448,13 @@ func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawVi
 	out := &DrawView{DeclarationID: id, SeedID: d.SeedID, Value: d.Value, Rate: d.Rate, Selected: d.Selected, Inspector: opt(d.Inspector)}
 	out.Matches = d.SeedID == stored.SeedID && d.Value == stored.Value && d.Selected == stored.Selected && d.Inspector == stored.Inspector
 	return out, nil
+}
+
+func sortedKeys(m map[string]float64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
