@@ -120,7 +120,7 @@ func (h creditHandlers) records(w http.ResponseWriter, r *http.Request) error {
 	if s := q.Get("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			return creditBadParam("after", "after must be the last version read (a whole number from 0)")
+			return badParam("after", "after must be the last version read (a whole number from 0)")
 		}
 		after = n
 	}
@@ -128,7 +128,7 @@ func (h creditHandlers) records(w http.ResponseWriter, r *http.Request) error {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return creditBadParam("limit", "limit must be a whole number from 1")
+			return badParam("limit", "limit must be a whole number from 1")
 		}
 		limit = min(n, 1000)
 	}
@@ -148,11 +148,6 @@ func (h creditHandlers) records(w http.ResponseWriter, r *http.Request) error {
 		out.Next = &n
 	}
 	return WriteJSON(w, http.StatusOK, out)
-}
-
-func creditBadParam(name, msg string) error {
-	return &customs.Error{Code: customs.CodeBadRequest, Message: msg,
-		Problems: []customs.Problem{{Path: name, Code: "invalid_parameter", Message: msg}}}
 }
 
 func (h creditHandlers) status(w http.ResponseWriter, r *http.Request) error {

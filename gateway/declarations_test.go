@@ -2,11 +2,15 @@ package gateway_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/postgres"
 )
 
 func readSample(t *testing.T, port, name string) []byte {
@@ -266,5 +270,37 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	if r := b.do(t, "GET", "/readyz", "", "", nil); r.status != 503 {
 		t.Errorf("readyz with migrations pending: %d %s", r.status, r.body)
+	}
+}
+
+// TestSubmitAnswerIsTheDeclarationAsGetShowsIt: the 201 answer, a resend's
+// 200, GET and the list item are one JSON shape with the same values, the
+// first timeline entry's data (the route) included.
+func TestSubmitAnswerIsTheDeclarationAsGetShowsIt(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{})
+	port := b.key(t, apikey.RolePort, "tianjin")
+	body := readSample(t, "tianjin", "import-hazchem-acetone-port.xml")
+	created := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", body)
+	if created.status != 201 {
+		t.Fatalf("status %d: %s", created.status, created.body)
+	}
+	id := created.json["id"].(string)
+	again := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", body)
+	got := b.do(t, "GET", "/v1/declarations/"+id, port, "", nil)
+	// GET /v1/declarations is an extension (Enterprises): ask its service.
+	page, err := b.svc.List(context.Background(), apikey.Principal{Role: apikey.RolePort, Scope: "tianjin"}, postgres.DeclarationFilter{Limit: 10})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("list: %v %v", page, err)
+	}
+	raw, _ := json.Marshal(page.Items[0])
+	var item map[string]any
+	if err := json.Unmarshal(raw, &item); err != nil {
+		t.Fatal(err)
+	}
+	for name, other := range map[string]map[string]any{"resend": again.json, "GET": got.json, "list item": item} {
+		if !reflect.DeepEqual(created.json, other) {
+			t.Errorf("201 and %s differ:\n 201 %s\nother %v", name, created.body, other)
+		}
 	}
 }

@@ -60,7 +60,7 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 	switch f.Status {
 	case "", "open", "claimed", "done", "withdrawn":
 	default:
-		return badQuery("status", customs.ProblemInvalidEnum, "status must be open, claimed or done")
+		return badQuery("status", customs.ProblemInvalidEnum, "status must be open, claimed, done or withdrawn")
 	}
 	switch customs.Workflow(f.Workflow) {
 	case "", customs.WorkflowCoal, customs.WorkflowHazchem, customs.WorkflowFood, customs.WorkflowDirectTransit, customs.WorkflowInspection:

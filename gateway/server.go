@@ -140,15 +140,24 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
 	return allow
 }
 
-// statusWriter remembers the status for metrics.
+// statusWriter remembers the status for metrics, and whether the answer
+// has begun: an error after that cannot be answered any more.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	started bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
+	if !w.started {
+		w.status, w.started = code, true
+	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -157,7 +166,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h HandlerFunc) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, status: 200}
 	if err := h(sw, r); err != nil {
-		s.Error(sw, r, err)
+		if sw.started {
+			// Most often the client went away while the answer was being
+			// written; a problem appended to a sent answer would garble it.
+			s.Logger.WarnContext(r.Context(), "error after the answer began", "method", r.Method, "path", r.URL.Path, "status", sw.status, "err", err)
+		} else {
+			s.Error(sw, r, err)
+		}
 	}
 	route := r.Pattern
 	if route == "" {
@@ -285,6 +300,11 @@ var titles = map[customs.ErrorCode]string{
 	codeMethodNotAllowed:     "method not allowed",
 }
 
+// ProblemType is the problem type URI of an error code (api.md).
+func ProblemType(code customs.ErrorCode) string {
+	return "https://jjj-gateway.example/problems/" + strings.ReplaceAll(string(code), "_", "-")
+}
+
 // Error answers err as a problem. It is the only place that chooses a
 // status, and the only place internal errors are logged.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
@@ -296,7 +316,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := StatusOf(code)
 	p := Problem{
-		Type:   "https://jjj-gateway.example/problems/" + strings.ReplaceAll(string(code), "_", "-"),
+		Type:   ProblemType(code),
 		Title:  titles[code],
 		Status: status,
 	}

@@ -518,25 +518,7 @@ func (t *track) detail(w http.ResponseWriter, r *http.Request, v *visit) error {
 		http.Redirect(w, r, trackPath, http.StatusSeeOther)
 		return nil
 	}
-	ctx := r.Context()
-	id := r.PathValue("id")
-	notFound := customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
-	row, err := t.s.DB.GetDeclaration(ctx, id)
-	if err != nil {
-		return err
-	}
-	tasks, err := t.s.DB.Tasks(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !clearance.Visible(v.principal(), row, tasks) {
-		return notFound
-	}
-	tl, err := t.s.DB.Timeline(ctx, id)
-	if err != nil {
-		return err
-	}
-	view, err := clearance.Assemble(row, tasks, tl)
+	view, err := t.s.Clearance.GetView(r.Context(), r.PathValue("id"), v.principal())
 	if err != nil {
 		return err
 	}

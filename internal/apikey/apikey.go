@@ -140,7 +140,11 @@ func (k *Keys) Create(ctx context.Context, n NewKey) (*Created, error) {
 	now := k.now().UTC().Truncate(time.Microsecond)
 	row := &postgres.KeyRow{ID: "k_" + ulid.Make().String(), Hint: key[:9], Role: string(n.Role), Scope: n.Scope, Name: n.Name, CreatedAt: now}
 	if n.ExpiresAt != nil {
-		row.ExpiresAt = sql.NullTime{Time: *n.ExpiresAt, Valid: true}
+		// As the database keeps it (UTC, microseconds), so that the answer
+		// shows what the list will.
+		exp := n.ExpiresAt.UTC().Truncate(time.Microsecond)
+		n.ExpiresAt = &exp
+		row.ExpiresAt = sql.NullTime{Time: exp, Valid: true}
 	}
 	if err := k.Store.InsertKey(ctx, row, key); err != nil {
 		return nil, fmt.Errorf("create key: %w", err)

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -115,24 +114,9 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	d.Route = route
 	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
-	type taskRow struct {
-		ID        string  `json:"id"`
-		Workflow  string  `json:"workflow"`
-		Bureau    *string `json:"bureau"`
-		Owner     string  `json:"owner"`
-		Items     []int   `json:"items"`
-		Inspector *string `json:"inspector"`
-	}
-	tasks := make([]taskRow, len(route.Tasks))
+	tasks := make([]newTask, len(route.Tasks))
 	for i := range route.Tasks {
-		t := &route.Tasks[i]
-		t.ID = NewID("t_")
-		t.Status = customs.TaskOpen
-		owner := t.Bureau
-		if owner == "" {
-			owner = portOffice
-		}
-		tasks[i] = taskRow{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)}
+		tasks[i] = openTask(&route.Tasks[i], portOffice)
 	}
 	xml := canonical.Marshal(d)
 	v := NewView(d)
@@ -145,13 +129,15 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	if route.Draw != nil {
 		drawJSON, _ = json.Marshal(route.Draw)
 	}
-	reasons, _ := json.Marshal(v.Route)
+	// The first timeline entry keeps the route it was accepted with (the
+	// tracking page shows its reasons; a re-route's entry keeps the old one).
+	routeJSON, _ := json.Marshal(v.Route)
 	note := "accepted and routed: " + string(route.Lane)
 	id, digest, created, err := s.DB.InsertDeclaration(ctx, &postgres.NewDeclaration{
 		ID: d.ID, Port: port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
 		ReceivedAt: now, PortOffice: portOffice, Enterprises: d.Enterprises(), Lane: route.Lane,
 		Doc: doc, Canonical: xml, Draw: drawJSON, Tasks: tasksJSON,
-		Actor: who.Actor(), Note: note, TimelineData: reasons,
+		Actor: who.Actor(), Note: note, TimelineData: routeJSON,
 	})
 	if err != nil {
 		return nil, err
@@ -168,11 +154,34 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 		}
 		return &Submitted{ID: id, Created: false, Body: body}, nil
 	}
-	body, err := acceptedBody(doc, TimelineEntry{At: now, Status: string(StatusAccepted), Actor: who.Actor(), Note: note})
+	body, err := acceptedBody(doc, TimelineEntry{At: now, Status: string(StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
 	if err != nil {
 		return nil, fmt.Errorf("submit: %w", err)
 	}
 	return &Submitted{ID: id, Created: true, Body: body}, nil
+}
+
+// newTask is a task to store, as postgres.NewDeclaration.Tasks and
+// RouteUpdate.New take it (a JSON array of these).
+type newTask struct {
+	ID        string  `json:"id"`
+	Workflow  string  `json:"workflow"`
+	Bureau    *string `json:"bureau"`
+	Owner     string  `json:"owner"`
+	Items     []int   `json:"items"`
+	Inspector *string `json:"inspector"`
+}
+
+// openTask gives a task of a new route its id and open status, and returns
+// it as stored; a task for no bureau is the port office's.
+func openTask(t *customs.Task, portOffice string) newTask {
+	t.ID = NewID("t_")
+	t.Status = customs.TaskOpen
+	owner := t.Bureau
+	if owner == "" {
+		owner = portOffice
+	}
+	return newTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)}
 }
 
 // acceptedBody is the answer to a new submission: the stored document doc
@@ -235,9 +244,10 @@ func (s *Service) facts(ctx context.Context, d *customs.Declaration, draw bool) 
 	return f, nil
 }
 
-// reject records a refused message for the operator. A failure to record
-// it is not the port's problem; it is logged by the caller's error path only
-// through the returned error of Submit, so it is swallowed here.
+// reject records a refused message for the operator, for the refusals a
+// port causes (unreadable, invalid); others are the gateway's own. A
+// failure to record it is swallowed: the port gets its refusal either way,
+// and Submit returns the refusal, not the bookkeeping's error.
 func (s *Service) reject(ctx context.Context, port customs.Port, d *customs.Declaration, raw []byte, at time.Time, err error) {
 	code := customs.ErrorCodeOf(err)
 	status := 422
@@ -287,21 +297,37 @@ func Visible(p apikey.Principal, row *postgres.DeclarationRow, tasks []postgres.
 	return false
 }
 
-// Get returns the JSON of a declaration within p's scope; CodeNotFound
-// outside it.
-func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+// load reads a declaration and its tasks, which decide its scope; with p
+// set, CodeNotFound outside p's scope, as if it did not exist.
+func (s *Service) load(ctx context.Context, id string, p *apikey.Principal) (*postgres.DeclarationRow, []postgres.TaskRow, error) {
 	row, err := s.DB.GetDeclaration(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tasks, err := s.DB.Tasks(ctx, id)
 	if err != nil {
+		return nil, nil, err
+	}
+	if p != nil && !Visible(*p, row, tasks) {
+		return nil, nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
+	}
+	return row, tasks, nil
+}
+
+// GetView returns the live view of a declaration within p's scope;
+// CodeNotFound outside it.
+func (s *Service) GetView(ctx context.Context, id string, p apikey.Principal) (*View, error) {
+	row, tasks, err := s.load(ctx, id, &p)
+	if err != nil {
 		return nil, err
 	}
-	if !Visible(p, row, tasks) {
-		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
-	}
-	v, err := s.view(ctx, row, tasks)
+	return s.view(ctx, row, tasks)
+}
+
+// Get returns the JSON of a declaration within p's scope; CodeNotFound
+// outside it.
+func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+	v, err := s.GetView(ctx, id, p)
 	if err != nil {
 		return nil, err
 	}
@@ -310,27 +336,16 @@ func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byt
 
 // Canonical returns the canonical XML of a declaration within p's scope.
 func (s *Service) Canonical(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
-	row, err := s.DB.GetDeclaration(ctx, id)
+	row, _, err := s.load(ctx, id, &p)
 	if err != nil {
 		return nil, err
-	}
-	tasks, err := s.DB.Tasks(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !Visible(p, row, tasks) {
-		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
 	}
 	return row.Canonical, nil
 }
 
 // Render returns the JSON of a declaration, unscoped (the caller checked).
 func (s *Service) Render(ctx context.Context, id string) ([]byte, error) {
-	row, err := s.DB.GetDeclaration(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	tasks, err := s.DB.Tasks(ctx, id)
+	row, tasks, err := s.load(ctx, id, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -339,15 +354,6 @@ func (s *Service) Render(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(v)
-}
-
-// LoadView returns the live view of a stored declaration.
-func (s *Service) LoadView(ctx context.Context, row *postgres.DeclarationRow) (*View, error) {
-	tasks, err := s.DB.Tasks(ctx, row.ID)
-	if err != nil {
-		return nil, err
-	}
-	return s.view(ctx, row, tasks)
 }
 
 func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*View, error) {
@@ -394,5 +400,3 @@ func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postg
 	}
 	return &v, nil
 }
-
-var _ = strconv.Itoa

@@ -137,15 +137,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		// gets one now, from its day's seed; it is kept from here on.
 		upd.Draw, _ = json.Marshal(route.Draw)
 	}
-	type taskRow struct {
-		ID        string  `json:"id"`
-		Workflow  string  `json:"workflow"`
-		Bureau    *string `json:"bureau"`
-		Owner     string  `json:"owner"`
-		Items     []int   `json:"items"`
-		Inspector *string `json:"inspector"`
-	}
-	var fresh []taskRow
+	var fresh []newTask
 	kept := map[string]bool{}
 	for i := range route.Tasks {
 		t := &route.Tasks[i]
@@ -159,13 +151,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 			}
 			continue
 		}
-		t.ID = NewID("t_")
-		t.Status = customs.TaskOpen
-		owner := t.Bureau
-		if owner == "" {
-			owner = row.PortOffice
-		}
-		fresh = append(fresh, taskRow{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)})
+		fresh = append(fresh, openTask(t, row.PortOffice))
 	}
 	for _, e := range existing {
 		if !kept[e.ID] && (e.Status == string(customs.TaskOpen) || e.Status == string(customs.TaskClaimed)) {
@@ -356,7 +342,9 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Princi
 	default:
 		ps.Add("/action", customs.ProblemInvalidEnum, "action must be port_inspection or destination_inspection")
 	}
-	now := s.now()
+	// Times as the database keeps them (UTC, microseconds), so that the
+	// answer shows what the list will.
+	now := s.now().Truncate(time.Microsecond)
 	switch {
 	case n.ExpiresAt == nil:
 		// routing.md: an alert names an action and an expiry; one that
@@ -379,7 +367,7 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Princi
 	set(&row.USCC, n.USCC)
 	set(&row.Port, n.Port)
 	if n.ExpiresAt != nil {
-		row.ExpiresAt.Time, row.ExpiresAt.Valid = *n.ExpiresAt, true
+		row.ExpiresAt.Time, row.ExpiresAt.Valid = n.ExpiresAt.UTC().Truncate(time.Microsecond), true
 	}
 	if err := s.DB.InsertAlert(ctx, row); err != nil {
 		return nil, 0, err

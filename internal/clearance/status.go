@@ -91,9 +91,10 @@ func Derive(s *postgres.LifecycleState) Status {
 	return StatusDelivered
 }
 
-// Refresh re-derives a declaration's status inside tx (which must have
-// locked it with postgres.LockLifecycle or be about to) and records a change
-// on the timeline. It returns the new status and whether it changed.
+// Refresh locks a declaration in tx (postgres.LockLifecycle: a caller that
+// holds the lock already takes it again at no cost), re-derives its status
+// and records a change on the timeline. It returns the new status and
+// whether it changed.
 func Refresh(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, actor, note string, data []byte) (Status, bool, error) {
 	st, err := postgres.LockLifecycle(ctx, tx, id)
 	if err != nil {

@@ -106,32 +106,39 @@ func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p apikey.Princi
 // Claim takes an open task for p's bureau; CodeConflict when it is already
 // claimed or done.
 func (s *Service) Claim(ctx context.Context, id string, p apikey.Principal) (*BureauTask, error) {
+	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
+		if t.Status != string(customs.TaskOpen) {
+			return customs.Errorf(customs.CodeConflict, "task %s is already %s", id, t.Status)
+		}
+		now := s.now().Truncate(time.Microsecond)
+		if err := postgres.ClaimTask(ctx, tx, id, p.Actor(), now); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"task": id, "workflow": t.Workflow, "items": t.Items})
+		return step(ctx, tx, t.DeclarationID, now, p.Actor(), fmt.Sprintf("%s task %s claimed", t.Workflow, id), data)
+	})
+}
+
+// actOnTask runs act on task id for p in one transaction, with the locks
+// taskFor takes, and returns the task as act left it once committed.
+func (s *Service) actOnTask(ctx context.Context, id string, p apikey.Principal, act func(tx *sqlx.Tx, t *postgres.TaskRow) error) (*BureauTask, error) {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("task %s: %w", id, err)
 	}
 	defer tx.Rollback()
 	t, err := taskFor(ctx, tx, id, p)
 	if err != nil {
 		return nil, err
 	}
-	if t.Status != string(customs.TaskOpen) {
-		return nil, customs.Errorf(customs.CodeConflict, "task %s is already %s", id, t.Status)
-	}
-	now := s.now().Truncate(time.Microsecond)
-	if err := postgres.ClaimTask(ctx, tx, id, p.Actor(), now); err != nil {
+	if err := act(tx, t); err != nil {
 		return nil, err
 	}
-	data, _ := json.Marshal(map[string]any{"task": id, "workflow": t.Workflow, "items": t.Items})
-	if err := step(ctx, tx, t.DeclarationID, now, p.Actor(), fmt.Sprintf("%s task %s claimed", t.Workflow, id), data); err != nil {
-		return nil, err
-	}
-	t, err = postgres.GetTask(ctx, tx, id, false)
-	if err != nil {
+	if t, err = postgres.GetTask(ctx, tx, id, false); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("task %s: %w", id, err)
 	}
 	bt := NewBureauTask(t)
 	return &bt, nil
@@ -183,58 +190,40 @@ type storedResult struct {
 // an open task as well as a claimed one (the bureau that owns it either
 // way); a done or withdrawn task is CodeConflict.
 func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p apikey.Principal) (*BureauTask, error) {
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	t, err := taskFor(ctx, tx, id, p)
-	if err != nil {
-		return nil, err
-	}
-	if t.Status == string(customs.TaskDone) {
-		return nil, customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
-	}
-	var doc []byte
-	if err := tx.GetContext(ctx, &doc, `SELECT doc FROM declaration WHERE id = $1`, t.DeclarationID); err != nil {
-		return nil, err
-	}
-	var v View
-	if err := json.Unmarshal(doc, &v); err != nil {
-		return nil, err
-	}
-	res, err := s.judge(t, &v, req)
-	if err != nil {
-		return nil, err
-	}
-	body, _ := json.Marshal(res)
-	now := s.now().Truncate(time.Microsecond)
-	if err := postgres.CompleteTask(ctx, tx, id, res.Outcome, body, now); err != nil {
-		return nil, err
-	}
-	note := fmt.Sprintf("%s task %s done: %s", t.Workflow, id, res.Outcome)
-	if len(res.SealsBroken) > 0 {
-		note += "; seals missing or broken: " + strings.Join(res.SealsBroken, ", ")
-	}
-	if len(res.Failed) > 0 {
-		names := make([]string, len(res.Failed))
-		for i, f := range res.Failed {
-			names[i] = f.Indicator
+	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
+		if t.Status == string(customs.TaskDone) {
+			return customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
 		}
-		note += "; failed: " + strings.Join(names, ", ")
-	}
-	if err := step(ctx, tx, t.DeclarationID, now, p.Actor(), note, body); err != nil {
-		return nil, err
-	}
-	t, err = postgres.GetTask(ctx, tx, id, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	bt := NewBureauTask(t)
-	return &bt, nil
+		var doc []byte
+		if err := tx.GetContext(ctx, &doc, `SELECT doc FROM declaration WHERE id = $1`, t.DeclarationID); err != nil {
+			return fmt.Errorf("declaration of task %s: %w", id, err)
+		}
+		var v View
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return fmt.Errorf("declaration %s: stored document: %w", t.DeclarationID, err)
+		}
+		res, err := s.judge(t, &v, req)
+		if err != nil {
+			return err
+		}
+		body, _ := json.Marshal(res)
+		now := s.now().Truncate(time.Microsecond)
+		if err := postgres.CompleteTask(ctx, tx, id, res.Outcome, body, now); err != nil {
+			return err
+		}
+		note := fmt.Sprintf("%s task %s done: %s", t.Workflow, id, res.Outcome)
+		if len(res.SealsBroken) > 0 {
+			note += "; seals missing or broken: " + strings.Join(res.SealsBroken, ", ")
+		}
+		if len(res.Failed) > 0 {
+			names := make([]string, len(res.Failed))
+			for i, f := range res.Failed {
+				names[i] = f.Indicator
+			}
+			note += "; failed: " + strings.Join(names, ", ")
+		}
+		return step(ctx, tx, t.DeclarationID, now, p.Actor(), note, body)
+	})
 }
 
 func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*storedResult, error) {

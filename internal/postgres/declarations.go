@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/jjj/gateway/internal/customs"
@@ -37,7 +38,8 @@ type NewDeclaration struct {
 	Tasks []byte
 	Actor string
 	Note  string
-	// TimelineData is JSON kept with the first timeline entry (the route's reasons).
+	// TimelineData is JSON kept with the first timeline entry: the route (with
+	// its reasons) the declaration was accepted with.
 	TimelineData []byte
 }
 
@@ -147,11 +149,14 @@ type TimelineRow struct {
 	Data   json.RawMessage `db:"data"`
 }
 
-// Timeline returns a declaration's timeline, oldest first. data is read
-// as text, NULL as empty: database/sql cannot scan NULL into json.RawMessage.
+// timelineColumns are TimelineRow's. data is read as text, NULL as empty:
+// database/sql cannot scan NULL into json.RawMessage.
+const timelineColumns = `id, at, status, actor, note, convert_to(COALESCE(data::text, ''), 'UTF8') AS data`
+
+// Timeline returns a declaration's timeline, oldest first.
 func (db *DB) Timeline(ctx context.Context, declarationID string) ([]TimelineRow, error) {
 	var out []TimelineRow
-	err := db.SelectContext(ctx, &out, `SELECT id, at, status, actor, note, convert_to(COALESCE(data::text, ''), 'UTF8') AS data FROM timeline WHERE declaration_id = $1 ORDER BY id`, declarationID)
+	err := db.SelectContext(ctx, &out, `SELECT `+timelineColumns+` FROM timeline WHERE declaration_id = $1 ORDER BY id`, declarationID)
 	if err != nil {
 		return nil, fmt.Errorf("timeline %s: %w", declarationID, err)
 	}
@@ -180,10 +185,14 @@ const taskColumns = `id, declaration_id, workflow, bureau, owner, items, status,
 
 // Tasks returns a declaration's tasks in creation order.
 func (db *DB) Tasks(ctx context.Context, declarationID string) ([]TaskRow, error) {
+	return tasksOf(ctx, db, declarationID)
+}
+
+func tasksOf(ctx context.Context, q sqlx.QueryerContext, declarationID string) ([]TaskRow, error) {
 	var out []TaskRow
-	err := db.SelectContext(ctx, &out, `SELECT `+taskColumns+` FROM task WHERE declaration_id = $1 ORDER BY created_at, id`, declarationID)
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT `+taskColumns+` FROM task WHERE declaration_id = $1 ORDER BY created_at, id`, declarationID)
 	if err != nil {
-		return nil, fmt.Errorf("tasks %s: %w", declarationID, err)
+		return nil, fmt.Errorf("tasks of %s: %w", declarationID, err)
 	}
 	return out, nil
 }

@@ -138,7 +138,7 @@ func (db *DB) TimelinesOf(ctx context.Context, ids []string) (map[string][]Timel
 		TimelineRow
 	}
 	var rows []row
-	err := db.SelectContext(ctx, &rows, `SELECT declaration_id, id, at, status, actor, note, convert_to(COALESCE(data::text, ''), 'UTF8') AS data FROM timeline WHERE declaration_id = ANY($1) ORDER BY id`, pq.Array(ids))
+	err := db.SelectContext(ctx, &rows, `SELECT declaration_id, `+timelineColumns+` FROM timeline WHERE declaration_id = ANY($1) ORDER BY id`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("timelines: %w", err)
 	}

@@ -89,7 +89,8 @@ func (db *DB) BureauTasks(ctx context.Context, f TaskFilter) ([]TaskRow, error) 
 	return out, nil
 }
 
-// GetTask returns a task; CodeNotFound if none. With tx set it locks the row.
+// GetTask returns a task; CodeNotFound if none. With lock set it locks the
+// row, which needs q to be a transaction.
 func GetTask(ctx context.Context, q sqlx.ExtContext, id string, lock bool) (*TaskRow, error) {
 	var t TaskRow
 	s := `SELECT ` + taskColumns + ` FROM task WHERE id = $1`

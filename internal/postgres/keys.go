@@ -54,7 +54,10 @@ func (db *DB) KeyByHash(ctx context.Context, hash []byte) (*KeyRow, error) {
 func (db *DB) Keys(ctx context.Context) ([]KeyRow, error) {
 	var out []KeyRow
 	err := db.SelectContext(ctx, &out, `SELECT id, hint, role, scope, name, created_at, expires_at, revoked_at FROM api_key ORDER BY created_at DESC, id DESC`)
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	return out, nil
 }
 
 // RevokeKey revokes a key; false when there is no such key.

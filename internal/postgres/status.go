@@ -81,8 +81,8 @@ func LockLifecycle(ctx context.Context, q sqlx.ExtContext, id string) (*Lifecycl
 	if err != nil {
 		return nil, fmt.Errorf("lock declaration %s: %w", id, err)
 	}
-	if err := sqlx.SelectContext(ctx, q, &s.Tasks, `SELECT `+taskColumns+` FROM task WHERE declaration_id = $1 ORDER BY created_at, id`, id); err != nil {
-		return nil, fmt.Errorf("tasks of %s: %w", id, err)
+	if s.Tasks, err = tasksOf(ctx, q, id); err != nil {
+		return nil, err
 	}
 	return &s, nil
 }

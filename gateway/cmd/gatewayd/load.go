@@ -99,13 +99,7 @@ func runLoad(ctx context.Context, args []string) error {
 	if *seed == 0 {
 		*seed = uint64(time.Now().UnixNano())
 	}
-	var tables *codes.Tables
-	var err error
-	if *codesDir == "" {
-		tables, err = codes.Load(codes.Embedded())
-	} else {
-		tables, err = codes.LoadDir(*codesDir)
-	}
+	tables, err := loadTables(*codesDir)
 	if err != nil {
 		return err
 	}
@@ -163,13 +157,19 @@ func runLoadWith(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 		firstErr string
 	}
 	results := make([]result, cfg.Concurrency)
-	var wg sync.WaitGroup
-	for w := 0; w < cfg.Concurrency; w++ {
+	// Every generator is made before any worker starts, so that a failure
+	// leaves no worker running.
+	gens := make([]*loadgen.Generator, cfg.Concurrency)
+	for w := range gens {
 		gen, err := loadgen.New(loadgen.Config{Port: cfg.Port, Tables: cfg.Tables, Seed: cfg.Seed + uint64(w),
-			RefPrefix: runID + "W" + strconv.Itoa(w) + "N", Date: start.In(time.FixedZone("CST", 8*3600))})
+			RefPrefix: runID + "W" + strconv.Itoa(w) + "N", Date: start.In(customs.Beijing)})
 		if err != nil {
 			return nil, err
 		}
+		gens[w] = gen
+	}
+	var wg sync.WaitGroup
+	for w, gen := range gens {
 		res := &results[w]
 		res.byStatus, res.byKind = map[int]int64{}, map[loadgen.Kind]int64{}
 		wg.Add(1)

@@ -18,8 +18,6 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 )
 
-// runSimRegistry runs a credit registry simulator (operations.md,
-// partners.md) until ctx ends.
 const simRegistryAbout = `A regional credit registry for tests, demos and load (partners.md):
 GET /records?after=CURSOR&limit=N pages through --records generated records
 (the same --seed gives the same feed), --fail-rate of requests answered 503;
@@ -29,6 +27,8 @@ standard error and runs until SIGTERM or Ctrl-C.
 Exit status: 0 after a stop; 1 when it cannot listen or read --pages; 2 on
 bad usage.`
 
+// runSimRegistry runs a credit registry simulator (operations.md,
+// partners.md) until ctx ends.
 func runSimRegistry(ctx context.Context, args []string) error {
 	fs := newFlagSet("sim registry", "gatewayd sim registry --region R [--addr A] [--records N] [--seed S] [--fail-rate F]", simRegistryAbout)
 	region := fs.String("region", "", "the registry's region: BJ, TJ or HE (required)")

@@ -16,8 +16,6 @@ import (
 	"github.com/jjj/gateway/schemas/schematest"
 )
 
-// runSimReviewCentre runs the review centre simulator (operations.md) until
-// ctx ends.
 const simReviewCentreAbout = `A review centre for tests, demos and load (partners.md): POST
 /v1/declarations answers 201 with a receipt and a new entry id, a repeated
 Idempotency-Key 409 with the same receipt, a body that does not validate
@@ -33,6 +31,8 @@ that already holds entry ids, give --first-serial past the largest serial
 
 Exit status: 0 after a stop; 1 when it cannot listen; 2 on bad usage.`
 
+// runSimReviewCentre runs the review centre simulator (operations.md) until
+// ctx ends.
 func runSimReviewCentre(ctx context.Context, args []string) error {
 	fs := newFlagSet("sim review-centre", "gatewayd sim review-centre [--addr A] [--fail-rate F] [--throttle-rate F] [--garbage-rate F] [--latency D] [--down-for D]", simReviewCentreAbout)
 	addr := fs.String("addr", "127.0.0.1:8091", "listen address")

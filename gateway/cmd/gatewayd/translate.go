@@ -130,7 +130,7 @@ func offlineProblem(port customs.Port, file string, tr *translate.Translator, ra
 	p := gateway.Problem{Type: "https://jjj-gateway.example/problems/invalid-declaration", Title: "declaration does not validate",
 		Status: gateway.StatusOf(code), Port: string(port), Detail: file}
 	if code != customs.CodeInvalid {
-		p.Type = "https://jjj-gateway.example/problems/" + string(code)
+		p.Type = gateway.ProblemType(code)
 		p.Title = customs.ErrorMessage(err)
 	}
 	if a, ok := tr.Adapters.Get(port); ok && code == customs.CodeInvalid {

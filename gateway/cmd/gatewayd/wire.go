@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -27,6 +30,35 @@ func (a *app) wire(ctx context.Context, tables *codes.Tables, engine *routing.En
 	for _, w := range []func(context.Context, *deps) error{a.wireDelivery, a.wireCredit, a.wireInspection, a.wireEnterprise} {
 		if err := w(ctx, d); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// tuneDurations sets each duration whose tuning setting (tuningSettings,
+// by name) is given; unset ones keep their zero, the package's default.
+func (a *app) tuneDurations(dsts map[string]*time.Duration) error {
+	for name, dst := range dsts {
+		if s := a.cfg.tuning[name]; s != "" {
+			v, err := parseDuration(name, s)
+			if err != nil {
+				return err
+			}
+			*dst = v
+		}
+	}
+	return nil
+}
+
+// tuneCounts is tuneDurations for the settings that count something.
+func (a *app) tuneCounts(dsts map[string]*int) error {
+	for name, dst := range dsts {
+		if s := a.cfg.tuning[name]; s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return usageError{fmt.Sprintf("%s: %q is not a positive whole number", name, s)}
+			}
+			*dst = n
 		}
 	}
 	return nil

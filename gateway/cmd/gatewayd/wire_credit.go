@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jjj/gateway/gateway"
@@ -26,22 +25,13 @@ func (a *app) wireCredit(ctx context.Context, d *deps) error {
 		ccfg     credit.ClientConfig
 		poll     time.Duration
 		pageSize int
-		err      error
 	)
-	for _, v := range []struct {
-		name string
-		dst  *time.Duration
-	}{{"CREDIT_REGISTRY_TIMEOUT", &ccfg.Timeout}, {"CREDIT_BREAKER_TIMEOUT", &ccfg.BreakerOpen}, {"CREDIT_CACHE_POLL", &poll}} {
-		if s := a.cfg.tuning[v.name]; s != "" {
-			if *v.dst, err = parseDuration(v.name, s); err != nil {
-				return err
-			}
-		}
+	if err := a.tuneDurations(map[string]*time.Duration{"CREDIT_REGISTRY_TIMEOUT": &ccfg.Timeout,
+		"CREDIT_BREAKER_TIMEOUT": &ccfg.BreakerOpen, "CREDIT_CACHE_POLL": &poll}); err != nil {
+		return err
 	}
-	if s := a.cfg.tuning["CREDIT_PAGE_SIZE"]; s != "" {
-		if pageSize, err = strconv.Atoi(s); err != nil || pageSize < 1 {
-			return usageError{"CREDIT_PAGE_SIZE must be a positive whole number"}
-		}
+	if err := a.tuneCounts(map[string]*int{"CREDIT_PAGE_SIZE": &pageSize}); err != nil {
+		return err
 	}
 
 	sources := map[customs.Region]credit.Source{}

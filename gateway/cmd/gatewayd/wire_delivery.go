@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -27,34 +26,16 @@ func (a *app) wireDelivery(ctx context.Context, d *deps) error {
 	var (
 		cfg  outbox.Config
 		rcfg = reviewcentre.Config{URL: a.cfg.reviewCentre}
-		err  error
 	)
-	durations := []struct {
-		name string
-		dst  *time.Duration
-	}{
-		{"OUTBOX_LEASE", &cfg.Lease}, {"OUTBOX_POLL", &cfg.PollInterval},
-		{"OUTBOX_RETRY_BASE", &cfg.Retry.Base}, {"OUTBOX_RETRY_CAP", &cfg.Retry.Cap},
-		{"REVIEW_CENTRE_TIMEOUT", &rcfg.Timeout}, {"REVIEW_CENTRE_BREAKER_TIMEOUT", &rcfg.BreakerTimeout},
+	if err := a.tuneDurations(map[string]*time.Duration{
+		"OUTBOX_LEASE": &cfg.Lease, "OUTBOX_POLL": &cfg.PollInterval,
+		"OUTBOX_RETRY_BASE": &cfg.Retry.Base, "OUTBOX_RETRY_CAP": &cfg.Retry.Cap,
+		"REVIEW_CENTRE_TIMEOUT": &rcfg.Timeout, "REVIEW_CENTRE_BREAKER_TIMEOUT": &rcfg.BreakerTimeout,
+	}); err != nil {
+		return err
 	}
-	for _, v := range durations {
-		if s := a.cfg.tuning[v.name]; s != "" {
-			if *v.dst, err = parseDuration(v.name, s); err != nil {
-				return err
-			}
-		}
-	}
-	for _, v := range []struct {
-		name string
-		dst  *int
-	}{{"OUTBOX_CONCURRENCY", &cfg.Concurrency}, {"OUTBOX_BATCH", &cfg.BatchSize}} {
-		if s := a.cfg.tuning[v.name]; s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 {
-				return usageError{fmt.Sprintf("%s must be a positive whole number", v.name)}
-			}
-			*v.dst = n
-		}
+	if err := a.tuneCounts(map[string]*int{"OUTBOX_CONCURRENCY": &cfg.Concurrency, "OUTBOX_BATCH": &cfg.BatchSize}); err != nil {
+		return err
 	}
 	rcfg.OnStateChange = func(from, to gobreaker.State) {
 		a.log.Warn("review centre circuit breaker", "from", from.String(), "to", to.String())

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jjj/gateway/gateway"
@@ -22,28 +20,16 @@ func (a *app) wireEnterprise(ctx context.Context, d *deps) error {
 	var (
 		wcfg = webhook.Config{Logger: a.log, Metrics: d.metrics}
 		ecfg gateway.EnterpriseConfig
-		err  error
 	)
-	for _, v := range []struct {
-		name string
-		dst  *time.Duration
-	}{
-		{"WEBHOOK_POLL", &wcfg.PollInterval}, {"WEBHOOK_TIMEOUT", &wcfg.Timeout},
-		{"WEBHOOK_RETRY_BASE", &wcfg.BackoffBase}, {"WEBHOOK_RETRY_CAP", &wcfg.BackoffMax},
-		{"TRACK_SESSION_TTL", &ecfg.SessionTTL},
-	} {
-		if s := a.cfg.tuning[v.name]; s != "" {
-			if *v.dst, err = parseDuration(v.name, s); err != nil {
-				return err
-			}
-		}
+	if err := a.tuneDurations(map[string]*time.Duration{
+		"WEBHOOK_POLL": &wcfg.PollInterval, "WEBHOOK_TIMEOUT": &wcfg.Timeout,
+		"WEBHOOK_RETRY_BASE": &wcfg.BackoffBase, "WEBHOOK_RETRY_CAP": &wcfg.BackoffMax,
+		"TRACK_SESSION_TTL": &ecfg.SessionTTL,
+	}); err != nil {
+		return err
 	}
-	if s := a.cfg.tuning["WEBHOOK_SUSPEND_AFTER"]; s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return usageError{fmt.Sprintf("WEBHOOK_SUSPEND_AFTER must be a positive whole number, not %q", s)}
-		}
-		wcfg.SuspendAfter = n
+	if err := a.tuneCounts(map[string]*int{"WEBHOOK_SUSPEND_AFTER": &wcfg.SuspendAfter}); err != nil {
+		return err
 	}
 	worker, err := webhook.New(a.db, wcfg)
 	if err != nil {
