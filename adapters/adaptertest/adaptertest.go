@@ -9,12 +9,14 @@
 // A port's test is then:
 //
 //	func TestConformance(t *testing.T) {
-//		a := tianjin.MustNew()
+//		a := tianjin.MustNew(adapters.Config{Tables: codes.MustEmbedded()})
 //		adaptertest.Exercise(t, a, "testdata")
 //		adaptertest.ExerciseRoutes(t, a, "testdata")
 //	}
 //
-//	func FuzzDecode(f *testing.F) { adaptertest.Fuzz(f, tianjin.MustNew(), "testdata") }
+//	func FuzzDecode(f *testing.F) {
+//		adaptertest.Fuzz(f, tianjin.MustNew(adapters.Config{Tables: codes.MustEmbedded()}), "testdata")
+//	}
 //
 // Fixtures are dir/<name>.xml. Those with a sibling <name>.expect.json are
 // checked against it; every fixture (with or without one) seeds the
@@ -228,7 +230,7 @@ func Exercise(t *testing.T, a adapters.Adapter, dir string) {
 				g.Source.ReceivedAt = GoldenReceivedAt()
 				g.Route = nil
 				out := canonical.Marshal(&g)
-				golden(t, filepath.Join(dir, f.Name+".golden.xml"), out)
+				golden(t, "canonical message", filepath.Join(dir, f.Name+".golden.xml"), out)
 				mu.Lock()
 				names = append(names, f.Name)
 				docs = append(docs, out)
@@ -251,6 +253,40 @@ func Exercise(t *testing.T, a adapters.Adapter, dir string) {
 			})
 		}
 	})
+}
+
+// DecodedGolden compares the whole declaration a decodes from every
+// fixture of dir not named invalid-…, as indented JSON, with
+// dir/golden/<name>.golden.json. It keeps what the adapter alone gives,
+// paths included, which the canonical golden of Exercise does not carry;
+// -update rewrites them, and the diff is reviewed like code.
+func DecodedGolden(t *testing.T, a adapters.Adapter, dir string) {
+	t.Helper()
+	fs, err := LoadFixtures(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range fs {
+		if strings.HasPrefix(f.Name, "invalid-") {
+			continue
+		}
+		n++
+		t.Run(f.Name, func(t *testing.T) {
+			d, err := a.Decode(f.Raw)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			got, err := json.MarshalIndent(d, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "decoded declaration", filepath.Join(dir, "golden", f.Name+".golden.json"), append(got, '\n'))
+		})
+	}
+	if n == 0 {
+		t.Fatalf("no valid fixture in %s", dir)
+	}
 }
 
 // ExerciseRoutes checks the route of every fixture expected to be accepted
@@ -422,10 +458,17 @@ func (s *suite) checkDecode(f Fixture) (d *customs.Declaration, findings []strin
 		if e.Status == 422 {
 			// adapters.Adapter: on CodeInvalid the declaration comes back,
 			// read as far as it could be, so the answer can name it.
+			// The portRef names the declaration in the answer; only a
+			// message missing a field may lack it.
 			if d == nil {
 				bad("422 without the partly read declaration")
-			} else if e.Direction != nil && string(d.Direction) != *e.Direction {
-				bad("direction = %q, want %q", d.Direction, *e.Direction)
+			} else {
+				if e.Direction != nil && string(d.Direction) != *e.Direction {
+					bad("direction = %q, want %q", d.Direction, *e.Direction)
+				}
+				if d.Source.PortRef == "" && !hasCode(e.Errors, customs.ProblemMissingField) {
+					bad("portRef not read on a 422")
+				}
 			}
 		}
 		return nil, findings
@@ -435,6 +478,15 @@ func (s *suite) checkDecode(f Fixture) (d *customs.Declaration, findings []strin
 		bad("expect.json status %d is not one adaptertest knows", e.Status)
 		return nil, findings
 	}
+}
+
+func hasCode(es []ExpectError, code string) bool {
+	for _, e := range es {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func statusOf(err error) string {
@@ -704,9 +756,14 @@ func validate(t *testing.T, names []string, docs [][]byte) {
 	t.Fatal(err)
 }
 
-func golden(t *testing.T, path string, got []byte) {
+// golden compares got, what (a canonical message, a decoded declaration),
+// with the golden file path; -update writes it instead.
+func golden(t *testing.T, what, path string, got []byte) {
 	t.Helper()
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -718,7 +775,7 @@ func golden(t *testing.T, path string, got []byte) {
 		return
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("canonical message differs from %s (go test -update rewrites it):\n got %s\nwant %s", path, got, want)
+		t.Errorf("%s differs from %s (go test -update rewrites it; review the diff):\n got %s\nwant %s", what, path, got, want)
 	}
 }
 

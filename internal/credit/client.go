@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/sony/gobreaker/v2"
@@ -105,6 +106,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	h.RetryMax = cfg.RetryMax
 	h.RetryWaitMin, h.RetryWaitMax = cfg.RetryWaitMin, cfg.RetryWaitMax
 	h.Logger = nil
+	// DefaultBackoff honours a Retry-After however long it is; a registry
+	// asking for a longer pause than RetryWaitMax gets it from the next
+	// sync round, not from a Page call that holds up every registry's sync.
+	h.Backoff = func(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
+		return min(retryablehttp.DefaultBackoff(lo, hi, n, resp), hi)
+	}
 	// The registry's own answer reaches classify.
 	h.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	c := &Client{cfg: cfg, http: h}
@@ -182,10 +189,16 @@ func classify(resp *http.Response, body []byte) error {
 	return fmt.Errorf("unexpected status %d", resp.StatusCode)
 }
 
+// snippet quotes the start of a body in an error, which is stored as the
+// registry's last error (PostgreSQL text): invalid UTF-8 becomes U+FFFD,
+// NUL is dropped, and the cut falls between runes.
 func snippet(b []byte) string {
-	const n = 200
-	s := strings.TrimSpace(string(b))
+	n := 200
+	s := strings.ReplaceAll(strings.ToValidUTF8(strings.TrimSpace(string(b)), "\uFFFD"), "\x00", "")
 	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
 		s = s[:n] + "…"
 	}
 	return s

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
@@ -91,10 +92,16 @@ func Check(region customs.Region, recs []Published) ([]customs.CreditRecord, []p
 		p := &recs[i]
 		uscc := customs.NormalizeUSCC(strings.TrimSpace(p.USCC))
 		skip := func(reason, detail string) {
-			skips = append(skips, postgres.CreditSkip{USCC: uscc, Version: p.Version, Reason: reason, Detail: detail})
+			skips = append(skips, postgres.CreditSkip{USCC: storable(uscc), Version: p.Version, Reason: reason, Detail: storable(detail)})
 		}
 		if p.Malformed != "" {
 			skip(ReasonMalformedRecord, p.Malformed)
+			continue
+		}
+		if !isText(p.Name, p.Reason, p.Rating) {
+			// PostgreSQL text refuses NUL and invalid UTF-8 (JSON can
+			// spell a NUL); one such record must not fail its page.
+			skip(ReasonMalformedRecord, "name, reason or rating is not text (a NUL or invalid UTF-8)")
 			continue
 		}
 		if ok, want := customs.CheckUSCC(uscc); !ok {
@@ -157,4 +164,21 @@ func Check(region customs.Region, recs []Published) ([]customs.CreditRecord, []p
 		out = append(out, r)
 	}
 	return out, skips
+}
+
+// storable makes s storable as PostgreSQL text, which refuses invalid
+// UTF-8 and NUL: what a skip reports of a record that is not valid.
+func storable(s string) string {
+	s, _ = customs.Clip(s, 0)
+	return s
+}
+
+// isText reports whether every s is storable as PostgreSQL text as it is.
+func isText(ss ...string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -114,3 +114,24 @@ func TestActiveOn(t *testing.T) {
 		t.Error("deleted record active")
 	}
 }
+
+func TestClip(t *testing.T) {
+	cases := []struct {
+		in   string
+		max  int
+		want string
+		cut  bool
+	}{
+		{"plain", 0, "plain", false},
+		{"a\x00b", 0, "ab", false},
+		{"bad\xb7byte", 0, "bad\uFFFDbyte", false},
+		{"海关总署", 7, "海关", true}, // 3-byte characters: cut between them
+		{"海关", 6, "海关", false},
+	}
+	for _, c := range cases {
+		got, cut := Clip(c.in, c.max)
+		if got != c.want || cut != c.cut {
+			t.Errorf("Clip(%q, %d) = %q, %v; want %q, %v", c.in, c.max, got, cut, c.want, c.cut)
+		}
+	}
+}

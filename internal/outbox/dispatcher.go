@@ -375,13 +375,16 @@ func (d *Dispatcher) persist(ctx context.Context, deadline time.Time, m postgres
 	}
 }
 
+// inTx runs f in a transaction, rolled back on every path but a commit (a
+// panic in f included: deliver recovers from it, and the connection must
+// not stay in the transaction until its context ends).
 func inTx(ctx context.Context, db *postgres.DB, f func(tx *sqlx.Tx) error) error {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	defer tx.Rollback() // a no-op after Commit
 	if err := f(tx); err != nil {
-		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
@@ -393,19 +396,12 @@ func inTx(ctx context.Context, db *postgres.DB, f func(tx *sqlx.Tx) error) error
 // again under its key and answered 409 with the same receipt. Not waiting
 // for the flush takes a disk write off every delivery.
 func outcomeTx(ctx context.Context, db *postgres.DB, f func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return inTx(ctx, db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		return f(tx)
+	})
 }
 
 // errLeaseLost ends a transaction whose row another claimer holds now.

@@ -25,6 +25,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/jjj/gateway/internal/customs"
 	"io"
 	"net/http"
 	"net/url"
@@ -236,7 +237,12 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     cfg.RetryMax,
 		CheckRetry:   checkRetry,
-		Backoff:      retryablehttp.DefaultBackoff,
+		// DefaultBackoff honours a 503's Retry-After however long it is;
+		// the quick retry waits at most RetryWaitMax (MaxDuration counts on
+		// it), and a longer pause is the outbox's (TransientError.RetryAfter).
+		Backoff: func(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
+			return min(retryablehttp.DefaultBackoff(lo, hi, n, resp), hi)
+		},
 		// The remote's answer, whatever it is, reaches classify.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
@@ -382,11 +388,17 @@ func classify(resp *http.Response, err error) (*Ack, error) {
 		Err: fmt.Errorf("%s", http.StatusText(status))}
 }
 
+// truncate makes a remote's text storable as PostgreSQL text: the body of
+// a refusal is any bytes, and an outcome that cannot be written is never
+// recorded (the message is sent again at every lease). Invalid UTF-8
+// becomes U+FFFD, NUL is dropped, and a cut after n bytes falls between
+// runes.
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	s, cut := customs.Clip(s, n)
+	if cut {
+		s += "…"
 	}
-	return s[:n] + "…"
+	return s
 }
 
 // parseRetryAfter reads Retry-After as seconds or an HTTP date; 0 if

@@ -67,6 +67,11 @@ func TestClassify(t *testing.T) {
 		{name: "400 with reasons", status: 400, body: receipt("refused", "", "missing Goods", "bad HS code"), want: rejected, reasons: []string{"missing Goods", "bad HS code"}},
 		{name: "422 with reason", status: 422, body: receipt("refused", "", "does not validate"), want: rejected, reasons: []string{"does not validate"}},
 		{name: "422 without receipt keeps the body", status: 422, body: "schema says no", want: rejected, reasons: []string{"schema says no"}},
+		// The reason is stored as PostgreSQL text, which refuses invalid
+		// UTF-8 and NUL: an unrecordable refusal was sent again at every
+		// lease, for ever.
+		{name: "422 body in GBK keeps valid text", status: 422, body: "\xb2\xbb\x00 no", want: rejected, reasons: []string{"\uFFFD no"}},
+		{name: "422 long body is cut between runes", status: 422, body: strings.Repeat("a", 499) + "拒绝", want: rejected, reasons: []string{strings.Repeat("a", 499) + "…"}},
 		{name: "404 on a route amendment is a refusal", method: http.MethodPut, status: 404, body: receipt("refused", "", "unknown declaration d_1"), want: rejected, reasons: []string{"unknown declaration d_1"}},
 		{name: "404 on a route amendment without body", method: http.MethodPut, status: 404, body: "", want: rejected, reasons: []string{"the review centre does not know the declaration"}},
 		{name: "route amendment 200 without entry id", method: http.MethodPut, status: 200, body: receipt("accepted", ""), want: accepted},
@@ -207,6 +212,36 @@ func TestClientSend(t *testing.T) {
 	_, err = c.Send(context.Background(), Message{Kind: KindRoute, DeclarationID: "d_1", Key: "d_1:route:1", Body: []byte("<Route/>")})
 	if !errors.Is(err, ErrRejected) {
 		t.Fatalf("route Send = %v, want ErrRejected", err)
+	}
+}
+
+// TestClientRetryWaitIsBounded: a 503 asking for an hour's pause is
+// retried within RetryWaitMax and its Retry-After handed to the outbox;
+// the client once slept the whole hour inside Send, past the message's
+// lease (so it was sent again meanwhile) and holding up a graceful stop,
+// as MaxDuration promised it would not.
+func TestClientRetryWaitIsBounded(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c, err := New(Config{URL: srv.URL, RetryMax: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The deadline only stops a regression from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = c.Send(ctx, Message{Kind: KindDeclaration, DeclarationID: "d_1", Key: "d_1", Body: []byte("x")})
+	if !IsTransient(err) || RetryAfter(err) != time.Hour {
+		t.Fatalf("Send = %v (Retry-After %s), want transient with Retry-After 1h", err, RetryAfter(err))
+	}
+	if calls.Load() != 2 {
+		t.Errorf("%d calls, want 2 (one quick retry)", calls.Load())
 	}
 }
 

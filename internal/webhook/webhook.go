@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
@@ -360,11 +361,14 @@ func (w *Worker) send(ctx context.Context, e *postgres.ClaimedEvent) error {
 	return nil
 }
 
+// truncate makes s storable as PostgreSQL text of at most n bytes: an
+// error can carry a receiver's reason phrase or URL, any bytes, and a
+// failure that cannot be written is never counted (no backoff, no
+// suspension; the event is sent again at every lease). Invalid UTF-8 becomes
+// U+FFFD, NUL is dropped, and the cut falls between runes.
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
+	s, _ = customs.Clip(s, n)
+	return s
 }
 
 // CheckURL validates a webhook URL: absolute http or https with a host,

@@ -588,3 +588,36 @@ func TestRedirectIsAFailure(t *testing.T) {
 		t.Errorf("webhook %+v: want one failure", h)
 	}
 }
+
+// A receiver's reason phrase is whatever bytes it sends: one in GBK (not
+// UTF-8) once made the failure unrecordable (PostgreSQL refuses invalid
+// UTF-8 in text), so the attempt was never counted, the webhook never
+// backed off nor was suspended, and the event was sent again at every
+// lease forever.
+func TestFailureWithANonUTF8ReasonIsRecorded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		// "服务器错误" in GBK, and a NUL, which PostgreSQL text refuses too.
+		buf.WriteString("HTTP/1.1 500 \xb7\xfe\xce\xf1\xc6\xf7\xb4\xed\xce\xf3\x00\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	wh := b.hook(t, entA, srv.URL)
+	b.declare(t, "d_1", entA)
+	drain(t, b.worker(t, webhook.Config{}))
+	h, err := b.db.Webhook(b.ctx, wh, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Failures != 1 || !strings.Contains(h.LastError.String, "500") {
+		t.Errorf("webhook %+v: want one failure, recorded with its status", h)
+	}
+}
