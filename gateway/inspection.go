@@ -136,7 +136,11 @@ type alertView struct {
 	ExpiresAt *time.Time `json:"expiresAt"`
 	CreatedAt time.Time  `json:"createdAt"`
 	CreatedBy string     `json:"createdBy"`
-	Rerouted  *int       `json:"rerouted,omitempty"`
+	// Rerouted counts the pending declarations whose route the alert
+	// changed; ReroutePending says the re-route could not be done at once
+	// and is queued (it follows within seconds).
+	Rerouted       *int `json:"rerouted,omitempty"`
+	ReroutePending bool `json:"reroutePending,omitempty"`
 }
 
 func newAlertView(a *postgres.AlertRow) alertView {
@@ -172,7 +176,11 @@ func (h *inspectionHandlers) createAlert(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	v := newAlertView(row)
-	v.Rerouted = &n
+	if n >= 0 {
+		v.Rerouted = &n
+	} else {
+		v.ReroutePending = true
+	}
 	w.Header().Set("Location", "/v1/admin/risk-alerts/"+row.ID)
 	return WriteJSON(w, http.StatusCreated, v)
 }

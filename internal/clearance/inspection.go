@@ -307,7 +307,9 @@ type NewAlert struct {
 }
 
 // CreateAlert stores a risk alert and re-routes the pending declarations it
-// matches. CodeInvalid when no matcher is given or a value is malformed.
+// matches. It returns how many routes changed, or -1 when the re-route
+// failed here and was left queued for RunReroutes. CodeInvalid when no
+// matcher is given or a value is malformed.
 func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Principal, cache *AlertCache) (*postgres.AlertRow, int, error) {
 	var ps customs.Problems
 	n.USCC = customs.NormalizeUSCC(strings.TrimSpace(n.USCC))
@@ -369,22 +371,54 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Princi
 	if n.ExpiresAt != nil {
 		row.ExpiresAt.Time, row.ExpiresAt.Valid = n.ExpiresAt.UTC().Truncate(time.Microsecond), true
 	}
-	if err := s.DB.InsertAlert(ctx, row); err != nil {
+	// The alert and the re-route it asks for are stored together, so a
+	// failure (or a crash) after the commit leaves the re-route queued for
+	// RunReroutes rather than lost; it is then done here at once.
+	target := []string{postgres.AllDeclarations}
+	if n.USCC != "" {
+		target = []string{n.USCC}
+	}
+	why := "risk alert " + row.ID + " added"
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	if err := postgres.InsertAlert(ctx, tx, row); err != nil {
+		return nil, 0, err
+	}
+	if err := postgres.RequestRerouteAs(ctx, tx, target, who.Actor(), why); err != nil {
+		return nil, 0, err
+	}
+	if err := tx.Commit(); err != nil {
 		return nil, 0, err
 	}
 	if cache != nil {
 		cache.Invalidate()
 	}
-	var usccs []string
-	if n.USCC != "" {
-		usccs = []string{n.USCC}
+	changed, err := s.rerouteTargets(ctx, target, who.Actor(), why)
+	if err != nil {
+		// Stored and queued: the worker re-routes, the operator is not
+		// told the alert failed.
+		return row, -1, nil
+	}
+	return row, changed, s.DB.ForgetReroutes(ctx, why)
+}
+
+// rerouteTargets re-routes the pending declarations of the USCCs, or all
+// of them for postgres.AllDeclarations.
+func (s *Service) rerouteTargets(ctx context.Context, usccs []string, actor, why string) (int, error) {
+	for _, u := range usccs {
+		if u == postgres.AllDeclarations {
+			usccs = nil
+			break
+		}
 	}
 	ids, err := s.DB.ReroutableDeclarations(ctx, usccs)
 	if err != nil {
-		return row, 0, err
+		return 0, err
 	}
-	changed, err := s.Reroute(ctx, ids, who.Actor(), "risk alert "+row.ID+" added")
-	return row, changed, err
+	return s.Reroute(ctx, ids, actor, why)
 }
 
 // ReroutesConfig configures RunReroutes.
@@ -445,20 +479,30 @@ func (s *Service) RerouteQueued(ctx context.Context, settle time.Duration) (int,
 	if err != nil {
 		return 0, err
 	}
-	if len(b.USCCs) == 0 {
+	if len(b.Requests) == 0 {
 		return 0, b.Release()
 	}
-	seen := map[string]bool{}
-	var usccs []string
-	for _, u := range b.USCCs {
-		if !seen[u] {
-			seen[u] = true
-			usccs = append(usccs, u)
+	// One re-route per asker and reason, each enterprise once.
+	type key struct{ actor, reason string }
+	var order []key
+	groups := map[key][]string{}
+	seen := map[key]map[string]bool{}
+	for _, r := range b.Requests {
+		k := key{r.Actor, r.Reason}
+		if seen[k] == nil {
+			seen[k] = map[string]bool{}
+			order = append(order, k)
+		}
+		if !seen[k][r.USCC] {
+			seen[k][r.USCC] = true
+			groups[k] = append(groups[k], r.USCC)
 		}
 	}
-	if err := s.RerouteEnterprises(ctx, usccs); err != nil {
-		b.Release()
-		return 0, err
+	for _, k := range order {
+		if _, err := s.rerouteTargets(ctx, groups[k], k.actor, k.reason); err != nil {
+			b.Release()
+			return 0, err
+		}
 	}
-	return len(b.USCCs), b.Done()
+	return len(b.Requests), b.Done()
 }

@@ -30,9 +30,9 @@ type AlertRow struct {
 
 const alertColumns = `id, hs_prefix, origin, uscc, port, action, reason, expires_at, created_at, created_by, deleted_at`
 
-// InsertAlert stores a risk alert.
-func (db *DB) InsertAlert(ctx context.Context, a *AlertRow) error {
-	_, err := db.NamedExecContext(ctx, `INSERT INTO risk_alert (`+alertColumns+`)
+// InsertAlert stores a risk alert, using q (the DB or a transaction).
+func InsertAlert(ctx context.Context, q sqlx.ExtContext, a *AlertRow) error {
+	_, err := sqlx.NamedExecContext(ctx, q, `INSERT INTO risk_alert (`+alertColumns+`)
 		VALUES (:id, :hs_prefix, :origin, :uscc, :port, :action, :reason, :expires_at, :created_at, :created_by, :deleted_at)`, a)
 	return classify(err, "risk alert")
 }

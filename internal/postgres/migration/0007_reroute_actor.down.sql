@@ -1,0 +1,1 @@
+ALTER TABLE reroute_request DROP COLUMN actor;
