@@ -373,6 +373,7 @@ func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postg
 	if err := json.Unmarshal(row.Doc, &v); err != nil {
 		return nil, fmt.Errorf("declaration %s: stored document: %w", row.ID, err)
 	}
+	v.Transport.export = v.Direction == customs.Export
 	v.Status = row.Status
 	if row.EntryID.Valid {
 		v.EntryID, _ = json.Marshal(row.EntryID.String)

@@ -64,8 +64,9 @@ type TransportView struct {
 	DeparturePort    *string `json:"departurePort"`
 	DepartureDate    *string `json:"departureDate"`
 
-	// export is set by View's MarshalJSON: the direction decides which of
-	// the two country keys is written, null when the dialect gives none.
+	// export decides which of the two country keys is written (null when
+	// the dialect gives none). NewView sets it, and Assemble for a stored
+	// view, which cannot tell otherwise.
 	export bool
 }
 
@@ -95,13 +96,6 @@ func (t TransportView) MarshalJSON() ([]byte, error) {
 	}{t.Mode, t.Means, t.BillNo, t.HouseBill, t.DepartureCountry, t.DeparturePort, t.DepartureDate})
 }
 
-// MarshalJSON tells the transport the direction (a stored view read back
-// has no other way to know it) and writes the view as it is.
-func (v View) MarshalJSON() ([]byte, error) {
-	type plain View // without this method
-	v.Transport.export = v.Direction == customs.Export
-	return json.Marshal(plain(v))
-}
 
 type customsTrade struct {
 	Mode  string  `json:"mode"`
@@ -260,6 +254,7 @@ func NewView(d *customs.Declaration) *View {
 		DeparturePort: opt(t.DeparturePort), DepartureDate: opt(t.DepartureDate)}
 	if d.Direction == customs.Export {
 		v.Transport.ArrivalCountry = opt(t.Country)
+		v.Transport.export = true
 	} else {
 		v.Transport.DepartureCountry = opt(t.Country)
 	}
