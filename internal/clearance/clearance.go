@@ -120,10 +120,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	xml := canonical.Marshal(d)
 	v := NewView(d)
-	doc, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("submit: %w", err)
-	}
+	doc := AppendJSON(make([]byte, 0, viewSizeHint(v)), v)
 	tasksJSON, _ := json.Marshal(tasks)
 	var drawJSON []byte
 	if route.Draw != nil {
@@ -131,7 +128,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	// The first timeline entry keeps the route it was accepted with (the
 	// tracking page shows its reasons; a re-route's entry keeps the old one).
-	routeJSON, _ := json.Marshal(v.Route)
+	routeJSON := AppendRouteJSON(nil, v.Route)
 	note := "accepted and routed: " + string(route.Lane)
 	id, digest, created, err := s.DB.InsertDeclaration(ctx, &postgres.NewDeclaration{
 		ID: d.ID, Port: port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
@@ -198,10 +195,7 @@ func acceptedBody(doc []byte, first TimelineEntry) ([]byte, error) {
 	if i < 0 || len(doc) == 0 || doc[len(doc)-1] != '}' {
 		return nil, fmt.Errorf("stored document is not a view: %.40s", doc)
 	}
-	tl, err := json.Marshal([]TimelineEntry{first})
-	if err != nil {
-		return nil, err
-	}
+	tl := AppendTimelineJSON(nil, []TimelineEntry{first})
 	const status = `,"status":"` + string(StatusAccepted) + `","entryId":null`
 	out := make([]byte, 0, len(doc)+len(status)+len(tl)+16)
 	out = append(out, doc[:i]...)
@@ -230,7 +224,7 @@ func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([
 	}
 	d.Route = route
 	v := NewView(d)
-	return json.Marshal(v)
+	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
 }
 
 func (s *Service) facts(ctx context.Context, d *customs.Declaration, draw bool) (routing.Facts, error) {
@@ -331,7 +325,7 @@ func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(v)
+	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
 }
 
 // Canonical returns the canonical XML of a declaration within p's scope.
@@ -353,7 +347,7 @@ func (s *Service) Render(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(v)
+	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
 }
 
 func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*View, error) {

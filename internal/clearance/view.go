@@ -96,7 +96,6 @@ func (t TransportView) MarshalJSON() ([]byte, error) {
 	}{t.Mode, t.Means, t.BillNo, t.HouseBill, t.DepartureCountry, t.DeparturePort, t.DepartureDate})
 }
 
-
 type customsTrade struct {
 	Mode  string  `json:"mode"`
 	Terms *string `json:"terms"`

@@ -174,25 +174,19 @@ func (x *bundle) pipelineCPU(port customs.Port, raw []byte, now time.Time) (int,
 	}
 	xml := canonical.Marshal(d)
 	v := clearance.NewView(d)
-	doc, err := json.Marshal(v)
-	if err != nil {
-		return 0, err
-	}
+	doc := clearance.AppendJSON(make([]byte, 0, 4096), v)
 	tasksJSON, _ := json.Marshal(tasks)
 	var drawJSON []byte
 	if route.Draw != nil {
 		drawJSON, _ = json.Marshal(route.Draw)
 	}
-	reasons, _ := json.Marshal(v.Route)
+	reasons := clearance.AppendRouteJSON(nil, v.Route)
 	_ = d.Enterprises()
 	note := "accepted and routed: " + string(route.Lane)
 	// Submit splices status, entryId and the first timeline entry into doc
 	// for its answer (clearance.acceptedBody) instead of marshalling the
 	// view again.
-	tl, err := json.Marshal([]clearance.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note}})
-	if err != nil {
-		return 0, err
-	}
+	tl := clearance.AppendTimelineJSON(nil, []clearance.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note}})
 	i := bytes.Index(doc, []byte(`,"ruleSet":`))
 	body := make([]byte, 0, len(doc)+len(tl)+64)
 	body = append(body, doc[:i]...)
