@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,5 +77,37 @@ func TestUsageErrors(t *testing.T) {
 		if !errors.As(err, &ue) {
 			t.Errorf("%v: err %v, want a usage error (exit 2)", args, err)
 		}
+	}
+}
+
+// TestTranslateUsesCodesDir: a folder of code tables given with
+// --codes-dir (CODES_DIR) replaces the embedded ones: its VERSION is the
+// ruleSet of the route.
+func TestTranslateUsesCodesDir(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "..", "internal", "codes", "tables")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "VERSION" {
+			b = []byte("2027.9\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join("..", "..", "..", "adapters", "tianjin", "testdata", "import-coal-thermal.xml")
+	var out, errOut bytes.Buffer
+	if err := runTranslate(context.Background(), []string{"--port", "tianjin", "--codes-dir", dir, file}, nil, &out, &errOut); err != nil {
+		t.Fatalf("%v: %s", err, errOut.String())
+	}
+	if !bytes.Contains(out.Bytes(), []byte(`ruleSet="2027.9"`)) {
+		t.Errorf("the code tables of --codes-dir were not used: %.200s", out.String())
 	}
 }
