@@ -102,25 +102,15 @@ func AppendJSON(buf []byte, v *View) []byte {
 	b = append(b, `,"route":`...)
 	b = AppendRouteJSON(b, v.Route)
 	b = append(b, `,"warnings":`...)
-	if v.Warnings == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range v.Warnings {
-			w := &v.Warnings[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"path":`...)
-			b = appendString(b, w.Path)
-			b = append(b, `,"code":`...)
-			b = appendString(b, w.Code)
-			b = append(b, `,"message":`...)
-			b = appendString(b, w.Message)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendArray(b, v.Warnings, func(b []byte, w *WarningView) []byte {
+		b = append(b, `{"path":`...)
+		b = appendString(b, w.Path)
+		b = append(b, `,"code":`...)
+		b = appendString(b, w.Code)
+		b = append(b, `,"message":`...)
+		b = appendString(b, w.Message)
+		return append(b, '}')
+	})
 	if len(v.Timeline) > 0 {
 		b = append(b, `,"timeline":`...)
 		b = AppendTimelineJSON(b, v.Timeline)
@@ -231,30 +221,17 @@ func appendDirectTransit(b []byte, dt *DirectTransitView) []byte {
 // appendSeals writes customs.Seal as encoding/json does: it has no tags, so
 // its keys are its field names.
 func appendSeals(b []byte, seals []customs.Seal) []byte {
-	b = append(b, '[')
-	for i, s := range seals {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return appendArray(b, seals, func(b []byte, s *customs.Seal) []byte {
 		b = append(b, `{"Unit":`...)
 		b = appendString(b, s.Unit)
 		b = append(b, `,"Number":`...)
 		b = appendString(b, s.Number)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+		return append(b, '}')
+	})
 }
 
 func appendEquipment(b []byte, units []UnitView) []byte {
-	if units == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range units {
-		u := &units[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return appendArray(b, units, func(b []byte, u *UnitView) []byte {
 		b = append(b, `{"id":`...)
 		b = appendString(b, u.ID)
 		b = append(b, `,"kind":`...)
@@ -263,21 +240,12 @@ func appendEquipment(b []byte, units []UnitView) []byte {
 		b = appendOptString(b, u.Type)
 		b = append(b, `,"seals":`...)
 		b = appendStrings(b, u.Seals)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+		return append(b, '}')
+	})
 }
 
 func appendGoods(b []byte, goods []ItemView) []byte {
-	if goods == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range goods {
-		g := &goods[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return appendArray(b, goods, func(b []byte, g *ItemView) []byte {
 		b = append(b, `{"seq":`...)
 		b = strconv.AppendInt(b, int64(g.Seq), 10)
 		b = append(b, `,"hsCode":`...)
@@ -325,9 +293,8 @@ func appendGoods(b []byte, goods []ItemView) []byte {
 		if g.HazardFlagged {
 			b = append(b, `,"hazardFlagged":true`...)
 		}
-		b = append(b, '}')
-	}
-	return append(b, ']')
+		return append(b, '}')
+	})
 }
 
 // AppendRouteJSON appends the JSON of a route view, as json.Marshal(r)
@@ -339,84 +306,53 @@ func AppendRouteJSON(b []byte, r *RouteView) []byte {
 	b = append(b, `{"lane":`...)
 	b = appendString(b, string(r.Lane))
 	b = append(b, `,"workflows":`...)
-	if r.Workflows == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, w := range r.Workflows {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, string(w))
-		}
-		b = append(b, ']')
-	}
+	b = appendArray(b, r.Workflows, func(b []byte, w *customs.Workflow) []byte { return appendString(b, string(*w)) })
 	b = append(b, `,"bureau":`...)
 	b = appendOptString(b, r.Bureau)
 	b = append(b, `,"ruleSet":`...)
 	b = appendString(b, r.RuleSet)
 	b = append(b, `,"tasks":`...)
-	if r.Tasks == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range r.Tasks {
-			t := &r.Tasks[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '{')
-			if t.ID != "" {
-				b = append(b, `"id":`...)
-				b = appendString(b, t.ID)
-				b = append(b, ',')
-			}
-			b = append(b, `"workflow":`...)
-			b = appendString(b, string(t.Workflow))
-			b = append(b, `,"bureau":`...)
-			b = appendOptString(b, t.Bureau)
-			b = append(b, `,"items":`...)
-			b = appendInts(b, t.Items)
-			if t.Status != "" {
-				b = append(b, `,"status":`...)
-				b = appendString(b, string(t.Status))
-			}
-			if t.Inspector != nil {
-				b = append(b, `,"inspector":`...)
-				b = appendString(b, *t.Inspector)
-			}
-			if t.Outcome != nil {
-				b = append(b, `,"outcome":`...)
-				b = appendString(b, *t.Outcome)
-			}
-			b = append(b, '}')
+	b = appendArray(b, r.Tasks, func(b []byte, t *TaskView) []byte {
+		b = append(b, '{')
+		if t.ID != "" {
+			b = append(b, `"id":`...)
+			b = appendString(b, t.ID)
+			b = append(b, ',')
 		}
-		b = append(b, ']')
-	}
+		b = append(b, `"workflow":`...)
+		b = appendString(b, string(t.Workflow))
+		b = append(b, `,"bureau":`...)
+		b = appendOptString(b, t.Bureau)
+		b = append(b, `,"items":`...)
+		b = appendInts(b, t.Items)
+		if t.Status != "" {
+			b = append(b, `,"status":`...)
+			b = appendString(b, string(t.Status))
+		}
+		if t.Inspector != nil {
+			b = append(b, `,"inspector":`...)
+			b = appendString(b, *t.Inspector)
+		}
+		if t.Outcome != nil {
+			b = append(b, `,"outcome":`...)
+			b = appendString(b, *t.Outcome)
+		}
+		return append(b, '}')
+	})
 	b = append(b, `,"reasons":`...)
-	if r.Reasons == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range r.Reasons {
-			re := &r.Reasons[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"rule":`...)
-			b = appendString(b, re.Rule)
-			b = append(b, `,"item":`...)
-			if re.Item == nil {
-				b = append(b, "null"...)
-			} else {
-				b = strconv.AppendInt(b, int64(*re.Item), 10)
-			}
-			b = append(b, `,"evidence":`...)
-			b = appendStringMap(b, re.Evidence)
-			b = append(b, '}')
+	b = appendArray(b, r.Reasons, func(b []byte, re *ReasonView) []byte {
+		b = append(b, `{"rule":`...)
+		b = appendString(b, re.Rule)
+		b = append(b, `,"item":`...)
+		if re.Item == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendInt(b, int64(*re.Item), 10)
 		}
-		b = append(b, ']')
-	}
+		b = append(b, `,"evidence":`...)
+		b = appendStringMap(b, re.Evidence)
+		return append(b, '}')
+	})
 	return append(b, '}')
 }
 
@@ -446,15 +382,7 @@ func appendStringMap(b []byte, m map[string]string) []byte {
 // AppendTimelineJSON appends the JSON of timeline entries, as
 // json.Marshal(tl) gives it: Submit's answer splices it into the document.
 func AppendTimelineJSON(b []byte, tl []TimelineEntry) []byte {
-	if tl == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range tl {
-		e := &tl[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return appendArray(b, tl, func(b []byte, e *TimelineEntry) []byte {
 		b = append(b, `{"at":`...)
 		b = appendTime(b, e.At)
 		b = append(b, `,"status":`...)
@@ -469,35 +397,30 @@ func AppendTimelineJSON(b []byte, tl []TimelineEntry) []byte {
 			b = append(b, `,"data":`...)
 			b = appendRaw(b, e.Data)
 		}
-		b = append(b, '}')
-	}
-	return append(b, ']')
+		return append(b, '}')
+	})
 }
 
 func appendStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, s)
-	}
-	return append(b, ']')
+	return appendArray(b, ss, func(b []byte, s *string) []byte { return appendString(b, *s) })
 }
 
 func appendInts(b []byte, is []int) []byte {
-	if is == nil {
+	return appendArray(b, is, func(b []byte, n *int) []byte { return strconv.AppendInt(b, int64(*n), 10) })
+}
+
+// appendArray writes xs as a JSON array, each element by f; a nil slice is
+// null, as encoding/json writes it.
+func appendArray[T any](b []byte, xs []T, f func([]byte, *T) []byte) []byte {
+	if xs == nil {
 		return append(b, "null"...)
 	}
 	b = append(b, '[')
-	for i, n := range is {
+	for i := range xs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, int64(n), 10)
+		b = f(b, &xs[i])
 	}
 	return append(b, ']')
 }
