@@ -215,20 +215,7 @@ func (dc *decoder) customsCode(v, path, what string) string {
 }
 
 func (dc *decoder) partiesOf(e *etree.Element, sc *scope) {
-	pos := 0
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		cs := enter(c, sc)
-		if c.Tag != "Party" || cs.uri(c.Space) != Namespace {
-			dc.unknown(partiesPath, c.Tag)
-			continue
-		}
-		pos++
-		dc.party(c, pos)
-	}
+	dc.repeated(e, sc, "Party", partiesPath, func(c *etree.Element, _ *scope, pos int) { dc.party(c, pos) })
 }
 
 func (dc *decoder) party(e *etree.Element, pos int) {
@@ -461,20 +448,7 @@ func (dc *decoder) directTransit(e *etree.Element, sc *scope) {
 }
 
 func (dc *decoder) units(e *etree.Element, sc *scope) {
-	pos := 0
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		cs := enter(c, sc)
-		if c.Tag != "Unit" || cs.uri(c.Space) != Namespace {
-			dc.unknown(unitsPath, c.Tag)
-			continue
-		}
-		pos++
-		dc.unit(c, pos)
-	}
+	dc.repeated(e, sc, "Unit", unitsPath, func(c *etree.Element, _ *scope, pos int) { dc.unit(c, pos) })
 }
 
 func (dc *decoder) unit(e *etree.Element, pos int) {
@@ -554,20 +528,7 @@ func (dc *decoder) items(e *etree.Element, sc *scope) {
 	if dc.d.Goods == nil {
 		dc.d.Goods = make([]customs.GoodsItem, 0, n)
 	}
-	pos := 0
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		cs := enter(c, sc)
-		if c.Tag != "Item" || cs.uri(c.Space) != Namespace {
-			dc.unknown(itemsPath, c.Tag)
-			continue
-		}
-		pos++
-		dc.item(c, cs, pos)
-	}
+	dc.repeated(e, sc, "Item", itemsPath, dc.item)
 }
 
 func (dc *decoder) item(e *etree.Element, sc *scope, pos int) {
@@ -946,6 +907,26 @@ type scope struct {
 }
 
 const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
+// repeated walks the children of a list element (Parties, Units, Items):
+// each element of the format's tag in its namespace goes to f with its
+// position among them; anything else is an unknown element of path.
+func (dc *decoder) repeated(e *etree.Element, sc *scope, tag, path string, f func(c *etree.Element, cs *scope, pos int)) {
+	pos := 0
+	for _, tok := range e.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		cs := enter(c, sc)
+		if c.Tag != tag || cs.uri(c.Space) != Namespace {
+			dc.unknown(path, c.Tag)
+			continue
+		}
+		pos++
+		f(c, cs, pos)
+	}
+}
 
 func enter(e *etree.Element, parent *scope) *scope {
 	for _, a := range e.Attr {
