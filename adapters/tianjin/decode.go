@@ -320,81 +320,45 @@ func (dc *decoder) version(root *etree.Element) string {
 func (dc *decoder) readHead(e *etree.Element, sc scope) {
 	dc.push("DecHead", 0)
 	defer dc.pop()
-	var cnt counts
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		csc, kind := dc.classify(c, sc)
-		if kind == kindSkip {
-			continue
-		}
-		idx := cnt.next(c.Tag)
+	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
 		if k := headField(c.Tag); k >= 0 && kind == kindDec {
 			if v := dc.text(c, csc); dc.head[k] == "" {
 				dc.head[k] = v
 			}
-			continue
+			return
 		}
 		dc.scanChild(c, csc, idx)
-	}
+	})
 }
 
 func (dc *decoder) readSign(e *etree.Element, sc scope) {
 	dc.push("DecSign", 0)
 	defer dc.pop()
-	var cnt counts
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		csc, kind := dc.classify(c, sc)
-		if kind == kindSkip {
-			continue
-		}
-		idx := cnt.next(c.Tag)
+	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
 		if c.Tag == "ClientSeqNo" && kind == kindDec {
 			if v := dc.text(c, csc); dc.clientSeqNo == "" {
 				dc.clientSeqNo = v
 			}
-			continue
+			return
 		}
 		dc.scanChild(c, csc, idx)
-	}
+	})
 }
 
 func (dc *decoder) readLists(e *etree.Element, sc scope) {
 	dc.push("DecLists", 0)
 	defer dc.pop()
 	if dc.items == nil {
-		n := 0
-		for _, tok := range e.Child {
-			if c, ok := tok.(*etree.Element); ok && c.Tag == "DecList" {
-				n++
-			}
-		}
-		dc.items = make([]rawItem, 0, n)
+		dc.items = make([]rawItem, 0, count(e, "DecList"))
 	}
-	var cnt counts
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		csc, kind := dc.classify(c, sc)
-		if kind == kindSkip {
-			continue
-		}
-		idx := cnt.next(c.Tag)
+	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
 		if c.Tag == "DecList" && kind == kindDec {
 			dc.items = append(dc.items, rawItem{})
 			dc.readItem(c, csc, &dc.items[len(dc.items)-1], idx)
-			continue
+			return
 		}
 		dc.scanChild(c, csc, idx)
-	}
+	})
 }
 
 func (dc *decoder) readItem(e *etree.Element, sc scope, it *rawItem, idx int) {
@@ -402,17 +366,7 @@ func (dc *decoder) readItem(e *etree.Element, sc scope, it *rawItem, idx int) {
 	defer dc.pop()
 	it.path = dc.pathTo("")
 	it.unTag = "UnCode"
-	var cnt counts
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		csc, kind := dc.classify(c, sc)
-		if kind == kindSkip {
-			continue
-		}
-		cidx := cnt.next(c.Tag)
+	dc.children(e, sc, func(c *etree.Element, csc scope, kind, cidx int) {
 		if kind == kindDec {
 			if k := itemField(c.Tag); k >= 0 {
 				if v := dc.text(c, csc); it.f[k] == "" {
@@ -421,15 +375,15 @@ func (dc *decoder) readItem(e *etree.Element, sc scope, it *rawItem, idx int) {
 						it.unTag = c.Tag
 					}
 				}
-				continue
+				return
 			}
 			if c.Tag == "DecGoodsLimits" {
 				dc.readGoodsLimits(c, csc, it)
-				continue
+				return
 			}
 		}
 		dc.scanChild(c, csc, cidx)
-	}
+	})
 	if it.unTag == "Uncode" {
 		dc.uncode = true
 	}
@@ -440,34 +394,14 @@ func (dc *decoder) readItem(e *etree.Element, sc scope, it *rawItem, idx int) {
 func (dc *decoder) readGoodsLimits(e *etree.Element, sc scope, it *rawItem) {
 	dc.push(e.Tag, 0)
 	defer dc.pop()
-	var cnt counts
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		csc, kind := dc.classify(c, sc)
-		if kind == kindSkip {
-			continue
-		}
-		idx := cnt.next(c.Tag)
+	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
 		if c.Tag != "DecGoodsLimit" || kind != kindDec {
 			dc.scanChild(c, csc, idx)
-			continue
+			return
 		}
 		dc.push(c.Tag, idx)
 		var typ, no string
-		var gcnt counts
-		for _, gtok := range c.Child {
-			g, ok := gtok.(*etree.Element)
-			if !ok {
-				continue
-			}
-			gsc, gkind := dc.classify(g, csc)
-			if gkind == kindSkip {
-				continue
-			}
-			gidx := gcnt.next(g.Tag)
+		dc.children(c, csc, func(g *etree.Element, gsc scope, gkind, gidx int) {
 			switch {
 			case gkind == kindDec && g.Tag == "LicTypeCode":
 				if v := dc.text(g, gsc); typ == "" {
@@ -480,54 +414,28 @@ func (dc *decoder) readGoodsLimits(e *etree.Element, sc scope, it *rawItem) {
 			default:
 				dc.scanChild(g, gsc, gidx)
 			}
-		}
+		})
 		dc.pop()
 		if typ == "FRN" && it.frn == "" {
 			it.frn = no
 		}
-	}
+	})
 }
 
 func (dc *decoder) readContainers(e *etree.Element, sc scope) {
 	dc.push("DecContainers", 0)
 	defer dc.pop()
 	if dc.containers == nil {
-		n := 0
-		for _, tok := range e.Child {
-			if c, ok := tok.(*etree.Element); ok && c.Tag == "Container" {
-				n++
-			}
-		}
-		dc.containers = make([]rawContainer, 0, n)
+		dc.containers = make([]rawContainer, 0, count(e, "Container"))
 	}
-	var cnt counts
-	for _, tok := range e.Child {
-		c, ok := tok.(*etree.Element)
-		if !ok {
-			continue
-		}
-		csc, kind := dc.classify(c, sc)
-		if kind == kindSkip {
-			continue
-		}
-		idx := cnt.next(c.Tag)
+	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
 		if c.Tag != "Container" || kind != kindDec {
 			dc.scanChild(c, csc, idx)
-			continue
+			return
 		}
 		dc.push(c.Tag, idx)
 		rc := rawContainer{idx: idx}
-		var ccnt counts
-		for _, gtok := range c.Child {
-			g, ok := gtok.(*etree.Element)
-			if !ok {
-				continue
-			}
-			gsc, gkind := dc.classify(g, csc)
-			if gkind == kindSkip {
-				continue
-			}
-			gidx := ccnt.next(g.Tag)
+		dc.children(c, csc, func(g *etree.Element, gsc scope, gkind, gidx int) {
 			switch {
 			case gkind == kindDec && g.Tag == "ContainerId":
 				if v := dc.text(g, gsc); rc.id == "" {
@@ -543,10 +451,10 @@ func (dc *decoder) readContainers(e *etree.Element, sc scope) {
 				}
 				dc.scanChild(g, gsc, gidx)
 			}
-		}
+		})
 		dc.pop()
 		dc.containers = append(dc.containers, rc)
-	}
+	})
 }
 
 // directTransit reads the extension. Its children in the extension's

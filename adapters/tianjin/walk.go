@@ -214,6 +214,14 @@ func (dc *decoder) unknown(path, tag string) {
 // scan looks through the children of an element the gateway does not read,
 // only to warn about unknown elements in it. The element is on the stack.
 func (dc *decoder) scan(e *etree.Element, sc scope) {
+	dc.children(e, sc, func(c *etree.Element, csc scope, _, idx int) { dc.scanChild(c, csc, idx) })
+}
+
+// children calls f for every child element of e that classify does not
+// skip, with its scope, its kind and its index among the siblings of the
+// same name (the [n] of its path): the walk every reader of the message
+// shares.
+func (dc *decoder) children(e *etree.Element, sc scope, f func(c *etree.Element, csc scope, kind, idx int)) {
 	var cnt counts
 	for _, tok := range e.Child {
 		c, ok := tok.(*etree.Element)
@@ -224,8 +232,19 @@ func (dc *decoder) scan(e *etree.Element, sc scope) {
 		if kind == kindSkip {
 			continue
 		}
-		dc.scanChild(c, csc, cnt.next(c.Tag))
+		f(c, csc, kind, cnt.next(c.Tag))
 	}
+}
+
+// count is the number of child elements of e named tag.
+func count(e *etree.Element, tag string) int {
+	n := 0
+	for _, tok := range e.Child {
+		if c, ok := tok.(*etree.Element); ok && c.Tag == tag {
+			n++
+		}
+	}
+	return n
 }
 
 // scanChild scans c, a child of the element being read, at position idx.
