@@ -76,6 +76,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// Must returns a, or panics with err: the MustNew of every adapter, for
+// wiring and tests, where a bad configuration is a programming error.
+func Must[A Adapter](a A, err error) A {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
 // Registry holds the adapters the service accepts, by port id. It is built
 // explicitly where the service is wired; there is no global registry.
 type Registry struct {

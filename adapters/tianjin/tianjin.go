@@ -33,13 +33,7 @@ func New(cfg adapters.Config) (*Adapter, error) {
 }
 
 // MustNew is New for wiring and tests, where a bad configuration is a defect.
-func MustNew(cfg adapters.Config) *Adapter {
-	a, err := New(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return a
-}
+func MustNew(cfg adapters.Config) *Adapter { return adapters.Must(New(cfg)) }
 
 // Info describes the dialect for GET /v1/ports.
 func (a *Adapter) Info() adapters.Info {
