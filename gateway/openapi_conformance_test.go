@@ -27,6 +27,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/adapters/beijing"
@@ -41,6 +42,7 @@ import (
 	creditsim "github.com/jjj/gateway/internal/credit/sim"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/outbox"
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/reviewcentre"
 	rcsim "github.com/jjj/gateway/internal/reviewcentre/sim"
@@ -689,4 +691,25 @@ func (b *confBundle) waitDead(t *testing.T, n int) []string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestConformanceDatabaseDown: when the database cannot be reached, the
+// readiness probe and a keyed call answer as the document says (503, with
+// the readiness problem naming the database).
+func TestConformanceDatabaseDown(t *testing.T) {
+	t.Parallel()
+	// Nothing listens on port 1: every connection is refused.
+	down := &postgres.DB{DB: sqlx.MustOpen("postgres", "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")}
+	t.Cleanup(func() { down.Close() })
+	s := &gateway.Server{DB: down, Keys: &apikey.Keys{Store: down}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	b := &confBundle{testBundle: &testBundle{srv: srv}, contract: loadContract(t), roles: map[string]apikey.Role{},
+		seen: map[string]bool{}, client: http.DefaultClient}
+	r := b.call(t, exchange{method: "GET", path: "/readyz", want: 503})
+	if r.json["dependency"] != "database" {
+		t.Errorf("readyz names %v, want the database", r.json["dependency"])
+	}
+	b.call(t, exchange{method: "GET", path: "/v1/ports", key: "any-key", want: 503})
+	b.call(t, exchange{method: "GET", path: "/healthz", want: 200})
 }
