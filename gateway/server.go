@@ -98,6 +98,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/admin/keys", s.auth(s.listKeys))
 	mux.Handle("DELETE /v1/admin/keys/{id}", s.auth(s.revokeKey))
 	mux.Handle("GET /v1/admin/rejections", s.auth(s.listRejections))
+	OpenAPIRoutes(mux, s)
 
 	for _, ext := range s.Extensions {
 		ext(mux, s)
