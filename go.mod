@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/beevik/etree v1.8.1
 	github.com/chromedp/chromedp v0.23.0
+	github.com/golang-migrate/migrate/v4 v4.20.1
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/jmoiron/sqlx v1.4.0
 	github.com/lib/pq v1.12.3
