@@ -273,3 +273,21 @@ func TestDirtyNeedsForce(t *testing.T) {
 		t.Errorf("pending after force %v (%v)", p, err)
 	}
 }
+
+// TestConnectErrorsKeepThePasswordOut: a malformed URL is refused without
+// repeating it, since the message ends up in logs.
+func TestConnectErrorsKeepThePasswordOut(t *testing.T) {
+	t.Parallel()
+	for _, url := range []string{
+		"postgres://gw:hunter2@127.0.0.1:badport/x",
+		"postgresql://gw:hunter2@[::1/x",
+	} {
+		_, err := postgres.Connect(context.Background(), postgres.Config{URL: url})
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: err %v, want a refusal without the password", url, err)
+		}
+	}
+	if _, err := postgres.Connect(context.Background(), postgres.Config{URL: pgtest.BaseURL(), MaxConns: -1}); err == nil {
+		t.Error("MaxConns -1: no error")
+	}
+}

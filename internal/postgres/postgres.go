@@ -28,27 +28,65 @@ type DB struct {
 	*sqlx.DB
 }
 
-// Open connects to url and checks the connection.
+// Config is how to connect.
+type Config struct {
+	// URL is the PostgreSQL connection string (URL or key=value form).
+	URL string
+	// MaxConns is the most connections open at once; the same number is
+	// kept idle. Zero means 20.
+	MaxConns int
+}
+
+// Open connects to url with the default Config and checks the connection.
+func Open(ctx context.Context, url string) (*DB, error) {
+	return Connect(ctx, Config{URL: url})
+}
+
+// Connect connects as cfg says and checks the connection.
 //
 // Unless the URL says otherwise, it asks lib/pq for binary_parameters, so
 // that a query with parameters is one round trip (an unnamed statement
 // parsed, bound and run together) instead of two: intake's one statement
 // per declaration is then one round trip too. Stores pass JSON and text as
 // strings, and []byte only for bytea columns, which this mode sends as is.
-func Open(ctx context.Context, url string) (*DB, error) {
-	url = withBinaryParameters(url)
-	db, err := sqlx.Open("postgres", url)
+func Connect(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 20
+	}
+	if cfg.MaxConns < 0 {
+		return nil, fmt.Errorf("postgres: Config.MaxConns %d is negative", cfg.MaxConns)
+	}
+	if err := checkURL(cfg.URL); err != nil {
+		return nil, err
+	}
+	db, err := sqlx.Open("postgres", withBinaryParameters(cfg.URL))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(20)
+	db.SetMaxOpenConns(cfg.MaxConns)
+	db.SetMaxIdleConns(cfg.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	return &DB{db}, nil
+}
+
+// checkURL refuses a malformed postgres:// URL with an error that does
+// not repeat it: net/url's would, password included, into the logs.
+func checkURL(dsn string) error {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return nil
+	}
+	if _, err := neturl.Parse(dsn); err != nil {
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("the database URL is malformed: %w", err)
+	}
+	return nil
 }
 
 func withBinaryParameters(dsn string) string {
