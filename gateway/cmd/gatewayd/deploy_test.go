@@ -587,3 +587,62 @@ func TestProbesAreServed(t *testing.T) {
 		t.Errorf("health on a 404: %v, want exit status 1", err)
 	}
 }
+
+// TestDocsAgreeWithTheBinary: docs/operations.md lists every setting of
+// serve and no setting serve lacks (but those it marks planned), its
+// command table names real commands, and the README's and docs' links
+// lead to files.
+func TestDocsAgreeWithTheBinary(t *testing.T) {
+	root := filepath.Join(deployDir, "..")
+	b, err := os.ReadFile(filepath.Join(root, "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	serve := helpOf(t, "serve")
+	for name := range serve.env {
+		if !strings.Contains(doc, "`"+name+"`") {
+			t.Errorf("docs/operations.md does not document %s", name)
+		}
+	}
+	name := regexp.MustCompile("`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`")
+	for _, line := range strings.Split(doc, "\n") {
+		if !strings.HasPrefix(line, "| `") || strings.Contains(line, "planned") {
+			continue
+		}
+		cells := strings.Split(line, "|")
+		for _, m := range name.FindAllStringSubmatch(cells[1], -1) {
+			if !serve.env[m[1]] {
+				t.Errorf("docs/operations.md documents %s, which serve does not read (mark it planned, or drop it)", m[1])
+			}
+		}
+		if cmd, ok := strings.CutPrefix(cells[1], " `gatewayd "); ok {
+			words := strings.Fields(strings.TrimSuffix(strings.Fields(cmd)[0], "`"))
+			args := words[:1]
+			if words[0] == "sim" || words[0] == "keys" {
+				args = append(args, strings.Fields(cmd)[1])
+			}
+			if args[0] == "--version" {
+				continue
+			}
+			helpOf(t, args...)
+		}
+	}
+	link := regexp.MustCompile(`\]\(([^)#:]+)(#[^)]*)?\)`)
+	for _, f := range []string{"README.md", "docs/operations.md", "docs/api.md"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+			target := filepath.Join(root, filepath.Dir(f), m[1])
+			// docs/architecture.md is written on another branch.
+			if strings.HasSuffix(target, filepath.Join("docs", "architecture.md")) {
+				continue
+			}
+			if _, err := os.Stat(target); err != nil {
+				t.Errorf("%s links to %s, which does not exist", f, m[1])
+			}
+		}
+	}
+}
