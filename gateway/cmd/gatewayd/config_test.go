@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/reviewcentre/sim"
@@ -225,5 +226,39 @@ func TestMigrateActions(t *testing.T) {
 		if _, _, err := step(args...); exitStatus(err) != 2 {
 			t.Errorf("%v: %v, want bad usage", args, err)
 		}
+	}
+}
+
+// TestSettingKinds: each typed setting reads its variable, a flag wins,
+// a boolean flag may be given alone, and a bad variable is reported only
+// when its flag is not given.
+func TestSettingKinds(t *testing.T) {
+	t.Setenv("T_ALLOW", "true")
+	t.Setenv("T_WAIT", "90s")
+	t.Setenv("T_COUNT", "x")
+	t.Setenv("T_URL", "https://u:pw@h.example/")
+	fs := newFlagSet("t", "t", "t")
+	allow := boolFlag(fs, "T_ALLOW", false, "")
+	off := boolFlag(fs, "T_OFF", false, "")
+	wait := durationFlag(fs, "T_WAIT", time.Minute, "")
+	count := countFlag(fs, "T_COUNT", 3, "items", "")
+	u := urlFlag(fs, "T_URL", "")
+	if err := parse(fs, []string{"--t-off", "--t-count", "7"}); err != nil {
+		t.Fatal(err)
+	}
+	if !*allow || !*off || *wait != 90*time.Second || *count != 7 || *u != "https://u:pw@h.example/" {
+		t.Errorf("allow %v off %v wait %v count %d url %q", *allow, *off, *wait, *count, *u)
+	}
+	fs = newFlagSet("t", "t", "t")
+	countFlag(fs, "T_COUNT", 3, "items", "")
+	err := parse(fs, nil)
+	if exitStatus(err) != 2 || !strings.Contains(err.Error(), `T_COUNT="x"`) {
+		t.Errorf("bad variable: %v, want bad usage naming T_COUNT", err)
+	}
+	if got := fmtDuration(90 * time.Minute); got != "1h30m" {
+		t.Errorf("fmtDuration(90m) = %q", got)
+	}
+	if got := fmtDuration(2 * time.Hour); got != "2h" {
+		t.Errorf("fmtDuration(2h) = %q", got)
 	}
 }

@@ -53,6 +53,12 @@ func (e *envValue) Set(s string) error {
 	return nil
 }
 
+// IsBoolFlag lets a boolean setting be given as --name alone.
+func (e *envValue) IsBoolFlag() bool {
+	b, ok := e.value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
 // shown is the variable's value as messages and --help may show it.
 func (e *envValue) shown() string {
 	switch {
@@ -127,6 +133,35 @@ func bytesFlag(fs *flag.FlagSet, name string, def int64, help string) *int64 {
 	bind(fs, name, &int64Value{p, 1, "bytes"}, false, help)
 	return p
 }
+
+// boolFlag defines a true/false setting: the variable takes true, false,
+// 1, 0 (as strconv.ParseBool), the flag may be given alone for true.
+func boolFlag(fs *flag.FlagSet, name string, def bool, help string) *bool {
+	p := new(bool)
+	*p = def
+	bind(fs, name, &boolValue{p}, false, help)
+	return p
+}
+
+// boolValue is true or false.
+type boolValue struct{ p *bool }
+
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*v.p = b
+	return nil
+}
+func (v *boolValue) String() string {
+	if v == nil || v.p == nil {
+		return ""
+	}
+	return strconv.FormatBool(*v.p)
+}
+func (v *boolValue) kind() string     { return "" }
+func (v *boolValue) IsBoolFlag() bool { return true }
 
 // choiceFlag defines a setting that takes one of a few words.
 func choiceFlag(fs *flag.FlagSet, name, def string, choices []string, help string) *string {
