@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Starts a working gateway on this machine with everything it needs:
 # PostgreSQL (a local one, started, and installed from Debian if missing,
-# when DATABASE_URL is unset; database "gateway"), the review-centre and
+# when DATABASE_URL is unset; database "gateway"; a DATABASE_URL given must
+# name a database that exists), the review-centre and
 # registry simulators (when REVIEW_CENTRE_URL / CREDIT_REGISTRY_* are unset;
 # each on a free port), migrations and an admin key. Prints the URL and the
 # key; Ctrl-C stops everything it started. GATEWAY_ADDR (default
 # 127.0.0.1:8080) and every other variable of `gatewayd serve --help` are
-# passed through.
+# passed through. The binary is built to bin/gatewayd, to use by hand too;
+# logs go to .run/ (package installs to .run/install.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/lib.sh
@@ -25,9 +27,9 @@ command -v curl >/dev/null 2>&1 || apt_install curl
 # The review-centre simulator validates what it receives with xmllint.
 command -v xmllint >/dev/null 2>&1 || apt_install libxml2-utils
 
-echo "building gatewayd" >&2
-go build -o "$RUN_DIR/gatewayd" ./gateway/cmd/gatewayd
-GW="$RUN_DIR/gatewayd"
+logged go mod download || { echo "go mod download failed; see $INSTALL_LOG" >&2; exit 1; }
+go build -o bin/gatewayd ./gateway/cmd/gatewayd
+GW="$PWD/bin/gatewayd"
 
 if [ -z "${DATABASE_URL:-}" ]; then
   ensure_postgres
@@ -35,7 +37,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
     || psql -w -h 127.0.0.1 -U postgres -qc "create database gateway"
   export DATABASE_URL="postgres://postgres@127.0.0.1:5432/gateway?sslmode=disable"
 fi
-"$GW" migrate
+if ! "$GW" migrate 2>"$RUN_DIR/migrate.log"; then
+  echo "cannot migrate the database of DATABASE_URL (the end of $RUN_DIR/migrate.log below)." >&2
+  echo "A DATABASE_URL given must name a database that exists: createdb it first, or unset DATABASE_URL for a local one." >&2
+  tail -n 3 "$RUN_DIR/migrate.log" >&2
+  exit 1
+fi
 
 # start_sim NAME ARGS... starts a simulator on a free port (--addr
 # 127.0.0.1:0) and sets SIM_URL to the URL it logs.
@@ -96,6 +103,7 @@ gateway:    http://$GATEWAY_ADDR
 admin key:  $ADMIN_KEY
 tracking:   http://$GATEWAY_ADDR/track
 simulators: review centre $REVIEW_CENTRE_URL, registries BJ $CREDIT_REGISTRY_BJ TJ $CREDIT_REGISTRY_TJ HE $CREDIT_REGISTRY_HE
+binary:     bin/gatewayd (try: bin/gatewayd translate --port hebei adapters/hebei/testdata/import-coal-lignite.xml)
 logs:       $RUN_DIR/*.log
 try:        curl -H "Authorization: Bearer $ADMIN_KEY" http://$GATEWAY_ADDR/v1/ports
 Ctrl-C stops the gateway and the simulators.

@@ -265,7 +265,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	if r := b.do(t, "GET", "/metrics", "", "", nil); r.status != 200 || !bytes.Contains(r.body, []byte("gateway_http_requests_total")) {
 		t.Errorf("metrics %d", r.status)
 	}
-	if _, err := b.db.Exec(`DELETE FROM schema_migration`); err != nil {
+	if _, err := b.db.Exec(`UPDATE schema_migrations SET version = version - 1`); err != nil {
 		t.Fatal(err)
 	}
 	if r := b.do(t, "GET", "/readyz", "", "", nil); r.status != 503 {

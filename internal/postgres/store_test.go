@@ -27,8 +27,8 @@ func TestMigrateAgainChangesNothing(t *testing.T) {
 		t.Fatalf("pending %v (%v)", pending, err)
 	}
 	var n int
-	if err := db.Get(&n, `SELECT count(*) FROM schema_migration`); err != nil || n < 7 {
-		t.Fatalf("schema_migration rows %d (%v)", n, err)
+	if err := db.Get(&n, `SELECT version FROM schema_migrations WHERE NOT dirty`); err != nil || n < 7 {
+		t.Fatalf("schema_migrations version %d (%v)", n, err)
 	}
 }
 

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -20,69 +17,26 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 )
 
-// env returns the environment variable's value or def. A variable set to
-// the empty string counts as unset (FOO= in a ConfigMap or an env file
-// means "no value", not "an empty one"). Only this package reads the
-// environment; everything below it gets plain structs.
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// envFlag defines a string flag named after an environment variable
-// (DATABASE_URL → --database-url) whose default is the variable's value, so
-// that a flag given wins.
-func envFlag(fs *flag.FlagSet, name, def, help string) *string {
-	flagName := strings.ReplaceAll(strings.ToLower(name), "_", "-")
-	return fs.String(flagName, env(name, def), help+" ($"+name+")")
-}
-
-// newFlagSet makes a flag set whose errors are usage errors. synopsis is
-// the command line and about what the command does; --help prints both and
-// then the flags.
-func newFlagSet(name, synopsis, about string) *flag.FlagSet {
-	fs := flag.NewFlagSet("gatewayd "+name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: %s\n\n%s\n\nflags (a flag wins over its environment variable):\n", synopsis, strings.TrimSpace(about))
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return errHelpShown
-		}
-		return usageError{err.Error()}
-	}
-	return nil
-}
-
-// errHelpShown ends a command whose --help was printed: exit status 0.
-var errHelpShown = errors.New("help shown")
-
 // common are the settings shared by the commands that read port messages
 // (serve, translate).
 type common struct {
 	codesDir    *string
-	maxDepth    *string
-	maxElements *string
+	maxDepth    *int
+	maxElements *int
 }
 
 func commonFlags(fs *flag.FlagSet) *common {
 	return &common{
 		codesDir:    codesDirFlag(fs),
-		maxDepth:    envFlag(fs, "MAX_XML_DEPTH", "64", "deepest XML nesting accepted"),
-		maxElements: envFlag(fs, "MAX_XML_ELEMENTS", "200000", "most XML elements accepted"),
+		maxDepth:    countFlag(fs, "MAX_XML_DEPTH", 64, "levels", "deepest XML nesting accepted"),
+		maxElements: countFlag(fs, "MAX_XML_ELEMENTS", 200000, "elements", "most XML elements accepted in one message"),
 	}
 }
 
 func codesDirFlag(fs *flag.FlagSet) *string {
-	return envFlag(fs, "CODES_DIR", "", "folder of code tables to use instead of the embedded ones")
+	p := new(string)
+	bind(fs, "CODES_DIR", &stringValue{p, "folder"}, false, "folder of code tables to use instead of the embedded ones (default: the embedded set)")
+	return p
 }
 
 func (c *common) tables() (*codes.Tables, error) { return loadTables(*c.codesDir) }
@@ -99,16 +53,9 @@ func loadTables(dir string) (*codes.Tables, error) {
 	return t, nil
 }
 
+// limits are the XML limits, checked when their flags were parsed.
 func (c *common) limits() (adapters.Limits, error) {
-	d, err := strconv.Atoi(*c.maxDepth)
-	if err != nil || d < 1 {
-		return adapters.Limits{}, usageError{"MAX_XML_DEPTH must be a positive whole number"}
-	}
-	n, err := strconv.Atoi(*c.maxElements)
-	if err != nil || n < 1 {
-		return adapters.Limits{}, usageError{"MAX_XML_ELEMENTS must be a positive whole number"}
-	}
-	return adapters.Limits{MaxDepth: d, MaxElements: n}, nil
+	return adapters.Limits{MaxDepth: *c.maxDepth, MaxElements: *c.maxElements}, nil
 }
 
 // newLogger writes JSON lines at LOG_LEVEL to w. Only the four names of
@@ -153,6 +100,7 @@ func registry(t *codes.Tables, lim adapters.Limits) (*adapters.Registry, error) 
 }
 
 // parseRates reads RANDOM_INSPECTION_RATES ("general=0.03,advanced=0.005").
+// A rating left out has rate 0.
 func parseRates(s string) (map[customs.Rating]float64, error) {
 	out := map[customs.Rating]float64{}
 	for _, part := range strings.Split(s, ",") {
@@ -163,26 +111,43 @@ func parseRates(s string) (map[customs.Rating]float64, error) {
 		k, v, ok := strings.Cut(part, "=")
 		r := customs.Rating(strings.TrimSpace(k))
 		if !ok || (r != customs.RatingGeneral && r != customs.RatingAdvanced && r != customs.RatingDishonest) {
-			return nil, usageError{fmt.Sprintf("RANDOM_INSPECTION_RATES: %q is not rating=rate", part)}
+			return nil, usageError{fmt.Sprintf("%q is not rating=fraction with a rating of general, advanced or dishonest", part)}
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil || f < 0 || f > 1 {
-			return nil, usageError{fmt.Sprintf("RANDOM_INSPECTION_RATES: rate %q must be from 0 to 1", v)}
+			return nil, usageError{fmt.Sprintf("the rate %q is not a fraction from 0 to 1", v)}
 		}
 		out[r] = f
 	}
 	return out, nil
 }
 
-// checkURL makes sure a partner's base URL is an absolute http(s) URL, so a
-// typo is bad usage at start rather than failed deliveries later.
-func checkURL(name, s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageError{fmt.Sprintf("%s: %q is not an http(s) URL", name, s)}
+// ratesFlag defines RANDOM_INSPECTION_RATES-like settings: checked by
+// parseRates when parsed, kept as text for newApp.
+func ratesFlag(fs *flag.FlagSet, name, def, help string) *string {
+	p := new(string)
+	*p = def
+	bind(fs, name, &ratesValue{p}, false, help)
+	return p
+}
+
+// ratesValue is a list of rating=fraction.
+type ratesValue struct{ p *string }
+
+func (v *ratesValue) Set(s string) error {
+	if _, err := parseRates(s); err != nil {
+		return err
 	}
+	*v.p = s
 	return nil
 }
+func (v *ratesValue) String() string {
+	if v == nil || v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v *ratesValue) kind() string { return "rating=fraction,..." }
 
 func parseDuration(name, s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)

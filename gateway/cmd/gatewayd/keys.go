@@ -25,7 +25,7 @@ not take).`
 func runKeysCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("keys create", "gatewayd keys create --role ROLE [--scope SCOPE] [--name NAME]", keysAbout)
 	codesDir := codesDirFlag(fs)
-	dbURL := envFlag(fs, "DATABASE_URL", "", "PostgreSQL connection string (required)")
+	dbURL := secretFlag(fs, "DATABASE_URL", "PostgreSQL connection string (required)")
 	role := fs.String("role", "", "port, bureau, enterprise, reviewcentre, registry or admin (required)")
 	scope := fs.String("scope", "", "the role's scope: port id, bureau code, USCC or region")
 	name := fs.String("name", "", "a name to tell the key by")

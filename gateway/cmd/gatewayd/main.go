@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -45,15 +47,17 @@ func exitStatus(err error) int {
 var errQuiet = errors.New("failed")
 
 const usage = `usage: gatewayd <command> [flags]
+       gatewayd --version
 
 commands:
   serve                 run the gateway (HTTP API, outbox dispatcher, credit sync)
-  migrate               apply database migrations and exit
+  migrate               apply database migrations and exit (also: status, down, force)
   keys create           make an API key and print it
   translate             translate port messages offline
   sim review-centre     run a review-centre simulator
   sim registry          run a credit-registry simulator
   load                  send generated declarations and report throughput
+  health                ask a running gateway whether it is ready (container health checks)
 
 'gatewayd <command> --help' says more. Settings are environment variables,
 each with a flag named after it (DATABASE_URL → --database-url); flags win.
@@ -68,7 +72,7 @@ func run(ctx context.Context, args []string) error {
 	case "serve":
 		return runServe(ctx, args[1:])
 	case "migrate":
-		return runMigrate(ctx, args[1:], os.Stderr)
+		return runMigrate(ctx, args[1:], os.Stdout, os.Stderr)
 	case "keys":
 		const keysUsage = "usage: gatewayd keys create --role ROLE [--scope SCOPE] [--name NAME]"
 		if len(args) >= 2 && isHelp(args[1]) {
@@ -93,8 +97,14 @@ func run(ctx context.Context, args []string) error {
 		return runSim(ctx, args[1], args[2:])
 	case "load":
 		return runLoad(ctx, args[1:])
+	case "health":
+		return runHealth(ctx, args[1:], os.Stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Println(usage)
+		return nil
+	case "-version", "--version", "version":
+		bi, _ := debug.ReadBuildInfo()
+		fmt.Println(versionString(bi))
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
@@ -102,4 +112,49 @@ func run(ctx context.Context, args []string) error {
 
 func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
+// buildCommit is the commit the binary was built from, for builds that
+// carry no version control information (a Docker build without .git):
+// -ldflags "-X main.buildCommit=$(git rev-parse HEAD)".
+var buildCommit string
+
+// versionString is --version's line: the module's version, the commit
+// (with "+modified" for uncommitted changes) and its time, and the Go
+// release, from the build information Go records in the binary.
+func versionString(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "gatewayd (no build information)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, at, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if rev == "" {
+		rev = buildCommit
+	}
+	parts := []string{"gatewayd " + v}
+	if rev != "" {
+		parts = append(parts, "commit "+rev+modified)
+	} else {
+		parts = append(parts, "commit unknown")
+	}
+	if at != "" {
+		parts = append(parts, at)
+	}
+	parts = append(parts, bi.GoVersion)
+	return strings.Join(parts, ", ")
 }

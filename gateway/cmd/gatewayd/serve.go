@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -26,6 +26,7 @@ import (
 // serveConfig is everything `gatewayd serve` is configured with.
 type serveConfig struct {
 	databaseURL  string
+	maxConns     int // DATABASE_MAX_CONNS; zero means postgres's default
 	addr         string
 	reviewCentre string
 	registries   map[string]string // region -> URL
@@ -41,20 +42,22 @@ type serveConfig struct {
 }
 
 // tuningSettings are serve's settings beyond operations.md's table, each an
-// environment variable with its flag like the others. The wire_*.go files
-// read them (zero means the package's default, given here for --help).
+// environment variable with its flag like the others. They are checked
+// when parsed and handed to the wire_*.go files as text in
+// serveConfig.tuning (unset: absent, the package's default, given here
+// for --help).
 var tuningSettings = []struct {
 	name, kind, def, help string
 }{
-	{"OUTBOX_CONCURRENCY", "count", "16", "deliveries in flight at once"},
-	{"OUTBOX_BATCH", "count", "64", "outbox rows claimed at a time"},
+	{"OUTBOX_CONCURRENCY", "deliveries", "16", "deliveries in flight at once"},
+	{"OUTBOX_BATCH", "rows", "64", "outbox rows claimed at a time"},
 	{"OUTBOX_LEASE", "duration", "2m", "how long a claimed delivery is held before another process may take it"},
 	{"OUTBOX_POLL", "duration", "250ms", "time between looks for due deliveries"},
 	{"OUTBOX_RETRY_BASE", "duration", "1s", "first wait before re-sending a delivery"},
 	{"OUTBOX_RETRY_CAP", "duration", "5m", "longest wait between re-sends"},
 	{"REVIEW_CENTRE_TIMEOUT", "duration", "10s", "time limit of one call to the review centre"},
 	{"REVIEW_CENTRE_BREAKER_TIMEOUT", "duration", "10s", "how long the review centre's circuit stays open before a probe"},
-	{"CREDIT_PAGE_SIZE", "count", "1000", "records asked of a registry per page"},
+	{"CREDIT_PAGE_SIZE", "records", "1000", "records asked of a registry per page"},
 	{"CREDIT_REGISTRY_TIMEOUT", "duration", "30s", "time limit of one call to a registry"},
 	{"CREDIT_BREAKER_TIMEOUT", "duration", "30s", "how long a registry's circuit stays open before a probe"},
 	{"CREDIT_CACHE_POLL", "duration", "1s", "how often the ratings cache looks for changes (other processes' syncs)"},
@@ -62,8 +65,42 @@ var tuningSettings = []struct {
 	{"WEBHOOK_TIMEOUT", "duration", "10s", "time limit of one webhook call"},
 	{"WEBHOOK_RETRY_BASE", "duration", "10s", "first wait before re-sending a webhook event"},
 	{"WEBHOOK_RETRY_CAP", "duration", "30m", "longest wait between webhook re-sends"},
-	{"WEBHOOK_SUSPEND_AFTER", "count", "12", "failed attempts in a row that suspend a webhook"},
+	{"WEBHOOK_SUSPEND_AFTER", "attempts", "12", "failed attempts in a row that suspend a webhook"},
 	{"TRACK_SESSION_TTL", "duration", "8h", "lifetime of a tracking page session"},
+}
+
+// tuningFlag defines a tuning setting: typed, with no value of its own
+// unless given, so that the package's default applies.
+func tuningFlag(fs *flag.FlagSet, name, kind, def, help string) *string {
+	p := new(string)
+	var v value
+	if kind == "duration" {
+		v = &tuningValue{p, &durationValue{new(time.Duration), false}}
+	} else {
+		v = &tuningValue{p, &intValue{new(int), 1, kind}}
+	}
+	bind(fs, name, v, false, help).def = def
+	return p
+}
+
+// tuningValue keeps the text of a checked value.
+type tuningValue struct {
+	p *string
+	value
+}
+
+func (v *tuningValue) Set(s string) error {
+	if err := v.value.Set(s); err != nil {
+		return err
+	}
+	*v.p = s
+	return nil
+}
+func (v *tuningValue) String() string {
+	if v == nil || v.p == nil {
+		return ""
+	}
+	return *v.p
 }
 
 const serveAbout = `Runs the gateway: the HTTP API, the outbox dispatcher that delivers to the
@@ -79,21 +116,22 @@ setting missing, a malformed value).`
 func runServe(ctx context.Context, args []string) error {
 	fs := newFlagSet("serve", "gatewayd serve [--no-migrate] [flags]", serveAbout)
 	c := commonFlags(fs)
-	dbURL := envFlag(fs, "DATABASE_URL", "", "PostgreSQL connection string (required)")
-	addr := envFlag(fs, "GATEWAY_ADDR", "127.0.0.1:8080", "listen address")
-	rc := envFlag(fs, "REVIEW_CENTRE_URL", "", "the review centre's base URL (required)")
-	bj := envFlag(fs, "CREDIT_REGISTRY_BJ", "", "Beijing credit registry base URL; unset: not synced")
-	tj := envFlag(fs, "CREDIT_REGISTRY_TJ", "", "Tianjin credit registry base URL; unset: not synced")
-	he := envFlag(fs, "CREDIT_REGISTRY_HE", "", "Hebei credit registry base URL; unset: not synced")
-	interval := envFlag(fs, "CREDIT_SYNC_INTERVAL", "1m", "time between credit syncs")
-	rates := envFlag(fs, "RANDOM_INSPECTION_RATES", "general=0.03,advanced=0.005", "random inspection rates by rating")
-	secret := envFlag(fs, "RANDOM_SEED_SECRET", "", "the secret behind the day's random seeds (required)")
-	maxBody := envFlag(fs, "MAX_BODY_BYTES", "4194304", "largest declaration accepted, in bytes")
-	logLevel := envFlag(fs, "LOG_LEVEL", "info", "debug, info, warn or error")
+	dbURL := secretFlag(fs, "DATABASE_URL", "PostgreSQL connection string (required)")
+	maxConns := countFlag(fs, "DATABASE_MAX_CONNS", 20, "connections", "database connections open at once (the pool)")
+	addr := envFlag(fs, "GATEWAY_ADDR", "127.0.0.1:8080", "listen address, host:port")
+	rc := urlFlag(fs, "REVIEW_CENTRE_URL", "the review centre's base URL (required)")
+	bj := urlFlag(fs, "CREDIT_REGISTRY_BJ", "Beijing credit registry base URL; unset: not synced")
+	tj := urlFlag(fs, "CREDIT_REGISTRY_TJ", "Tianjin credit registry base URL; unset: not synced")
+	he := urlFlag(fs, "CREDIT_REGISTRY_HE", "Hebei credit registry base URL; unset: not synced")
+	interval := durationFlag(fs, "CREDIT_SYNC_INTERVAL", time.Minute, "time between credit syncs")
+	rates := ratesFlag(fs, "RANDOM_INSPECTION_RATES", "general=0.03,advanced=0.005", "random inspection rate by rating, each a fraction 0-1; a rating left out: 0")
+	secret := secretFlag(fs, "RANDOM_SEED_SECRET", "the secret behind the day's random seeds (required)")
+	maxBody := bytesFlag(fs, "MAX_BODY_BYTES", 4194304, "largest declaration accepted")
+	logLevel := choiceFlag(fs, "LOG_LEVEL", "info", []string{"debug", "info", "warn", "error"}, "least level logged (JSON lines on standard error)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
 	tuning := make(map[string]*string, len(tuningSettings))
 	for _, t := range tuningSettings {
-		tuning[t.name] = envFlag(fs, t.name, "", t.help+" (default "+t.def+")")
+		tuning[t.name] = tuningFlag(fs, t.name, t.kind, t.def, t.help)
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -101,8 +139,9 @@ func runServe(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments, not %q", fs.Args())}
 	}
-	cfg := serveConfig{databaseURL: *dbURL, addr: *addr, reviewCentre: *rc, rates: *rates, seedSecret: *secret,
-		noMigrate: *noMigrate, common: c, registries: map[string]string{}, tuning: map[string]string{}}
+	cfg := serveConfig{databaseURL: *dbURL, maxConns: *maxConns, addr: *addr, reviewCentre: *rc, rates: *rates,
+		seedSecret: *secret, syncInterval: *interval, maxBody: *maxBody, noMigrate: *noMigrate, common: c,
+		registries: map[string]string{}, tuning: map[string]string{}}
 	switch {
 	case cfg.databaseURL == "":
 		return usageError{"DATABASE_URL is required (or --database-url)"}
@@ -111,44 +150,15 @@ func runServe(ctx context.Context, args []string) error {
 	case cfg.seedSecret == "":
 		return usageError{"RANDOM_SEED_SECRET is required (or --random-seed-secret)"}
 	}
-	if err := checkURL("REVIEW_CENTRE_URL", cfg.reviewCentre); err != nil {
-		return err
-	}
 	for region, u := range map[string]string{"BJ": *bj, "TJ": *tj, "HE": *he} {
-		if u == "" {
-			continue
+		if u != "" {
+			cfg.registries[region] = u
 		}
-		if err := checkURL("CREDIT_REGISTRY_"+region, u); err != nil {
-			return err
+	}
+	for name, v := range tuning {
+		if *v != "" {
+			cfg.tuning[name] = *v
 		}
-		cfg.registries[region] = u
-	}
-	var err error
-	if cfg.syncInterval, err = parseDuration("CREDIT_SYNC_INTERVAL", *interval); err != nil {
-		return err
-	}
-	if cfg.maxBody, err = strconv.ParseInt(*maxBody, 10, 64); err != nil || cfg.maxBody < 1 {
-		return usageError{fmt.Sprintf("MAX_BODY_BYTES: %q is not a positive whole number", *maxBody)}
-	}
-	if _, err := c.limits(); err != nil {
-		return err
-	}
-	if _, err := parseRates(cfg.rates); err != nil {
-		return err
-	}
-	for _, t := range tuningSettings {
-		v := *tuning[t.name]
-		if v == "" {
-			continue
-		}
-		if t.kind == "duration" {
-			if _, err := parseDuration(t.name, v); err != nil {
-				return err
-			}
-		} else if n, err := strconv.Atoi(v); err != nil || n < 1 {
-			return usageError{fmt.Sprintf("%s: %q is not a positive whole number", t.name, v)}
-		}
-		cfg.tuning[t.name] = v
 	}
 	log, err := newLogger(os.Stderr, *logLevel)
 	if err != nil {
@@ -194,7 +204,7 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	db, err := postgres.Open(ctx, cfg.databaseURL)
+	db, err := postgres.Connect(ctx, postgres.Config{URL: cfg.databaseURL, MaxConns: cfg.maxConns})
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,8 @@ func runSimRegistry(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8092", "listen address")
 	records := fs.Int("records", 1000, "how many records to generate at start")
 	seed := fs.Uint64("seed", 1, "seed of the generated records (the same seed gives the same feed)")
-	failRate := fs.String("fail-rate", "0", "fraction 0-1 of requests answered 503")
+	var failRate float64
+	fs.Var(&fractionValue{&failRate}, "fail-rate", "fraction of requests answered 503")
 	latency := fs.Duration("latency", 0, "added to every answer")
 	grow := fs.Int("grow", 0, "records appended to the feed every --grow-every (changes over time)")
 	growEvery := fs.Duration("grow-every", time.Minute, "how often --grow records are appended")
@@ -52,14 +53,11 @@ func runSimRegistry(ctx context.Context, args []string) error {
 	default:
 		return usageError{"--region must be BJ, TJ or HE"}
 	}
-	f, err := strconv.ParseFloat(*failRate, 64)
-	if err != nil || f < 0 || f > 1 {
-		return usageError{"--fail-rate must be a fraction from 0 to 1"}
-	}
 	if *records < 0 || *grow < 0 || *latency < 0 || *growEvery <= 0 {
 		return usageError{"--records and --grow must not be negative, --latency not negative, --grow-every positive"}
 	}
-	cfg := sim.Config{Region: r, Records: *records, Seed: *seed, FailRate: f, Latency: *latency}
+	cfg := sim.Config{Region: r, Records: *records, Seed: *seed, FailRate: failRate, Latency: *latency}
+	var err error
 	if *pages != "" {
 		if cfg.Pages, err = readPages(*pages, r); err != nil {
 			return err

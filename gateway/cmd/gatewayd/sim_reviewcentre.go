@@ -9,21 +9,22 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"time"
 
 	"github.com/jjj/gateway/internal/reviewcentre/sim"
 	"github.com/jjj/gateway/schemas/schematest"
 )
 
-const simReviewCentreAbout = `A review centre for tests, demos and load (partners.md): POST
-/v1/declarations answers 201 with a receipt and a new entry id, a repeated
-Idempotency-Key 409 with the same receipt, a body that does not validate
-against the canonical XSD 422. Rates are fractions 0-1 of requests answered
-503, 429 with Retry-After, or with an unparsable body (after processing: a
-lost answer). GET /stats answers
-{"received", "distinct", "duplicates", "refused"}. It logs its URL on
-standard error and runs until SIGTERM or Ctrl-C.
+const simReviewCentreAbout = `A review centre for tests, demos and load (partners.md), at the paths
+the gateway calls under REVIEW_CENTRE_URL: POST /declarations answers 201
+with a receipt and a new entry id, a repeated Idempotency-Key 409 with the
+same receipt, a body that does not validate against the canonical XSD 422;
+PUT /declarations/{id}/route takes a route amendment. Rates are fractions
+0-1 of requests answered 503, 429 with Retry-After, or with an unparsable
+body (after processing: a lost answer). GET /stats answers
+{"received", "distinct", "duplicates", "refused"}; GET /entries the entry
+ids given. It logs its URL on standard error and runs until SIGTERM or
+Ctrl-C.
 
 Entry ids count from 1 in each run: when restarting it against a database
 that already holds entry ids, give --first-serial past the largest serial
@@ -36,13 +37,14 @@ Exit status: 0 after a stop; 1 when it cannot listen; 2 on bad usage.`
 func runSimReviewCentre(ctx context.Context, args []string) error {
 	fs := newFlagSet("sim review-centre", "gatewayd sim review-centre [--addr A] [--fail-rate F] [--throttle-rate F] [--garbage-rate F] [--latency D] [--down-for D]", simReviewCentreAbout)
 	addr := fs.String("addr", "127.0.0.1:8091", "listen address")
-	failRate := fs.String("fail-rate", "0", "fraction 0-1 of requests answered 503")
-	throttleRate := fs.String("throttle-rate", "0", "fraction 0-1 of requests answered 429 with Retry-After")
-	garbageRate := fs.String("garbage-rate", "0", "fraction 0-1 of requests processed, then answered with an unparsable body")
+	var f sim.Faults
+	fs.Var(&fractionValue{&f.FailRate}, "fail-rate", "fraction of requests answered 503")
+	fs.Var(&fractionValue{&f.ThrottleRate}, "throttle-rate", "fraction of requests answered 429 with Retry-After")
+	fs.Var(&fractionValue{&f.GarbageRate}, "garbage-rate", "fraction of requests processed, then answered with an unparsable body")
 	latency := fs.Duration("latency", 0, "added to every answer")
 	downFor := fs.Duration("down-for", 0, "drop every connection for this long after starting")
 	retryAfter := fs.Duration("retry-after", time.Second, "the Retry-After of a 429")
-	noValidate := fs.Bool("no-validate", false, "do not validate bodies against the canonical XSD (needs xmllint)")
+	noValidate := fs.Bool("no-validate", false, "do not validate bodies against the canonical XSD (validating needs xmllint)")
 	firstSerial := fs.Int64("first-serial", 1, "serial of the first entry id given (1 to 999999999)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -52,24 +54,6 @@ func runSimReviewCentre(ctx context.Context, args []string) error {
 	}
 	if *firstSerial < 1 || *firstSerial > 999999999 {
 		return usageError{"--first-serial must be from 1 to 999999999"}
-	}
-	rate := func(name, s string) (float64, error) {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f < 0 || f > 1 {
-			return 0, usageError{fmt.Sprintf("--%s must be a fraction from 0 to 1", name)}
-		}
-		return f, nil
-	}
-	var f sim.Faults
-	var err error
-	if f.FailRate, err = rate("fail-rate", *failRate); err != nil {
-		return err
-	}
-	if f.ThrottleRate, err = rate("throttle-rate", *throttleRate); err != nil {
-		return err
-	}
-	if f.GarbageRate, err = rate("garbage-rate", *garbageRate); err != nil {
-		return err
 	}
 	if f.FailRate+f.ThrottleRate+f.GarbageRate > 1 {
 		return usageError{"--fail-rate, --throttle-rate and --garbage-rate add up to more than 1"}

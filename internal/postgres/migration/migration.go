@@ -1,6 +1,10 @@
 // Package migration holds the gateway's versioned schema as numbered SQL
-// files, embedded in the binary. NNNN_name.up.sql files are applied in order,
-// each in its own transaction; .down.sql files document how to undo them.
+// files, embedded in the binary and applied by golang-migrate (see
+// internal/postgres/migrate.go). Each change is a pair
+// NNNN_name.up.sql / NNNN_name.down.sql with the next free NNNN; the up
+// file is applied once, in order, as one transaction (so no BEGIN/COMMIT
+// and no CREATE INDEX CONCURRENTLY in it), and the down file undoes it
+// exactly, for `gatewayd migrate down`.
 package migration
 
 import "embed"

@@ -106,6 +106,29 @@ func URL(t testing.TB) string {
 	return URLFor(name)
 }
 
+// EmptyURL creates a database with no schema at all for t (for tests of
+// the migrations themselves) and returns its URL; it is dropped when t
+// ends.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	a, err := admin()
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	name := randomName("gwempty_")
+	if _, err := a.Exec(`CREATE DATABASE ` + name); err != nil {
+		a.Close()
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		defer a.Close()
+		if _, err := a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			t.Errorf("pgtest: drop %s: %v", name, err)
+		}
+	})
+	return URLFor(name)
+}
+
 // New returns an open handle on a fresh migrated database for t.
 func New(t testing.TB) *postgres.DB {
 	t.Helper()
