@@ -64,7 +64,18 @@ func (c *testClock) Now() time.Time {
 
 func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
+// localTargets lets webhooks point at the tests' local receivers (plain
+// http on loopback), as WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE do.
+var localTargets = webhook.Targets{AllowHTTP: true, AllowPrivate: true}
+
 func setupEnterprise(t *testing.T) *entBundle {
+	t.Helper()
+	return setupEnterpriseTargets(t, localTargets)
+}
+
+// setupEnterpriseTargets is setupEnterprise with webhooks restricted to
+// targets.
+func setupEnterpriseTargets(t *testing.T, targets webhook.Targets) *entBundle {
 	t.Helper()
 	db := pgtest.New(t)
 	tables := codes.MustEmbedded()
@@ -87,7 +98,8 @@ func setupEnterprise(t *testing.T) *entBundle {
 		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.Enterprises(gateway.EnterpriseConfig{MaxWebhooks: 3, NowFunc: clock.Now})},
+		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.Enterprises(gateway.EnterpriseConfig{NowFunc: clock.Now,
+			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})})},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -420,7 +432,7 @@ func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 		body, _ := io.ReadAll(r.Body)
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if !webhook.Verify(secret, body, r.Header.Get("X-Signature")) {
+		if webhook.Verify(secret, body, r.Header.Get(webhook.TimestampHeader), r.Header.Get(webhook.SignatureHeader), time.Now()) != nil {
 			h.badSig++
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -483,7 +495,7 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	b.setStatus(t, d, "delivered", "reviewcentre")
 	b.setStatus(t, d, "inspection_required", "reviewcentre")
 
-	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Targets: localTargets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +538,7 @@ func TestFailingWebhookIsShownToTheOperatorAndResumed(t *testing.T) {
 	d := b.submit(t, "import-ordinary-machinery.xml", ref(1), entA)
 	b.setStatus(t, d, "delivered", "reviewcentre")
 
-	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RetryMax: -1,
+	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RetryMax: -1, Targets: localTargets,
 		BackoffBase: time.Millisecond, BackoffMax: time.Millisecond, SuspendAfter: 2})
 	if err != nil {
 		t.Fatal(err)

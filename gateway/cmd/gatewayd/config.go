@@ -191,3 +191,12 @@ func parseDuration(name, s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// parseBool reads a true/false setting (true, false, 1, 0, as strconv).
+func parseBool(name, s string) (bool, error) {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, usageError{fmt.Sprintf("%s: %q is not true or false", name, s)}
+	}
+	return b, nil
+}

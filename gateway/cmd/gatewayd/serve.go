@@ -35,6 +35,8 @@ type serveConfig struct {
 	maxBody      int64
 	noMigrate    bool
 	common       *common
+	// webhookTargets: WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE.
+	webhookAllowHTTP, webhookAllowPrivate bool
 	// tuning holds the settings of tuningSettings by variable name, checked
 	// by runServe; "" means the package's default.
 	tuning map[string]string
@@ -90,6 +92,8 @@ func runServe(ctx context.Context, args []string) error {
 	secret := envFlag(fs, "RANDOM_SEED_SECRET", "", "the secret behind the day's random seeds (required)")
 	maxBody := envFlag(fs, "MAX_BODY_BYTES", "4194304", "largest declaration accepted, in bytes")
 	logLevel := envFlag(fs, "LOG_LEVEL", "info", "debug, info, warn or error")
+	allowHTTP := envFlag(fs, "WEBHOOK_ALLOW_HTTP", "false", "allow plain-http webhook URLs (tests, demos)")
+	allowPrivate := envFlag(fs, "WEBHOOK_ALLOW_PRIVATE", "false", "allow webhook hosts on loopback, private and link-local addresses (intranet deployments, tests)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
 	tuning := make(map[string]*string, len(tuningSettings))
 	for _, t := range tuningSettings {
@@ -124,6 +128,12 @@ func runServe(ctx context.Context, args []string) error {
 		cfg.registries[region] = u
 	}
 	var err error
+	if cfg.webhookAllowHTTP, err = parseBool("WEBHOOK_ALLOW_HTTP", *allowHTTP); err != nil {
+		return err
+	}
+	if cfg.webhookAllowPrivate, err = parseBool("WEBHOOK_ALLOW_PRIVATE", *allowPrivate); err != nil {
+		return err
+	}
 	if cfg.syncInterval, err = parseDuration("CREDIT_SYNC_INTERVAL", *interval); err != nil {
 		return err
 	}
