@@ -97,7 +97,7 @@ func setupEnterpriseTargets(t *testing.T, targets webhook.Targets) *entBundle {
 		Keys:     keys,
 		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.Enterprises(gateway.EnterpriseConfig{NowFunc: clock.Now,
 			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})})},
 	}
