@@ -161,8 +161,12 @@ func (db *DB) ResumeWebhook(ctx context.Context, id, enterprise string) (*custom
 }
 
 // ClaimWebhookEvents claims, for lease, the next event of up to limit
-// webhooks: one event per webhook, each webhook's oldest waiting event,
-// the webhooks whose oldest event has waited longest first. A webhook is
+// webhooks: one event per webhook, each webhook's oldest waiting event.
+// Webhooks whose last call succeeded go first, then those that have been
+// failing, each group by how long its oldest event has waited: when more
+// receivers hang than the worker has room for calls, the hanging ones
+// hold the room for at most one call's time and then queue behind the
+// healthy ones instead of before them. A webhook is
 // taken only when it is active, out of backoff and not busy: while one of
 // its events is being sent (busy_until, set here to the lease's end) no
 // worker in any process takes another, so at most one call is in flight
@@ -193,7 +197,8 @@ WITH hooks AS (
     WHERE w.state = 'active' AND (w.retry_at IS NULL OR w.retry_at <= now())
       AND (w.busy_until IS NULL OR w.busy_until < now())
       AND EXISTS (SELECT 1 FROM webhook_event e WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running'))
-    ORDER BY (SELECT min(e.id) FROM webhook_event e WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running'))
+    ORDER BY w.failures > 0,
+             (SELECT min(e.id) FROM webhook_event e WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running'))
     LIMIT $1
     FOR UPDATE OF w SKIP LOCKED
 ), next AS (

@@ -214,16 +214,14 @@ func anyForbidden(addrs []netip.Addr) bool {
 // public ones is not trusted with either), and dials the checked addresses
 // by number, so no second lookup can answer differently. The dialer's
 // Control hook checks the address of the socket once more, just before it
-// connects, whatever path led there. With AllowPrivate it only dials.
+// connects, whatever path led there. With AllowPrivate it resolves and
+// dials the same way, checking nothing.
 func (t Targets) DialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	dd := *d
 	if !t.AllowPrivate {
 		dd.Control = controlAddress
 	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if t.AllowPrivate {
-			return dd.DialContext(ctx, network, addr)
-		}
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err
@@ -237,7 +235,7 @@ func (t Targets) DialContext(d *net.Dialer) func(ctx context.Context, network, a
 		if len(addrs) == 0 {
 			return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 		}
-		if anyForbidden(addrs) {
+		if !t.AllowPrivate && anyForbidden(addrs) {
 			return nil, ErrForbiddenTarget
 		}
 		var first error

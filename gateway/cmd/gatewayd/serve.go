@@ -62,6 +62,7 @@ var tuningSettings = []struct {
 	{"CREDIT_CACHE_POLL", "duration", "1s", "how often the ratings cache looks for changes (other processes' syncs)"},
 	{"WEBHOOK_POLL", "duration", "1s", "time between looks for due webhook events"},
 	{"WEBHOOK_TIMEOUT", "duration", "10s", "time limit of one webhook call"},
+	{"WEBHOOK_CONCURRENCY", "count", "64", "most webhook calls in flight at once, each to a different webhook"},
 	{"WEBHOOK_RETRY_BASE", "duration", "10s", "first wait before re-sending a webhook event"},
 	{"WEBHOOK_RETRY_CAP", "duration", "30m", "longest wait between webhook re-sends"},
 	{"WEBHOOK_SUSPEND_AFTER", "count", "12", "failed attempts in a row that suspend a webhook"},

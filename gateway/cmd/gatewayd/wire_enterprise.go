@@ -17,6 +17,7 @@ import (
 //
 // Tuning beyond operations.md's table, read from the environment here only
 // (defaults in parentheses): WEBHOOK_POLL (1s), WEBHOOK_TIMEOUT (10s),
+// WEBHOOK_CONCURRENCY (64 calls in flight, one per webhook),
 // WEBHOOK_RETRY_BASE (10s), WEBHOOK_RETRY_CAP (30m), WEBHOOK_SUSPEND_AFTER
 // (12 failed attempts in a row), TRACK_SESSION_TTL (8h).
 func (a *app) wireEnterprise(ctx context.Context, d *deps) error {
@@ -32,7 +33,7 @@ func (a *app) wireEnterprise(ctx context.Context, d *deps) error {
 	}); err != nil {
 		return err
 	}
-	if err := a.tuneCounts(map[string]*int{"WEBHOOK_SUSPEND_AFTER": &wcfg.SuspendAfter}); err != nil {
+	if err := a.tuneCounts(map[string]*int{"WEBHOOK_SUSPEND_AFTER": &wcfg.SuspendAfter, "WEBHOOK_CONCURRENCY": &wcfg.Concurrency}); err != nil {
 		return err
 	}
 	worker, err := webhook.New(a.db, wcfg)
