@@ -56,7 +56,7 @@ func TestForbiddenAddresses(t *testing.T) {
 		{"::ffff:10.0.0.1", true},
 		{"::ffff:169.254.169.254", true},
 		{"::ffff:100.64.0.1", true},
-		{"64:ff9b::7f00:1", true},   // NAT64 of 127.0.0.1
+		{"64:ff9b::7f00:1", true},    // NAT64 of 127.0.0.1
 		{"64:ff9b::a9fe:a9fe", true}, // NAT64 of 169.254.169.254
 		{"64:ff9b:1::1", true},
 		{"2002:7f00:1::1", true}, // 6to4 of 127.0.0.1
