@@ -426,3 +426,76 @@ func TestFailingWebhooksQueueBehindHealthyOnes(t *testing.T) {
 		t.Fatalf("then %d events (%v), want the three failing webhooks' one each", len(more), err)
 	}
 }
+
+// Three workers (three gateway processes) share one queue: no webhook
+// ever has two calls in flight, and every declaration's events arrive in
+// order, each once acknowledged.
+func TestOneCallInFlightPerWebhookAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var mu sync.Mutex
+	inFlight := map[string]int{}
+	arrived := map[string][]int64{} // webhook -> event numbers in arrival order
+	overlap := 0
+	rc := newReceiver(t)
+	wrapped := rc.srv.Config.Handler
+	rc.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Webhook-Id")
+		n, _ := strconv.ParseInt(strings.TrimPrefix(r.Header.Get(webhook.EventIDHeader), "ev_"), 10, 64)
+		mu.Lock()
+		inFlight[id]++
+		if inFlight[id] > 1 {
+			overlap++
+		}
+		arrived[id] = append(arrived[id], n)
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond) // widen the window a second call would need
+		wrapped.ServeHTTP(w, r)
+		mu.Lock()
+		inFlight[id]--
+		mu.Unlock()
+	})
+	const hooks = 4
+	for i := 0; i < hooks; i++ {
+		b.hook(t, entA, rc.srv.URL+"/"+strconv.Itoa(i))
+	}
+	decls := []string{"d_1", "d_2", "d_3"}
+	for _, id := range decls {
+		b.declare(t, id, entA)
+		for _, st := range lifecycle {
+			b.change(t, id, st)
+		}
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		w := b.worker(t, webhook.Config{PollInterval: 5 * time.Millisecond})
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(ctx) }()
+	}
+	total := hooks * len(decls) * (1 + len(lifecycle))
+	waitFor(t, 60*time.Second, "not every event was delivered", func() bool {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		return len(rc.got) >= total
+	})
+	stop()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if overlap != 0 {
+		t.Errorf("%d calls started while the same webhook had one in flight", overlap)
+	}
+	if n := rc.calls(); n != total {
+		t.Errorf("%d calls, want %d (each event once)", n, total)
+	}
+	// Every answer was 2xx, so each webhook's events arrive oldest first,
+	// once each: in order per declaration, and per webhook altogether.
+	for id, ns := range arrived {
+		for i := 1; i < len(ns); i++ {
+			if ns[i] <= ns[i-1] {
+				t.Errorf("webhook %s: event ev_%d after ev_%d", id, ns[i], ns[i-1])
+			}
+		}
+	}
+}
