@@ -210,7 +210,10 @@ WITH hooks AS (
     SET state = 'running', attempts = e.attempts + 1, lease = e.lease + 1,
         locked_until = now() + $2 * interval '1 millisecond'
     FROM next
-    WHERE e.id = next.id AND (e.state = 'pending' OR e.locked_until IS NULL OR e.locked_until < now())
+    -- Checked again on the row as it is now, not as this statement's
+    -- snapshot saw it: an event another worker finished meanwhile is not
+    -- taken (its webhook then waits for the next claim).
+    WHERE e.id = next.id AND (e.state = 'pending' OR (e.state = 'running' AND e.locked_until < now()))
     RETURNING e.id, e.lease, e.attempts, e.webhook_id, e.declaration_id, e.status, e.previous, e.at, e.route
 ), busy AS (
     UPDATE webhook w SET busy_until = now() + $2 * interval '1 millisecond'
