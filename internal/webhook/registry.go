@@ -3,7 +3,9 @@ package webhook
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 
@@ -88,6 +90,9 @@ func (r *Registry) Register(ctx context.Context, enterprise, rawURL, secret stri
 		ps.Add("/secret", customs.ProblemMissingField, "secret is required: it signs every delivery")
 	case len(secret) < MinSecret || len(secret) > MaxSecret:
 		ps.Add("/secret", "invalid_secret", "secret must be %d to %d bytes long", MinSecret, MaxSecret)
+	case strings.ContainsRune(secret, 0) || !utf8.ValidString(secret):
+		// The HTTP layer refuses such JSON first; stored text cannot hold it.
+		ps.Add("/secret", "invalid_secret", "secret must be text without NUL")
 	}
 	if err := ps.Err(customs.CodeInvalid, "webhook request does not validate"); err != nil {
 		return nil, err

@@ -238,6 +238,12 @@ func TestRegistrationRefusesInnerTargets(t *testing.T) {
 		customs.ProblemsOf(err)[0].Code != webhook.ProblemForbiddenTarget {
 		t.Errorf("register localhost: %v, want forbidden_target", err)
 	}
+	// Bytes PostgreSQL text cannot hold are the caller's problem, not a 500.
+	for _, bad := range [][2]string{{"https://erp.example.com/\x00", secret}, {"https://erp.example.com/hook", secret + "\x00"}} {
+		if _, err := reg.Register(b.ctx, entA, bad[0], bad[1]); customs.ErrorCodeOf(err) != customs.CodeInvalid {
+			t.Errorf("register %q, %q: %v, want invalid", bad[0], bad[1], err)
+		}
+	}
 	if hs, _ := b.db.Webhooks(b.ctx, entA); len(hs) != 0 {
 		t.Errorf("stored: %+v", hs)
 	}
