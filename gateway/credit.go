@@ -10,15 +10,14 @@ import (
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/credit"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 // CreditService is what the credit routes need. *credit.Syncer satisfies it.
 type CreditService interface {
 	// Enterprise returns the merged record as of today; nil when unknown.
-	Enterprise(ctx context.Context, uscc string) (*postgres.CreditMerged, error)
+	Enterprise(ctx context.Context, uscc string) (*customs.MergedCredit, error)
 	// Records returns merged records changed after version after, in order.
-	Records(ctx context.Context, after int64, limit int) ([]postgres.CreditMerged, error)
+	Records(ctx context.Context, after int64, limit int) ([]customs.MergedCredit, error)
 	Status(ctx context.Context) ([]credit.RegistryStatus, error)
 	// SyncNow starts a sync; with wait it returns when the sync is done.
 	SyncNow(ctx context.Context, wait bool) error
@@ -70,12 +69,12 @@ func nullable(s string) *string {
 }
 
 // NewCreditJSON renders a merged record.
-func NewCreditJSON(m *postgres.CreditMerged) CreditJSON {
+func NewCreditJSON(m *customs.MergedCredit) CreditJSON {
 	at := m.ChangedAt.UTC()
 	out := CreditJSON{USCC: m.USCC, Name: m.Name, Rating: m.Rating, Watch: m.Watch, Version: m.Version, UpdatedAt: &at,
 		Sources: make([]CreditSourceJSON, len(m.Sources))}
 	for i, s := range m.Sources {
-		out.Sources[i] = CreditSourceJSON{Region: s.Region, Published: s.Published, Rating: s.Rating, Version: s.Version,
+		out.Sources[i] = CreditSourceJSON{Region: string(s.Region), Published: s.Published, Rating: string(s.Rating), Version: s.Version,
 			Reason: s.Reason, EffectiveFrom: nullable(s.EffectiveFrom), ExpiresAt: nullable(s.ExpiresAt)}
 	}
 	return out

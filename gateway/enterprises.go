@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
@@ -19,8 +17,9 @@ import (
 // EnterpriseConfig configures what enterprises see: the declaration list,
 // webhooks and the tracking page.
 type EnterpriseConfig struct {
-	// MaxWebhooks is the most webhooks one enterprise may have; zero means 10.
-	MaxWebhooks int
+	// Webhooks registers and lists the enterprises' webhooks (with the
+	// rule of where they may point); required.
+	Webhooks *webhook.Registry
 	// SessionTTL is how long a sign-in to /track lasts; zero means 8h.
 	SessionTTL time.Duration
 	// NowFunc: nil means time.Now.
@@ -28,9 +27,6 @@ type EnterpriseConfig struct {
 }
 
 func (c EnterpriseConfig) withDefaults() EnterpriseConfig {
-	if c.MaxWebhooks <= 0 {
-		c.MaxWebhooks = 10
-	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 8 * time.Hour
 	}
@@ -53,13 +49,17 @@ func (c EnterpriseConfig) withDefaults() EnterpriseConfig {
 //     since, limit or cursor is 400.
 //   - "next" is an opaque keyset cursor on the arrival order (seq).
 //   - Webhooks: GET /v1/webhooks/{id} is added; DELETE answers 204; an
-//     enterprise has at most MaxWebhooks (409 beyond); the secret is 16 to
-//     256 bytes, stored as given (it must sign) and never shown again.
+//     enterprise has at most the registry's maximum (409 beyond); the
+//     secret is 16 to 256 bytes, stored as given (it must sign) and never
+//     shown again; lastError is the failure's class (webhook.Classify).
 //   - The operator sees every webhook, suspended first, with its waiting
 //     events, at GET /v1/admin/webhooks?state=, and may resume one at
 //     POST /v1/admin/webhooks/{id}/resume.
 func Enterprises(cfg EnterpriseConfig) func(mux *http.ServeMux, s *Server) {
 	cfg = cfg.withDefaults()
+	if cfg.Webhooks == nil {
+		panic("gateway: EnterpriseConfig.Webhooks is required")
+	}
 	return func(mux *http.ServeMux, s *Server) {
 		e := &enterprises{cfg: cfg, s: s}
 		mux.Handle("GET /v1/declarations", s.Auth(e.listDeclarations))
@@ -199,15 +199,15 @@ type webhookView struct {
 	Pending    *int   `json:"pending,omitempty"`
 }
 
-func newWebhookView(w *postgres.WebhookRow) webhookView {
-	v := webhookView{ID: w.ID, URL: w.URL, State: w.State, CreatedAt: w.CreatedAt.UTC(), Failures: w.Failures}
-	if w.LastError.Valid {
-		s := w.LastError.String
+func newWebhookView(w *customs.Webhook) webhookView {
+	v := webhookView{ID: w.ID, URL: w.URL, State: string(w.State), CreatedAt: w.CreatedAt.UTC(), Failures: w.Failures}
+	if w.LastError != "" {
+		s := w.LastError
 		v.LastError = &s
 	}
-	v.LastAttemptAt = nullTime(w.LastAttemptAt.Time, w.LastAttemptAt.Valid)
-	v.LastSuccessAt = nullTime(w.LastSuccessAt.Time, w.LastSuccessAt.Valid)
-	v.SuspendedAt = nullTime(w.SuspendedAt.Time, w.SuspendedAt.Valid)
+	v.LastAttemptAt = nullTime(w.LastAttemptAt, !w.LastAttemptAt.IsZero())
+	v.LastSuccessAt = nullTime(w.LastSuccessAt, !w.LastSuccessAt.IsZero())
+	v.SuspendedAt = nullTime(w.SuspendedAt, !w.SuspendedAt.IsZero())
 	return v
 }
 
@@ -224,10 +224,6 @@ type webhookRequest struct {
 	Secret string `json:"secret"`
 }
 
-// Secret lengths: short enough to store, long enough that an HMAC under
-// it cannot be guessed.
-const minSecret, maxSecret = 16, 256
-
 func (e *enterprises) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireEnterprise(r)
 	if err != nil {
@@ -237,31 +233,12 @@ func (e *enterprises) createWebhook(w http.ResponseWriter, r *http.Request) erro
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	var ps customs.Problems
-	switch {
-	case req.URL == "":
-		ps.Add("/url", customs.ProblemMissingField, "url is required")
-	default:
-		if err := webhook.CheckURL(req.URL); err != nil {
-			ps.Add("/url", "invalid_url", "%v", err)
-		}
-	}
-	switch {
-	case req.Secret == "":
-		ps.Add("/secret", customs.ProblemMissingField, "secret is required: it signs every delivery")
-	case len(req.Secret) < minSecret || len(req.Secret) > maxSecret:
-		ps.Add("/secret", "invalid_secret", "secret must be %d to %d bytes long", minSecret, maxSecret)
-	}
-	if err := ps.Err(customs.CodeInvalid, "webhook request does not validate"); err != nil {
+	hook, err := e.cfg.Webhooks.Register(r.Context(), p.Scope, req.URL, req.Secret)
+	if err != nil {
 		return err
 	}
-	row := &postgres.WebhookRow{ID: "wh_" + ulid.Make().String(), Enterprise: p.Scope, URL: req.URL, Secret: req.Secret,
-		CreatedAt: e.cfg.NowFunc().UTC().Truncate(time.Microsecond)}
-	if err := e.s.DB.InsertWebhook(r.Context(), row, e.cfg.MaxWebhooks); err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/v1/webhooks/"+row.ID)
-	return WriteJSON(w, http.StatusCreated, newWebhookView(row))
+	w.Header().Set("Location", "/v1/webhooks/"+hook.ID)
+	return WriteJSON(w, http.StatusCreated, newWebhookView(hook))
 }
 
 func (e *enterprises) listWebhooks(w http.ResponseWriter, r *http.Request) error {
@@ -269,7 +246,7 @@ func (e *enterprises) listWebhooks(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	rows, err := e.s.DB.Webhooks(r.Context(), p.Scope)
+	rows, err := e.cfg.Webhooks.List(r.Context(), p.Scope)
 	if err != nil {
 		return err
 	}
@@ -285,7 +262,7 @@ func (e *enterprises) getWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	row, err := e.s.DB.Webhook(r.Context(), r.PathValue("id"), p.Scope)
+	row, err := e.cfg.Webhooks.Get(r.Context(), r.PathValue("id"), p.Scope)
 	if err != nil {
 		return err
 	}
@@ -297,7 +274,7 @@ func (e *enterprises) deleteWebhook(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := e.s.DB.DeleteWebhook(r.Context(), r.PathValue("id"), p.Scope); err != nil {
+	if err := e.cfg.Webhooks.Delete(r.Context(), r.PathValue("id"), p.Scope); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -309,7 +286,7 @@ func (e *enterprises) resumeWebhook(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	row, err := e.s.DB.ResumeWebhook(r.Context(), r.PathValue("id"), p.Scope)
+	row, err := e.cfg.Webhooks.Resume(r.Context(), r.PathValue("id"), p.Scope)
 	if err != nil {
 		return err
 	}
@@ -322,13 +299,7 @@ func (e *enterprises) adminWebhooks(w http.ResponseWriter, r *http.Request) erro
 	if _, err := Require(r, apikey.RoleAdmin); err != nil {
 		return err
 	}
-	state := r.URL.Query().Get("state")
-	switch state {
-	case "", postgres.WebhookActive, postgres.WebhookSuspended:
-	default:
-		return badQuery("state", customs.ProblemInvalidEnum, "state must be active or suspended")
-	}
-	rows, err := e.s.DB.WebhooksByState(r.Context(), state)
+	rows, err := e.cfg.Webhooks.ByState(r.Context(), customs.WebhookState(r.URL.Query().Get("state")))
 	if err != nil {
 		return err
 	}
@@ -346,7 +317,7 @@ func (e *enterprises) adminResumeWebhook(w http.ResponseWriter, r *http.Request)
 	if _, err := Require(r, apikey.RoleAdmin); err != nil {
 		return err
 	}
-	row, err := e.s.DB.ResumeWebhook(r.Context(), r.PathValue("id"), "")
+	row, err := e.cfg.Webhooks.Resume(r.Context(), r.PathValue("id"), "")
 	if err != nil {
 		return err
 	}

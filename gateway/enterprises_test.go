@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -64,7 +66,18 @@ func (c *testClock) Now() time.Time {
 
 func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
+// localTargets lets webhooks point at the tests' local receivers (plain
+// http on loopback), as WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE do.
+var localTargets = webhook.Targets{AllowHTTP: true, AllowPrivate: true}
+
 func setupEnterprise(t *testing.T) *entBundle {
+	t.Helper()
+	return setupEnterpriseTargets(t, localTargets)
+}
+
+// setupEnterpriseTargets is setupEnterprise with webhooks restricted to
+// targets.
+func setupEnterpriseTargets(t *testing.T, targets webhook.Targets) *entBundle {
 	t.Helper()
 	db := pgtest.New(t)
 	tables := codes.MustEmbedded()
@@ -86,8 +99,9 @@ func setupEnterprise(t *testing.T) *entBundle {
 		Keys:     keys,
 		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.Enterprises(gateway.EnterpriseConfig{MaxWebhooks: 3, NowFunc: clock.Now})},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.Enterprises(gateway.EnterpriseConfig{NowFunc: clock.Now,
+			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})})},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -405,6 +419,50 @@ func TestWebhookRegistration(t *testing.T) {
 	}
 }
 
+// TestWebhookRegistrationRefusesInnerTargets: without the allow settings,
+// a webhook must be https and point at public addresses only; anything
+// else is 422 at /url, and nothing is stored.
+func TestWebhookRegistrationRefusesInnerTargets(t *testing.T) {
+	t.Parallel()
+	b := setupEnterpriseTargets(t, webhook.Targets{Resolver: fixedDNS{
+		"erp.example.com":  {netip.MustParseAddr("93.184.216.34")},
+		"localhost":        {netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")},
+		"intranet.example": {netip.MustParseAddr("10.20.30.40")},
+	}})
+	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	for _, tt := range []struct{ url, code string }{
+		{"https://127.0.0.1/v1/admin/keys", "forbidden_target"},
+		{"https://169.254.169.254/latest/meta-data/", "forbidden_target"},
+		{"https://[::1]/hook", "forbidden_target"},
+		{"https://localhost:5432/", "forbidden_target"},
+		{"https://intranet.example/hook", "forbidden_target"},
+		{"https://100.64.0.1/hook", "forbidden_target"},
+		{"http://erp.example.com/hook", "invalid_url"},
+	} {
+		r := b.do(t, "POST", "/v1/webhooks", keyA, "application/json", []byte(`{"url":"`+tt.url+`","secret":"0123456789abcdef"}`))
+		errs, _ := r.json["errors"].([]any)
+		if r.status != 422 || len(errs) != 1 || errs[0].(map[string]any)["path"] != "/url" || errs[0].(map[string]any)["code"] != tt.code {
+			t.Errorf("%s: %d %s, want 422 %s at /url", tt.url, r.status, r.body, tt.code)
+		}
+	}
+	if r := b.do(t, "GET", "/v1/webhooks", keyA, "", nil); len(r.json["items"].([]any)) != 0 {
+		t.Errorf("stored: %s", r.body)
+	}
+	if r := b.do(t, "POST", "/v1/webhooks", keyA, "application/json", []byte(`{"url":"https://erp.example.com/hook","secret":"0123456789abcdef"}`)); r.status != 201 {
+		t.Errorf("a public https target: %d %s", r.status, r.body)
+	}
+}
+
+// fixedDNS answers the names it has; the others do not exist.
+type fixedDNS map[string][]netip.Addr
+
+func (d fixedDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if a, ok := d[host]; ok {
+		return a, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
 // hookReceiver is an enterprise's endpoint that checks signatures.
 type hookReceiver struct {
 	srv    *httptest.Server
@@ -420,7 +478,7 @@ func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 		body, _ := io.ReadAll(r.Body)
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if !webhook.Verify(secret, body, r.Header.Get("X-Signature")) {
+		if webhook.Verify(secret, body, r.Header.Get(webhook.TimestampHeader), r.Header.Get(webhook.SignatureHeader), time.Now()) != nil {
 			h.badSig++
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -483,7 +541,7 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	b.setStatus(t, d, "delivered", "reviewcentre")
 	b.setStatus(t, d, "inspection_required", "reviewcentre")
 
-	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Targets: localTargets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +584,7 @@ func TestFailingWebhookIsShownToTheOperatorAndResumed(t *testing.T) {
 	d := b.submit(t, "import-ordinary-machinery.xml", ref(1), entA)
 	b.setStatus(t, d, "delivered", "reviewcentre")
 
-	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RetryMax: -1,
+	w, err := webhook.New(b.db, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RetryMax: -1, Targets: localTargets,
 		BackoffBase: time.Millisecond, BackoffMax: time.Millisecond, SuspendAfter: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -536,7 +594,7 @@ func TestFailingWebhookIsShownToTheOperatorAndResumed(t *testing.T) {
 		drainWebhooks(t, w)
 		r := b.do(t, "GET", "/v1/webhooks/"+id, keyA, "", nil)
 		if r.json["state"] == "suspended" {
-			if r.json["lastError"] == nil || r.json["failures"].(float64) != 2 {
+			if r.json["lastError"] != "status 502" || r.json["failures"].(float64) != 2 {
 				t.Errorf("suspended webhook: %s", r.body)
 			}
 			break

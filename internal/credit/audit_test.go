@@ -123,7 +123,7 @@ func TestAuditMergeThroughSync(t *testing.T) {
 		}
 		var got []string
 		for _, s := range m.Sources {
-			got = append(got, s.Region+":"+s.Published+":"+strconv.FormatInt(s.Version, 10))
+			got = append(got, string(s.Region)+":"+s.Published+":"+strconv.FormatInt(s.Version, 10))
 		}
 		if m.Rating != tt.rating || m.Watch != tt.watch || !reflect.DeepEqual(got, tt.sources) {
 			t.Errorf("%s: got %s watch=%v %v, want %s watch=%v %v", tt.name, m.Rating, m.Watch, got, tt.rating, tt.watch, tt.sources)

@@ -9,12 +9,17 @@ import (
 	"time"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
-// CacheStore is the storage the cache follows. *postgres.DB satisfies it.
+// CacheStore is the storage the cache follows.
 type CacheStore interface {
-	CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]postgres.CreditRatingRow, int64, error)
+	// CreditRatingChanges returns, from one snapshot, every regional
+	// record (USCC, Region, Rating, Deleted and the dates are enough) of
+	// the enterprises whose records were written after sequence number
+	// after, at most span numbers further, and the number read through.
+	// With onlyRated, only enterprises with a record that is neither
+	// general nor deleted.
+	CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]customs.CreditRecord, int64, error)
 }
 
 // CacheConfig configures a Cache.
@@ -169,7 +174,7 @@ func (c *Cache) Refresh(ctx context.Context) error {
 }
 
 // apply replaces the records of every enterprise in rows.
-func (c *Cache) apply(rows []postgres.CreditRatingRow, through int64) {
+func (c *Cache) apply(rows []customs.CreditRecord, through int64) {
 	by := make(map[string][]cachedRecord, len(rows)/2+1)
 	rated := make(map[string]bool, len(rows)/2+1)
 	for _, r := range rows {

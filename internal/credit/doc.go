@@ -7,7 +7,7 @@
 // through its own Client (one go-retryablehttp client inside one gobreaker
 // breaker per registry, so one registry down never stops the others). Each
 // page's records, its skipped records, the merged records it changes and
-// the new cursor are written in one transaction (postgres.ApplyCreditPage),
+// the new cursor are written in one transaction (Store.ApplyCreditPage),
 // with multi-row upserts: a sync broken off anywhere resumes at the page
 // it stopped on, and applying a page twice changes nothing. When a page
 // ends with next = null, the cursor stays at that page's own cursor, so the

@@ -216,7 +216,7 @@ func pageSim(t testing.TB, region customs.Region, ps [][]byte) *sim.Registry {
 // uscc makes a valid USCC from a 17-character prefix.
 func uscc(prefix17 string) string { return prefix17 + string(customs.USCCCheckChar(prefix17)) }
 
-func (b *testBundle) enterprise(t testing.TB, u string) *postgres.CreditMerged {
+func (b *testBundle) enterprise(t testing.TB, u string) *customs.MergedCredit {
 	t.Helper()
 	m, err := b.syncer.Enterprise(context.Background(), u)
 	if err != nil {
@@ -263,8 +263,8 @@ func get(t testing.TB, url string) []byte {
 
 // postgresPage is the one page of a region's feed (next null), asked from
 // the start: the cursor stays where it was.
-func postgresPage(region customs.Region, recs []customs.CreditRecord, skips []postgres.CreditSkip, now time.Time) postgres.CreditPage {
-	return postgres.CreditPage{Region: string(region), Records: recs, Skipped: skips, Now: now}
+func postgresPage(region customs.Region, recs []customs.CreditRecord, skips []customs.CreditSkip, now time.Time) customs.CreditPage {
+	return customs.CreditPage{Region: region, Records: recs, Skipped: skips, Now: now}
 }
 
-func errCursorMoved() error { return postgres.ErrCursorMoved }
+func errCursorMoved() error { return customs.ErrCreditCursorMoved }

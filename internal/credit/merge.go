@@ -1,9 +1,6 @@
 package credit
 
-import (
-	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
-)
+import "github.com/jjj/gateway/internal/customs"
 
 // regionOrder orders sources as the spec lists the regions.
 func regionOrder(r customs.Region) int {
@@ -25,9 +22,11 @@ func regionOrder(r customs.Region) int {
 // Hebei C among the contributions raises watch. Sources list the
 // contributions in region order (BJ, TJ, HE). The name is that of the most
 // recently updated record. NextChange is the first day after day on which a
-// record starts or expires. It implements postgres.MergeFunc.
-func Merge(uscc string, recs []customs.CreditRecord, day string) postgres.CreditMerged {
-	m := postgres.CreditMerged{USCC: uscc, Rating: customs.RatingGeneral}
+// record starts or expires. It is a pure function of its arguments (a
+// customs.CreditMergeFunc), so the store can call it inside the
+// transaction that writes the merged record.
+func Merge(uscc string, recs []customs.CreditRecord, day string) customs.MergedCredit {
+	m := customs.MergedCredit{USCC: uscc, Rating: customs.RatingGeneral}
 	var best customs.Rating
 	var nameAt int = -1
 	// Insertion sort by region: at most three records.
@@ -57,7 +56,7 @@ func Merge(uscc string, recs []customs.CreditRecord, day string) postgres.Credit
 		if !r.ActiveOn(day) {
 			continue
 		}
-		m.Sources = append(m.Sources, postgres.CreditSource{Region: string(r.Region), Published: r.Published, Rating: string(r.Rating),
+		m.Sources = append(m.Sources, customs.CreditSource{Region: r.Region, Published: r.Published, Rating: r.Rating,
 			Version: r.Version, Reason: r.Reason, EffectiveFrom: r.EffectiveFrom, ExpiresAt: r.ExpiresAt})
 		if r.Rating.Severity() > best.Severity() {
 			best = r.Rating
@@ -75,4 +74,4 @@ func Merge(uscc string, recs []customs.CreditRecord, day string) postgres.Credit
 	return m
 }
 
-var _ postgres.MergeFunc = Merge
+var _ customs.CreditMergeFunc = Merge

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 // Skip reasons, as the sync status and the metric report them.
@@ -84,15 +83,15 @@ func checkDate(s *string) (string, bool) {
 // records to skip (with the reason). Of several versions of one enterprise
 // in the page only the newest is kept, in its place, since a store write
 // takes one record per enterprise.
-func Check(region customs.Region, recs []Published) ([]customs.CreditRecord, []postgres.CreditSkip) {
+func Check(region customs.Region, recs []Published) ([]customs.CreditRecord, []customs.CreditSkip) {
 	out := make([]customs.CreditRecord, 0, len(recs))
-	var skips []postgres.CreditSkip
+	var skips []customs.CreditSkip
 	at := make(map[string]int, len(recs))
 	for i := range recs {
 		p := &recs[i]
 		uscc := customs.NormalizeUSCC(strings.TrimSpace(p.USCC))
 		skip := func(reason, detail string) {
-			skips = append(skips, postgres.CreditSkip{USCC: storable(uscc), Version: p.Version, Reason: reason, Detail: storable(detail)})
+			skips = append(skips, customs.CreditSkip{USCC: storable(uscc), Version: p.Version, Reason: reason, Detail: storable(detail)})
 		}
 		if p.Malformed != "" {
 			skip(ReasonMalformedRecord, p.Malformed)

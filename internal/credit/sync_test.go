@@ -61,7 +61,7 @@ func TestSamplePages(t *testing.T) {
 		}
 		got := []expectedSource{}
 		for _, s := range m.Sources {
-			got = append(got, expectedSource{Region: s.Region, Published: s.Published, Rating: s.Rating, Version: s.Version})
+			got = append(got, expectedSource{Region: string(s.Region), Published: s.Published, Rating: string(s.Rating), Version: s.Version})
 		}
 		if string(m.Rating) != w.Rating || m.Watch != w.Watch || !reflect.DeepEqual(got, w.Sources) || m.Name != w.Name {
 			t.Errorf("%s: got %s watch=%v %q %+v, want %s watch=%v %q %+v", w.USCC, m.Rating, m.Watch, m.Name, got, w.Rating, w.Watch, w.Name, w.Sources)

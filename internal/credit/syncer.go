@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 // Source is one registry's feed. *Client satisfies it. Page returns the
@@ -24,16 +23,32 @@ type Source interface {
 // breakerReporter is what a Source may also tell the status.
 type breakerReporter interface{ BreakerState() string }
 
-// Store is the storage the syncer needs. *postgres.DB satisfies it.
+// Store is the storage the syncer needs, in domain terms.
 type Store interface {
-	CreditCursor(ctx context.Context, region string) (postgres.CreditSyncState, error)
-	ApplyCreditPage(ctx context.Context, p postgres.CreditPage, merge postgres.MergeFunc) (postgres.CreditPageResult, error)
-	CreditSyncEnded(ctx context.Context, region string, at time.Time, syncErr error) error
-	ReevaluateCredit(ctx context.Context, day string, now time.Time, merge postgres.MergeFunc, limit int) ([]string, int, error)
-	CreditSyncStates(ctx context.Context) (map[string]postgres.CreditSyncState, error)
-	CreditSkips(ctx context.Context, region string, limit int) ([]postgres.CreditSkipRow, error)
-	CreditMergedByUSCC(ctx context.Context, uscc string) (*postgres.CreditMerged, error)
-	CreditMergedSince(ctx context.Context, after int64, limit int) ([]postgres.CreditMerged, error)
+	// CreditCursor returns a registry's sync state; the zero state (empty
+	// cursor) when it was never synced.
+	CreditCursor(ctx context.Context, region customs.Region) (customs.CreditSyncState, error)
+	// ApplyCreditPage writes one page in one transaction: records (an
+	// older or equal version never overwrites a newer), skips, the merged
+	// records of the enterprises it changed (merged with merge), re-route
+	// requests for the effective ratings that changed, and the cursor.
+	// customs.ErrCreditCursorMoved when the stored cursor is not p.From.
+	ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error)
+	// CreditSyncEnded records the end of a sync run: success or its error.
+	CreditSyncEnded(ctx context.Context, region customs.Region, at time.Time, syncErr error) error
+	// ReevaluateCredit merges again, for day, at most limit enterprises
+	// whose records started or expired since they were merged; it returns
+	// those whose effective rating changed and how many it looked at.
+	ReevaluateCredit(ctx context.Context, day string, now time.Time, merge customs.CreditMergeFunc, limit int) ([]string, int, error)
+	CreditSyncStates(ctx context.Context) (map[customs.Region]customs.CreditSyncState, error)
+	// CreditSkips returns a registry's most recent skips, newest first.
+	CreditSkips(ctx context.Context, region customs.Region, limit int) ([]customs.CreditSkip, error)
+	// CreditMergedByUSCC returns the merged record as last evaluated; nil
+	// when nothing is known of the enterprise.
+	CreditMergedByUSCC(ctx context.Context, uscc string) (*customs.MergedCredit, error)
+	// CreditMergedSince returns merged records changed after version after,
+	// in the order of their change.
+	CreditMergedSince(ctx context.Context, after int64, limit int) ([]customs.MergedCredit, error)
 }
 
 // Config configures a Syncer.
@@ -275,7 +290,7 @@ func (s *Syncer) syncRegistry(ctx context.Context, region customs.Region) (SyncR
 	} else {
 		s.cfg.Logger.Debug("credit sync done", "registry", region, "pages", res.Pages, "applied", res.Applied, "skipped", res.Skipped)
 	}
-	if e := s.cfg.Store.CreditSyncEnded(context.WithoutCancel(ctx), string(region), now, err); e != nil {
+	if e := s.cfg.Store.CreditSyncEnded(context.WithoutCancel(ctx), region, now, err); e != nil {
 		err = errors.Join(err, e)
 	}
 	return res, err
@@ -287,7 +302,7 @@ type fetched struct {
 }
 
 func (s *Syncer) pages(ctx context.Context, region customs.Region, src Source, res *SyncResult) error {
-	st, err := s.cfg.Store.CreditCursor(ctx, string(region))
+	st, err := s.cfg.Store.CreditCursor(ctx, region)
 	if err != nil {
 		return err
 	}
@@ -323,7 +338,7 @@ func (s *Syncer) pages(ctx context.Context, region customs.Region, src Source, r
 		}
 		recs, skips := Check(region, page.Records)
 		now := s.cfg.NowFunc()
-		r, err := s.cfg.Store.ApplyCreditPage(ctx, postgres.CreditPage{Region: string(region), From: cur, Next: next,
+		r, err := s.cfg.Store.ApplyCreditPage(ctx, customs.CreditPage{Region: region, From: cur, Next: next,
 			Records: recs, Skipped: skips, Now: now}, Merge)
 		if err != nil {
 			return err
@@ -425,7 +440,7 @@ func (s *Syncer) Status(ctx context.Context) ([]RegistryStatus, error) {
 	}
 	out := make([]RegistryStatus, 0, len(s.regions))
 	for _, r := range s.regions {
-		st := states[string(r)]
+		st := states[r]
 		rs := RegistryStatus{Region: r, Breaker: "closed", Applied: st.Applied, Skipped: st.Skipped,
 			SkippedReasons: st.SkippedReasons, RecentSkipped: []SkippedRecord{}}
 		if rs.SkippedReasons == nil {
@@ -435,23 +450,23 @@ func (s *Syncer) Status(ctx context.Context) ([]RegistryStatus, error) {
 			c := st.Cursor
 			rs.Cursor = &c
 		}
-		if st.LastSuccess.Valid {
-			t := st.LastSuccess.Time.UTC()
+		if !st.LastSuccess.IsZero() {
+			t := st.LastSuccess.UTC()
 			rs.LastSuccess = &t
 		}
-		if st.LastError.Valid {
-			e := st.LastError.String
+		if st.LastError != "" {
+			e := st.LastError
 			rs.LastError = &e
 		}
-		if st.LastErrorAt.Valid {
-			t := st.LastErrorAt.Time.UTC()
+		if !st.LastErrorAt.IsZero() {
+			t := st.LastErrorAt.UTC()
 			rs.LastErrorAt = &t
 		}
 		if b, ok := s.cfg.Sources[r].(breakerReporter); ok {
 			rs.Breaker = b.BreakerState()
 		}
 		rs.Running = len(s.running[r]) > 0
-		skips, err := s.cfg.Store.CreditSkips(ctx, string(r), 20)
+		skips, err := s.cfg.Store.CreditSkips(ctx, r, 20)
 		if err != nil {
 			return nil, err
 		}
@@ -467,7 +482,7 @@ func (s *Syncer) Status(ctx context.Context) ([]RegistryStatus, error) {
 // time); nil when no registry has published anything about it. When one of
 // its records started or expired since it was merged, the re-evaluation
 // runs first (with OnChange), so the answer never lags the calendar.
-func (s *Syncer) Enterprise(ctx context.Context, uscc string) (*postgres.CreditMerged, error) {
+func (s *Syncer) Enterprise(ctx context.Context, uscc string) (*customs.MergedCredit, error) {
 	m, err := s.cfg.Store.CreditMergedByUSCC(ctx, uscc)
 	if err != nil || m == nil {
 		return m, err
@@ -483,6 +498,6 @@ func (s *Syncer) Enterprise(ctx context.Context, uscc string) (*postgres.CreditM
 
 // Records returns the merged records changed after version after, in the
 // order of their change.
-func (s *Syncer) Records(ctx context.Context, after int64, limit int) ([]postgres.CreditMerged, error) {
+func (s *Syncer) Records(ctx context.Context, after int64, limit int) ([]customs.MergedCredit, error) {
 	return s.cfg.Store.CreditMergedSince(ctx, after, limit)
 }

@@ -104,7 +104,7 @@ func TestMerge(t *testing.T) {
 			m := credit.Merge("X", c.recs, day)
 			var regions []string
 			for _, s := range m.Sources {
-				regions = append(regions, s.Region)
+				regions = append(regions, string(s.Region))
 			}
 			if m.Rating != c.rating || m.Watch != c.watch || !reflect.DeepEqual(regions, c.sources) || m.NextChange != c.next {
 				t.Errorf("got %s watch=%v %v next %q, want %s watch=%v %v next %q", m.Rating, m.Watch, regions, m.NextChange, c.rating, c.watch, c.sources, c.next)

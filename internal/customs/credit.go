@@ -1,6 +1,9 @@
 package customs
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Rating is an enterprise's credit rating in the 2021 customs categories
 // (credit.md). Persisted as these strings.
@@ -76,3 +79,116 @@ var Beijing = time.FixedZone("CST", 8*3600)
 
 // BeijingDay is t's date in Beijing time, yyyy-MM-dd.
 func BeijingDay(t time.Time) string { return t.In(Beijing).Format("2006-01-02") }
+
+// CreditSource is one regional record behind a merged rating, as the
+// shared view shows it. Empty dates mean none.
+type CreditSource struct {
+	Region        Region
+	Published     string
+	Rating        Rating
+	Version       int64
+	Reason        string
+	EffectiveFrom string
+	ExpiresAt     string
+}
+
+// MergedCredit is an enterprise's merged credit record (credit.md) as
+// evaluated on EvaluatedOn (a Beijing day): the effective rating and the
+// active regional records behind it. NextChange is the first later day on
+// which one of those records starts or expires; "" when none. Version is
+// the shared view's change number and ChangedAt the time of that change;
+// both are the store's to set.
+type MergedCredit struct {
+	USCC        string
+	Name        string
+	Rating      Rating
+	Watch       bool
+	Sources     []CreditSource
+	Version     int64
+	EvaluatedOn string
+	NextChange  string
+	ChangedAt   time.Time
+}
+
+// SameView reports whether two merged records look the same to a reader of
+// the shared view: the evaluation bookkeeping (EvaluatedOn, NextChange,
+// Version, ChangedAt) aside. A merge that gives the same view takes no new
+// version.
+func (m *MergedCredit) SameView(o *MergedCredit) bool {
+	if m.Name != o.Name || m.Rating != o.Rating || m.Watch != o.Watch || len(m.Sources) != len(o.Sources) {
+		return false
+	}
+	for i := range m.Sources {
+		if m.Sources[i] != o.Sources[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// CreditMergeFunc merges an enterprise's regional records (the newest
+// version of each region) into its merged record for day. It sets neither
+// Version nor ChangedAt. The credit service owns the merge; a store that
+// writes merged records only calls it, inside the transaction that needs
+// it.
+type CreditMergeFunc func(uscc string, recs []CreditRecord, day string) MergedCredit
+
+// CreditSkip is a record a registry published that was not applied, and
+// why. Region and At are set on skips read back from the store (At is the
+// time of the page that skipped it); a page to apply leaves them zero.
+type CreditSkip struct {
+	Region  Region
+	USCC    string
+	Version int64
+	Reason  string
+	Detail  string
+	At      time.Time
+}
+
+// CreditPage is one page of a registry's feed, checked, to be applied in
+// one transaction.
+type CreditPage struct {
+	Region Region
+	// From is the cursor the page was asked with; the stored cursor must
+	// still be From, or another process has moved on (ErrCreditCursorMoved).
+	From string
+	// Next is the cursor to store: where the next sync asks from.
+	Next    string
+	Records []CreditRecord
+	Skipped []CreditSkip
+	// Now is the transaction's frozen clock; its Beijing day is "today".
+	Now time.Time
+}
+
+// CreditPageResult is what applying a page changed.
+type CreditPageResult struct {
+	// Applied counts records that replaced an older version (or were new).
+	Applied int
+	// Skipped counts skipped records not seen before, by reason.
+	Skipped        int
+	SkippedReasons map[string]int
+	// Changed lists the enterprises whose effective rating changed, in the
+	// order of their change.
+	Changed []string
+	// Merged counts merged records that changed (got a new version).
+	Merged int
+	// Seq is the last record sequence number written, 0 when none.
+	Seq int64
+}
+
+// ErrCreditCursorMoved means the stored cursor is not the one a page was
+// asked with: another process synced the registry meanwhile.
+var ErrCreditCursorMoved = errors.New("credit cursor moved")
+
+// CreditSyncState is a registry's stored sync state. Zero times and an
+// empty LastError mean none.
+type CreditSyncState struct {
+	Region         Region
+	Cursor         string
+	LastSuccess    time.Time
+	LastError      string
+	LastErrorAt    time.Time
+	Applied        int64
+	Skipped        int64
+	SkippedReasons map[string]int64
+}

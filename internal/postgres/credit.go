@@ -24,9 +24,10 @@ import (
 // three registries from deadlocking on the merged rows they share.
 const creditLock = 7262003
 
-// CreditSource is one regional record behind a merged rating. It is stored
-// in credit_merged.sources as JSON; empty dates mean none.
-type CreditSource struct {
+// creditSourceJSON is how credit_merged.sources stores a
+// customs.CreditSource: these names are in rows already written, so they
+// stay whatever the domain type becomes.
+type creditSourceJSON struct {
 	Region        string `json:"region"`
 	Published     string `json:"published"`
 	Rating        string `json:"rating"`
@@ -36,97 +37,34 @@ type CreditSource struct {
 	ExpiresAt     string `json:"expiresAt"`
 }
 
-// CreditMerged is an enterprise's merged credit record as evaluated on
-// EvaluatedOn (a Beijing day). NextChange is the first later day on which
-// one of the regional records behind it starts or expires; "" when none.
-type CreditMerged struct {
-	USCC        string
-	Name        string
-	Rating      customs.Rating
-	Watch       bool
-	Sources     []CreditSource
-	Version     int64
-	EvaluatedOn string
-	NextChange  string
-	ChangedAt   time.Time
-}
-
-// sameView reports whether two merged records look the same to a reader of
-// the shared view (the evaluation bookkeeping aside).
-func (m *CreditMerged) sameView(o *CreditMerged) bool {
-	if m.Name != o.Name || m.Rating != o.Rating || m.Watch != o.Watch || len(m.Sources) != len(o.Sources) {
-		return false
+func encodeCreditSources(src []customs.CreditSource) ([]byte, error) {
+	out := make([]creditSourceJSON, len(src))
+	for i, s := range src {
+		out[i] = creditSourceJSON{Region: string(s.Region), Published: s.Published, Rating: string(s.Rating), Version: s.Version,
+			Reason: s.Reason, EffectiveFrom: s.EffectiveFrom, ExpiresAt: s.ExpiresAt}
 	}
-	for i := range m.Sources {
-		if m.Sources[i] != o.Sources[i] {
-			return false
-		}
+	return json.Marshal(out)
+}
+
+func decodeCreditSources(b []byte) ([]customs.CreditSource, error) {
+	var in []creditSourceJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, err
 	}
-	return true
-}
-
-// MergeFunc merges an enterprise's regional records (the newest version of
-// each region) into its merged record for day. It sets neither Version nor
-// ChangedAt. It lives with the credit service; the store only calls it.
-type MergeFunc func(uscc string, recs []customs.CreditRecord, day string) CreditMerged
-
-// CreditSkip is a record a registry published that was not applied.
-type CreditSkip struct {
-	USCC    string
-	Version int64
-	Reason  string
-	Detail  string
-}
-
-// CreditPage is one page of a registry's feed, checked, to be applied.
-type CreditPage struct {
-	Region string
-	// From is the cursor the page was asked with; the stored cursor must
-	// still be From, or another process has moved on (ErrCursorMoved).
-	From string
-	// Next is the cursor to store: where the next sync asks from.
-	Next    string
-	Records []customs.CreditRecord
-	Skipped []CreditSkip
-	// Now is the transaction's frozen clock; its Beijing day is "today".
-	Now time.Time
-}
-
-// CreditPageResult is what applying a page changed.
-type CreditPageResult struct {
-	// Applied counts records that replaced an older version (or were new).
-	Applied int
-	// Skipped counts skipped records not seen before, by reason.
-	Skipped        int
-	SkippedReasons map[string]int
-	// Changed lists the enterprises whose effective rating changed, in the
-	// order of their change.
-	Changed []string
-	// Merged counts merged records that changed (got a new version).
-	Merged int
-	// Seq is the last credit_record_seq written, 0 when none.
-	Seq int64
-}
-
-// ErrCursorMoved means the stored cursor is not the one a page was asked
-// with: another process synced the registry meanwhile.
-var ErrCursorMoved = errors.New("credit cursor moved")
-
-// CreditSyncState is a registry's stored sync state.
-type CreditSyncState struct {
-	Region         string
-	Cursor         string
-	LastSuccess    sql.NullTime
-	LastError      sql.NullString
-	LastErrorAt    sql.NullTime
-	Applied        int64
-	Skipped        int64
-	SkippedReasons map[string]int64
+	if in == nil {
+		return nil, nil
+	}
+	out := make([]customs.CreditSource, len(in))
+	for i, s := range in {
+		out[i] = customs.CreditSource{Region: customs.Region(s.Region), Published: s.Published, Rating: customs.Rating(s.Rating),
+			Version: s.Version, Reason: s.Reason, EffectiveFrom: s.EffectiveFrom, ExpiresAt: s.ExpiresAt}
+	}
+	return out, nil
 }
 
 // CreditCursor returns a registry's sync state; the zero state (empty
 // cursor) when it was never synced.
-func (db *DB) CreditCursor(ctx context.Context, region string) (CreditSyncState, error) {
+func (db *DB) CreditCursor(ctx context.Context, region customs.Region) (customs.CreditSyncState, error) {
 	st, err := creditState(ctx, db, region, false)
 	if err != nil {
 		return st, fmt.Errorf("credit cursor %s: %w", region, err)
@@ -134,20 +72,25 @@ func (db *DB) CreditCursor(ctx context.Context, region string) (CreditSyncState,
 	return st, nil
 }
 
-func creditState(ctx context.Context, q sqlx.QueryerContext, region string, forUpdate bool) (CreditSyncState, error) {
-	st := CreditSyncState{Region: region, SkippedReasons: map[string]int64{}}
+func creditState(ctx context.Context, q sqlx.QueryerContext, region customs.Region, forUpdate bool) (customs.CreditSyncState, error) {
+	st := customs.CreditSyncState{Region: region, SkippedReasons: map[string]int64{}}
 	query := `SELECT cursor, last_success, last_error, last_error_at, applied, skipped, skipped_reasons FROM credit_cursor WHERE region = $1`
 	if forUpdate {
 		query += ` FOR UPDATE`
 	}
-	var reasons []byte
-	err := q.QueryRowxContext(ctx, query, region).Scan(&st.Cursor, &st.LastSuccess, &st.LastError, &st.LastErrorAt, &st.Applied, &st.Skipped, &reasons)
+	var (
+		reasons                  []byte
+		lastSuccess, lastErrorAt sql.NullTime
+		lastError                sql.NullString
+	)
+	err := q.QueryRowxContext(ctx, query, region).Scan(&st.Cursor, &lastSuccess, &lastError, &lastErrorAt, &st.Applied, &st.Skipped, &reasons)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
 	if err != nil {
 		return st, err
 	}
+	st.LastSuccess, st.LastError, st.LastErrorAt = lastSuccess.Time, lastError.String, lastErrorAt.Time
 	if err := json.Unmarshal(reasons, &st.SkippedReasons); err != nil {
 		return st, err
 	}
@@ -155,14 +98,14 @@ func creditState(ctx context.Context, q sqlx.QueryerContext, region string, forU
 }
 
 // CreditSyncStates returns the stored state of every registry ever synced.
-func (db *DB) CreditSyncStates(ctx context.Context) (map[string]CreditSyncState, error) {
+func (db *DB) CreditSyncStates(ctx context.Context) (map[customs.Region]customs.CreditSyncState, error) {
 	rows, err := db.QueryxContext(ctx, `SELECT region FROM credit_cursor`)
 	if err != nil {
 		return nil, fmt.Errorf("credit sync states: %w", err)
 	}
-	var regions []string
+	var regions []customs.Region
 	for rows.Next() {
-		var r string
+		var r customs.Region
 		if err := rows.Scan(&r); err != nil {
 			rows.Close()
 			return nil, err
@@ -170,7 +113,7 @@ func (db *DB) CreditSyncStates(ctx context.Context) (map[string]CreditSyncState,
 		regions = append(regions, r)
 	}
 	rows.Close()
-	out := map[string]CreditSyncState{}
+	out := map[customs.Region]customs.CreditSyncState{}
 	for _, r := range regions {
 		st, err := db.CreditCursor(ctx, r)
 		if err != nil {
@@ -183,7 +126,7 @@ func (db *DB) CreditSyncStates(ctx context.Context) (map[string]CreditSyncState,
 
 // CreditSyncEnded records the end of a sync run: success (lastError
 // cleared) or the error that stopped it.
-func (db *DB) CreditSyncEnded(ctx context.Context, region string, at time.Time, syncErr error) error {
+func (db *DB) CreditSyncEnded(ctx context.Context, region customs.Region, at time.Time, syncErr error) error {
 	var err error
 	if syncErr == nil {
 		_, err = db.ExecContext(ctx, `INSERT INTO credit_cursor (region, last_success) VALUES ($1, $2)
@@ -198,23 +141,24 @@ func (db *DB) CreditSyncEnded(ctx context.Context, region string, at time.Time, 
 	return nil
 }
 
-// CreditSkipRow is a skipped record as stored.
-type CreditSkipRow struct {
-	Region  string    `db:"region"`
-	USCC    string    `db:"uscc"`
-	Version int64     `db:"version"`
-	Reason  string    `db:"reason"`
-	Detail  string    `db:"detail"`
-	At      time.Time `db:"at"`
-}
-
 // CreditSkips returns a registry's most recent skipped records, newest first.
-func (db *DB) CreditSkips(ctx context.Context, region string, limit int) ([]CreditSkipRow, error) {
-	var out []CreditSkipRow
-	err := db.SelectContext(ctx, &out, `SELECT region, uscc, version, reason, detail, at FROM credit_skipped
+func (db *DB) CreditSkips(ctx context.Context, region customs.Region, limit int) ([]customs.CreditSkip, error) {
+	var rows []struct {
+		Region  string    `db:"region"`
+		USCC    string    `db:"uscc"`
+		Version int64     `db:"version"`
+		Reason  string    `db:"reason"`
+		Detail  string    `db:"detail"`
+		At      time.Time `db:"at"`
+	}
+	err := db.SelectContext(ctx, &rows, `SELECT region, uscc, version, reason, detail, at FROM credit_skipped
 		WHERE region = $1 ORDER BY id DESC LIMIT $2`, region, limit)
 	if err != nil {
 		return nil, fmt.Errorf("credit skips %s: %w", region, err)
+	}
+	out := make([]customs.CreditSkip, len(rows))
+	for i, r := range rows {
+		out[i] = customs.CreditSkip{Region: customs.Region(r.Region), USCC: r.USCC, Version: r.Version, Reason: r.Reason, Detail: r.Detail, At: r.At}
 	}
 	return out, nil
 }
@@ -223,8 +167,8 @@ func (db *DB) CreditSkips(ctx context.Context, region string, limit int) ([]Cred
 // multi-row upsert; an older or equal version never overwrites a newer),
 // the skipped records, the merged records of every enterprise the page
 // changed, and the cursor. Applying the same page twice changes nothing.
-func (db *DB) ApplyCreditPage(ctx context.Context, p CreditPage, merge MergeFunc) (CreditPageResult, error) {
-	res := CreditPageResult{SkippedReasons: map[string]int{}}
+func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error) {
+	res := customs.CreditPageResult{SkippedReasons: map[string]int{}}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
@@ -238,7 +182,7 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p CreditPage, merge MergeFunc
 		return res, fmt.Errorf("apply credit page %s: cursor: %w", p.Region, err)
 	}
 	if st.Cursor != p.From {
-		return res, fmt.Errorf("apply credit page %s: %w (stored %q, page from %q)", p.Region, ErrCursorMoved, st.Cursor, p.From)
+		return res, fmt.Errorf("apply credit page %s: %w (stored %q, page from %q)", p.Region, customs.ErrCreditCursorMoved, st.Cursor, p.From)
 	}
 
 	changed, seq, err := upsertCreditRecords(ctx, tx, p.Region, p.Records, p.Now)
@@ -264,7 +208,7 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p CreditPage, merge MergeFunc
 		if err != nil {
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
-		if err := RequestReroute(ctx, tx, res.Changed, "credit rating changed ("+p.Region+" registry)"); err != nil {
+		if err := RequestReroute(ctx, tx, res.Changed, "credit rating changed ("+string(p.Region)+" registry)"); err != nil {
 			return res, err
 		}
 	}
@@ -291,7 +235,7 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p CreditPage, merge MergeFunc
 // upsertCreditRecords writes recs (at most one per USCC, see the caller)
 // with one statement and returns the USCCs whose stored record changed, in
 // the order of recs, and the last sequence number written.
-func upsertCreditRecords(ctx context.Context, tx *sqlx.Tx, region string, recs []customs.CreditRecord, now time.Time) ([]string, int64, error) {
+func upsertCreditRecords(ctx context.Context, tx *sqlx.Tx, region customs.Region, recs []customs.CreditRecord, now time.Time) ([]string, int64, error) {
 	if len(recs) == 0 {
 		return nil, 0, nil
 	}
@@ -355,7 +299,7 @@ func upsertCreditRecords(ctx context.Context, tx *sqlx.Tx, region string, recs [
 	return out, maxSeq, nil
 }
 
-func insertCreditSkips(ctx context.Context, tx *sqlx.Tx, region string, skips []CreditSkip, now time.Time) ([]string, error) {
+func insertCreditSkips(ctx context.Context, tx *sqlx.Tx, region customs.Region, skips []customs.CreditSkip, now time.Time) ([]string, error) {
 	n := len(skips)
 	uscc, reason, detail, version := make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
 	for i, s := range skips {
@@ -411,27 +355,29 @@ func creditRecords(ctx context.Context, q sqlx.QueryerContext, usccs []string) (
 const creditMergedCols = `uscc, name, rating, watch, sources, version, to_char(evaluated_on, 'YYYY-MM-DD'),
 	COALESCE(to_char(next_change, 'YYYY-MM-DD'), ''), changed_at`
 
-func scanCreditMerged(rows *sqlx.Rows) (CreditMerged, error) {
-	var m CreditMerged
+func scanCreditMerged(rows *sqlx.Rows) (customs.MergedCredit, error) {
+	var m customs.MergedCredit
 	var rating string
 	var sources []byte
 	if err := rows.Scan(&m.USCC, &m.Name, &rating, &m.Watch, &sources, &m.Version, &m.EvaluatedOn, &m.NextChange, &m.ChangedAt); err != nil {
 		return m, err
 	}
 	m.Rating = customs.Rating(rating)
-	if err := json.Unmarshal(sources, &m.Sources); err != nil {
+	src, err := decodeCreditSources(sources)
+	if err != nil {
 		return m, fmt.Errorf("merged %s: sources: %w", m.USCC, err)
 	}
+	m.Sources = src
 	return m, nil
 }
 
-func queryCreditMerged(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]CreditMerged, error) {
+func queryCreditMerged(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]customs.MergedCredit, error) {
 	rows, err := q.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("credit merged: %w", err)
 	}
 	defer rows.Close()
-	var out []CreditMerged
+	var out []customs.MergedCredit
 	for rows.Next() {
 		m, err := scanCreditMerged(rows)
 		if err != nil {
@@ -447,7 +393,7 @@ func queryCreditMerged(ctx context.Context, q sqlx.QueryerContext, query string,
 // sequence, in the order of usccs. It returns the enterprises whose
 // effective rating changed and how many merged records changed. The caller
 // holds creditLock.
-func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now time.Time, merge MergeFunc) ([]string, int, error) {
+func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now time.Time, merge customs.CreditMergeFunc) ([]string, int, error) {
 	recs, err := creditRecords(ctx, tx, usccs)
 	if err != nil {
 		return nil, 0, err
@@ -456,12 +402,12 @@ func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now t
 	if err != nil {
 		return nil, 0, err
 	}
-	old := make(map[string]*CreditMerged, len(olds))
+	old := make(map[string]*customs.MergedCredit, len(olds))
 	for i := range olds {
 		old[olds[i].USCC] = &olds[i]
 	}
 	var (
-		writes     []CreditMerged
+		writes     []customs.MergedCredit
 		bumped     []int // indexes into writes that take a new version
 		effChanged []string
 	)
@@ -472,7 +418,7 @@ func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now t
 		oldRating := customs.RatingGeneral
 		if o != nil {
 			oldRating = o.Rating
-			if o.sameView(&m) {
+			if o.SameView(&m) {
 				if o.NextChange == m.NextChange && o.EvaluatedOn == day {
 					continue
 				}
@@ -511,11 +457,7 @@ func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now t
 	)
 	for i := range writes {
 		w := &writes[i]
-		src := w.Sources
-		if src == nil {
-			src = []CreditSource{}
-		}
-		b, err := json.Marshal(src)
+		b, err := encodeCreditSources(w.Sources)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -551,7 +493,7 @@ func allDeleted(recs []customs.CreditRecord) bool {
 // (next_change on or before day), at most limit of them. It returns the
 // enterprises whose effective rating changed and how many were looked at;
 // call it until that is below limit.
-func (db *DB) ReevaluateCredit(ctx context.Context, day string, now time.Time, merge MergeFunc, limit int) ([]string, int, error) {
+func (db *DB) ReevaluateCredit(ctx context.Context, day string, now time.Time, merge customs.CreditMergeFunc, limit int) ([]string, int, error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
@@ -583,7 +525,7 @@ func (db *DB) ReevaluateCredit(ctx context.Context, day string, now time.Time, m
 
 // CreditMergedByUSCC returns an enterprise's merged record as last
 // evaluated; nil when the gateway knows nothing of it.
-func (db *DB) CreditMergedByUSCC(ctx context.Context, uscc string) (*CreditMerged, error) {
+func (db *DB) CreditMergedByUSCC(ctx context.Context, uscc string) (*customs.MergedCredit, error) {
 	ms, err := queryCreditMerged(ctx, db, `SELECT `+creditMergedCols+` FROM credit_merged WHERE uscc = $1`, uscc)
 	if err != nil || len(ms) == 0 {
 		return nil, err
@@ -593,26 +535,18 @@ func (db *DB) CreditMergedByUSCC(ctx context.Context, uscc string) (*CreditMerge
 
 // CreditMergedSince returns the merged records changed after version
 // after, in the order of their change, at most limit of them.
-func (db *DB) CreditMergedSince(ctx context.Context, after int64, limit int) ([]CreditMerged, error) {
+func (db *DB) CreditMergedSince(ctx context.Context, after int64, limit int) ([]customs.MergedCredit, error) {
 	return queryCreditMerged(ctx, db, `SELECT `+creditMergedCols+` FROM credit_merged WHERE version > $1 ORDER BY version LIMIT $2`, after, limit)
-}
-
-// CreditRatingRow is what the ratings cache keeps of a regional record.
-type CreditRatingRow struct {
-	USCC          string
-	Region        string
-	Rating        customs.Rating
-	Deleted       bool
-	EffectiveFrom string
-	ExpiresAt     string
 }
 
 // CreditRatingChanges returns, from one snapshot, every regional record of
 // the enterprises whose records were written after sequence number after
 // (at most span numbers further), and the sequence number read through.
+// Each record carries what routing's ratings need: USCC, Region, Rating,
+// Deleted and the two dates.
 // With onlyRated, only enterprises with a record that is not general and
 // not deleted are returned (a first load: the others are "general").
-func (db *DB) CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]CreditRatingRow, int64, error) {
+func (db *DB) CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]customs.CreditRecord, int64, error) {
 	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, after, fmt.Errorf("credit rating changes: %w", err)
@@ -646,14 +580,14 @@ func (db *DB) CreditRatingChanges(ctx context.Context, after, span int64, onlyRa
 		return nil, after, fmt.Errorf("credit rating changes: %w", err)
 	}
 	defer rows.Close()
-	var out []CreditRatingRow
+	var out []customs.CreditRecord
 	for rows.Next() {
-		var r CreditRatingRow
-		var rating string
-		if err := rows.Scan(&r.USCC, &r.Region, &rating, &r.Deleted, &r.EffectiveFrom, &r.ExpiresAt); err != nil {
+		var r customs.CreditRecord
+		var region, rating string
+		if err := rows.Scan(&r.USCC, &region, &rating, &r.Deleted, &r.EffectiveFrom, &r.ExpiresAt); err != nil {
 			return nil, after, err
 		}
-		r.Rating = customs.Rating(rating)
+		r.Region, r.Rating = customs.Region(region), customs.Rating(rating)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

@@ -10,22 +10,10 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 )
 
-// Webhook states. Persisted as these strings.
-const (
-	// WebhookActive: events are delivered.
-	WebhookActive = "active"
-	// WebhookSuspended: the receiver kept failing; events are still queued
-	// and go out, in order, once it is resumed.
-	WebhookSuspended = "suspended"
-	// WebhookDeleted: gone for its enterprise; its queued events are
-	// discarded. Kept for the record.
-	WebhookDeleted = "deleted"
-)
-
 // Webhook event states. Persisted as these strings.
 const (
 	// EventPending: waiting for its turn (the earlier events of its
-	// declaration and webhook) or for the webhook's backoff.
+	// webhook) or for the webhook's backoff.
 	EventPending = "pending"
 	// EventRunning: claimed by a worker until locked_until.
 	EventRunning = "running"
@@ -35,9 +23,8 @@ const (
 	EventDiscarded = "discarded"
 )
 
-// WebhookRow is a stored webhook. Secret never leaves the gateway but in
-// the signatures it makes.
-type WebhookRow struct {
+// webhookRow is a webhook as stored.
+type webhookRow struct {
 	ID            string         `db:"id"`
 	Enterprise    string         `db:"enterprise"`
 	URL           string         `db:"url"`
@@ -51,8 +38,22 @@ type WebhookRow struct {
 	SuspendedAt   sql.NullTime   `db:"suspended_at"`
 	CreatedAt     time.Time      `db:"created_at"`
 	UpdatedAt     time.Time      `db:"updated_at"`
-	// Pending counts the events not yet delivered (operator listing only).
-	Pending int `db:"pending"`
+	Pending       int            `db:"pending"`
+}
+
+func (r *webhookRow) webhook() customs.Webhook {
+	return customs.Webhook{ID: r.ID, Enterprise: r.Enterprise, URL: r.URL, Secret: r.Secret, State: customs.WebhookState(r.State),
+		Failures: r.Failures, RetryAt: r.RetryAt.Time, LastError: r.LastError.String, LastAttemptAt: r.LastAttemptAt.Time,
+		LastSuccessAt: r.LastSuccessAt.Time, SuspendedAt: r.SuspendedAt.Time, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Pending: r.Pending}
+}
+
+func webhooks(rows []webhookRow) []customs.Webhook {
+	out := make([]customs.Webhook, len(rows))
+	for i := range rows {
+		out[i] = rows[i].webhook()
+	}
+	return out
 }
 
 const webhookColumns = `id, enterprise, url, secret, state, failures, retry_at, last_error, last_attempt_at,
@@ -60,7 +61,7 @@ const webhookColumns = `id, enterprise, url, secret, state, failures, retry_at, 
 
 // InsertWebhook stores a new active webhook, unless its enterprise already
 // has max webhooks (customs.CodeConflict).
-func (db *DB) InsertWebhook(ctx context.Context, w *WebhookRow, max int) error {
+func (db *DB) InsertWebhook(ctx context.Context, w *customs.Webhook, max int) error {
 	res, err := db.ExecContext(ctx, `
 INSERT INTO webhook (id, enterprise, url, secret, state, created_at, updated_at)
 SELECT $1, $2, $3, $4, 'active', $5, $5
@@ -72,41 +73,41 @@ WHERE (SELECT count(*) FROM webhook WHERE enterprise = $2 AND state <> 'deleted'
 	if n, _ := res.RowsAffected(); n == 0 {
 		return customs.Errorf(customs.CodeConflict, "an enterprise has at most %d webhooks; delete one first", max)
 	}
-	w.State = WebhookActive
+	w.State = customs.WebhookActive
 	w.UpdatedAt = w.CreatedAt
 	return nil
 }
 
 // Webhooks lists an enterprise's webhooks (not deleted), oldest first.
-func (db *DB) Webhooks(ctx context.Context, enterprise string) ([]WebhookRow, error) {
-	out := []WebhookRow{}
-	err := db.SelectContext(ctx, &out, `SELECT `+webhookColumns+`, 0 AS pending FROM webhook
+func (db *DB) Webhooks(ctx context.Context, enterprise string) ([]customs.Webhook, error) {
+	var rows []webhookRow
+	err := db.SelectContext(ctx, &rows, `SELECT `+webhookColumns+`, 0 AS pending FROM webhook
 		WHERE enterprise = $1 AND state <> 'deleted' ORDER BY created_at, id`, enterprise)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks of %s: %w", enterprise, err)
 	}
-	return out, nil
+	return webhooks(rows), nil
 }
 
 // WebhooksByState lists every enterprise's webhooks for the operator, with
 // the number of events each has waiting; state "" means all but deleted.
-func (db *DB) WebhooksByState(ctx context.Context, state string) ([]WebhookRow, error) {
-	out := []WebhookRow{}
-	err := db.SelectContext(ctx, &out, `SELECT `+webhookColumns+`,
+func (db *DB) WebhooksByState(ctx context.Context, state customs.WebhookState) ([]customs.Webhook, error) {
+	var rows []webhookRow
+	err := db.SelectContext(ctx, &rows, `SELECT `+webhookColumns+`,
 		(SELECT count(*) FROM webhook_event e WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running')) AS pending
 		FROM webhook w WHERE CASE WHEN $1 = '' THEN state <> 'deleted' ELSE state = $1 END
-		ORDER BY suspended_at DESC NULLS LAST, created_at, id`, state)
+		ORDER BY suspended_at DESC NULLS LAST, created_at, id`, string(state))
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
-	return out, nil
+	return webhooks(rows), nil
 }
 
 // Webhook returns a webhook that is not deleted, within enterprise's scope
 // ("" for the operator); customs.CodeNotFound otherwise.
-func (db *DB) Webhook(ctx context.Context, id, enterprise string) (*WebhookRow, error) {
-	var w WebhookRow
-	err := db.GetContext(ctx, &w, `SELECT `+webhookColumns+`, 0 AS pending FROM webhook
+func (db *DB) Webhook(ctx context.Context, id, enterprise string) (*customs.Webhook, error) {
+	var r webhookRow
+	err := db.GetContext(ctx, &r, `SELECT `+webhookColumns+`, 0 AS pending FROM webhook
 		WHERE id = $1 AND ($2 = '' OR enterprise = $2) AND state <> 'deleted'`, id, enterprise)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customs.Errorf(customs.CodeNotFound, "webhook %s not found", id)
@@ -114,16 +115,18 @@ func (db *DB) Webhook(ctx context.Context, id, enterprise string) (*WebhookRow, 
 	if err != nil {
 		return nil, fmt.Errorf("webhook %s: %w", id, err)
 	}
+	w := r.webhook()
 	return &w, nil
 }
 
 // DeleteWebhook deletes a webhook within enterprise's scope and discards
-// its undelivered events; customs.CodeNotFound if there is none.
+// its undelivered events; customs.CodeNotFound if there is none. A call in
+// flight ends as it may; its answer changes nothing.
 func (db *DB) DeleteWebhook(ctx context.Context, id, enterprise string) error {
 	var n int
 	err := db.GetContext(ctx, &n, `
 WITH w AS (
-    UPDATE webhook SET state = 'deleted', updated_at = now()
+    UPDATE webhook SET state = 'deleted', busy_until = NULL, updated_at = now()
     WHERE id = $1 AND enterprise = $2 AND state <> 'deleted' RETURNING id
 ), ev AS (
     UPDATE webhook_event e SET state = 'discarded', locked_until = NULL
@@ -142,9 +145,9 @@ SELECT count(*) FROM w`, id, enterprise)
 // ResumeWebhook makes a webhook active again with a clean failure count,
 // so its queued events go out at once, in order. enterprise "" is the
 // operator. customs.CodeNotFound outside the scope.
-func (db *DB) ResumeWebhook(ctx context.Context, id, enterprise string) (*WebhookRow, error) {
-	var w WebhookRow
-	err := db.GetContext(ctx, &w, `UPDATE webhook SET state = 'active', failures = 0, retry_at = NULL, suspended_at = NULL, updated_at = now()
+func (db *DB) ResumeWebhook(ctx context.Context, id, enterprise string) (*customs.Webhook, error) {
+	var r webhookRow
+	err := db.GetContext(ctx, &r, `UPDATE webhook SET state = 'active', failures = 0, retry_at = NULL, suspended_at = NULL, updated_at = now()
 		WHERE id = $1 AND ($2 = '' OR enterprise = $2) AND state <> 'deleted'
 		RETURNING `+webhookColumns+`, 0 AS pending`, id, enterprise)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -153,71 +156,96 @@ func (db *DB) ResumeWebhook(ctx context.Context, id, enterprise string) (*Webhoo
 	if err != nil {
 		return nil, fmt.Errorf("resume webhook %s: %w", id, err)
 	}
+	w := r.webhook()
 	return &w, nil
 }
 
-// ClaimedEvent is a webhook event a worker holds until its lease ends.
-type ClaimedEvent struct {
-	ID            int64          `db:"id"`
-	Lease         int64          `db:"lease"`
-	Attempts      int            `db:"attempts"`
-	WebhookID     string         `db:"webhook_id"`
-	URL           string         `db:"url"`
-	Secret        string         `db:"secret"`
-	DeclarationID string         `db:"declaration_id"`
-	PortRef       string         `db:"port_ref"`
-	Status        string         `db:"status"`
-	Previous      sql.NullString `db:"previous"`
-	At            time.Time      `db:"at"`
-	Route         []byte         `db:"route"`
-}
-
-// ClaimWebhookEvents claims up to limit events that may go now, oldest
-// first, for lease. An event may go when its webhook is active and out of
-// backoff, and every earlier event of the same declaration and webhook is
-// delivered (or discarded): so event n+1 never leaves before n succeeded.
-// A running event whose lease ran out (its worker died) is claimed again.
-// SKIP LOCKED lets workers in several processes share the queue.
-func (db *DB) ClaimWebhookEvents(ctx context.Context, limit int, lease time.Duration) ([]ClaimedEvent, error) {
-	out := []ClaimedEvent{}
-	err := db.SelectContext(ctx, &out, `
-WITH due AS (
-    SELECT e.id FROM webhook_event e
-    JOIN webhook w ON w.id = e.webhook_id
-    WHERE e.state IN ('pending', 'running')
-      AND (e.state = 'pending' OR e.locked_until < now())
-      AND w.state = 'active' AND (w.retry_at IS NULL OR w.retry_at <= now())
-      AND NOT EXISTS (
-          SELECT 1 FROM webhook_event p
-          WHERE p.webhook_id = e.webhook_id AND p.declaration_id = e.declaration_id
-            AND p.state IN ('pending', 'running') AND p.id < e.id)
-    ORDER BY e.id
+// ClaimWebhookEvents claims, for lease, the next event of up to limit
+// webhooks: one event per webhook, each webhook's oldest waiting event.
+// Webhooks whose last call succeeded go first, then those that have been
+// failing, each group by how long its oldest event has waited: when more
+// receivers hang than the worker has room for calls, the hanging ones
+// hold the room for at most one call's time and then queue behind the
+// healthy ones instead of before them. A webhook is
+// taken only when it is active, out of backoff and not busy: while one of
+// its events is being sent (busy_until, set here to the lease's end) no
+// worker in any process takes another, so at most one call is in flight
+// per webhook and its events leave strictly in order (event n+1 of a
+// declaration is not sent before n was answered 2xx, since n is older). A
+// webhook whose worker died is free again when the lease ends, and its
+// running event is claimed again. SKIP LOCKED on the webhook rows lets
+// workers in several processes claim at once without waiting on each
+// other.
+func (db *DB) ClaimWebhookEvents(ctx context.Context, limit int, lease time.Duration) ([]customs.WebhookDelivery, error) {
+	var rows []struct {
+		ID            int64          `db:"id"`
+		Lease         int64          `db:"lease"`
+		Attempts      int            `db:"attempts"`
+		WebhookID     string         `db:"webhook_id"`
+		URL           string         `db:"url"`
+		Secret        string         `db:"secret"`
+		DeclarationID string         `db:"declaration_id"`
+		PortRef       string         `db:"port_ref"`
+		Status        string         `db:"status"`
+		Previous      sql.NullString `db:"previous"`
+		At            time.Time      `db:"at"`
+		Route         []byte         `db:"route"`
+	}
+	err := db.SelectContext(ctx, &rows, `
+WITH hooks AS (
+    SELECT w.id FROM webhook w
+    WHERE w.state = 'active' AND (w.retry_at IS NULL OR w.retry_at <= now())
+      AND (w.busy_until IS NULL OR w.busy_until < now())
+      AND EXISTS (SELECT 1 FROM webhook_event e WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running'))
+    ORDER BY w.failures > 0,
+             (SELECT min(e.id) FROM webhook_event e WHERE e.webhook_id = w.id AND e.state IN ('pending', 'running'))
     LIMIT $1
-    FOR UPDATE OF e SKIP LOCKED
+    FOR UPDATE OF w SKIP LOCKED
+), next AS (
+    SELECT (SELECT e.id FROM webhook_event e WHERE e.webhook_id = h.id AND e.state IN ('pending', 'running')
+            ORDER BY e.id LIMIT 1) AS id
+    FROM hooks h
+), ev AS (
+    UPDATE webhook_event e
+    SET state = 'running', attempts = e.attempts + 1, lease = e.lease + 1,
+        locked_until = now() + $2 * interval '1 millisecond'
+    FROM next
+    -- Checked again on the row as it is now, not as this statement's
+    -- snapshot saw it: an event another worker finished meanwhile is not
+    -- taken (its webhook then waits for the next claim).
+    WHERE e.id = next.id AND (e.state = 'pending' OR (e.state = 'running' AND e.locked_until < now()))
+    RETURNING e.id, e.lease, e.attempts, e.webhook_id, e.declaration_id, e.status, e.previous, e.at, e.route
+), busy AS (
+    UPDATE webhook w SET busy_until = now() + $2 * interval '1 millisecond'
+    FROM ev WHERE w.id = ev.webhook_id
 )
-UPDATE webhook_event e
-SET state = 'running', attempts = e.attempts + 1, lease = e.lease + 1,
-    locked_until = now() + $2 * interval '1 millisecond'
-FROM due, webhook w, declaration d
-WHERE e.id = due.id AND w.id = e.webhook_id AND d.id = e.declaration_id
-RETURNING e.id, e.lease, e.attempts, e.webhook_id, w.url, w.secret, e.declaration_id, d.port_ref,
-          e.status, e.previous, e.at, e.route`, limit, lease.Milliseconds())
+SELECT ev.id, ev.lease, ev.attempts, ev.webhook_id, w.url, w.secret, ev.declaration_id, d.port_ref,
+       ev.status, ev.previous, ev.at, ev.route
+FROM ev JOIN webhook w ON w.id = ev.webhook_id JOIN declaration d ON d.id = ev.declaration_id
+ORDER BY ev.id`, limit, lease.Milliseconds())
 	if err != nil {
 		return nil, fmt.Errorf("claim webhook events: %w", err)
+	}
+	out := make([]customs.WebhookDelivery, len(rows))
+	for i, r := range rows {
+		out[i] = customs.WebhookDelivery{ID: r.ID, Lease: r.Lease, Attempts: r.Attempts, WebhookID: r.WebhookID, URL: r.URL,
+			Secret: r.Secret, DeclarationID: r.DeclarationID, PortRef: r.PortRef, Status: r.Status, Previous: r.Previous.String,
+			At: r.At, Route: r.Route}
 	}
 	return out, nil
 }
 
-// CompleteWebhookEvent records a delivery: the event is done and its
-// webhook's failures are forgotten. A claim that is no longer the
-// event's (its lease ran out and another worker took it) changes nothing.
+// CompleteWebhookEvent records a delivery: the event is done, its webhook
+// is free for its next event and its failures are forgotten. A claim that
+// is no longer the event's (its lease ran out and another worker took it)
+// changes nothing.
 func (db *DB) CompleteWebhookEvent(ctx context.Context, id, lease int64) error {
 	_, err := db.ExecContext(ctx, `
 WITH ev AS (
     UPDATE webhook_event SET state = 'delivered', delivered_at = now(), locked_until = NULL, last_error = NULL
     WHERE id = $1 AND lease = $2 AND state = 'running' RETURNING webhook_id
 )
-UPDATE webhook w SET failures = 0, retry_at = NULL, last_success_at = now(), last_attempt_at = now(), updated_at = now()
+UPDATE webhook w SET failures = 0, retry_at = NULL, busy_until = NULL, last_success_at = now(), last_attempt_at = now(), updated_at = now()
 FROM ev WHERE w.id = ev.webhook_id`, id, lease)
 	if err != nil {
 		return fmt.Errorf("complete webhook event %d: %w", id, err)
@@ -225,47 +253,49 @@ FROM ev WHERE w.id = ev.webhook_id`, id, lease)
 	return nil
 }
 
-// Backoff is the webhook retry policy: after the n-th failure in a row the
-// webhook waits min(Max, Base·2^(n-1)) with jitter (half fixed, half
-// random), and at SuspendAfter failures in a row it is suspended.
-type Backoff struct {
-	Base, Max    time.Duration
-	SuspendAfter int
-}
-
-// FailWebhookEvent records a failed attempt: the event waits again and its
-// webhook backs off. Failures of events that were already in flight while
-// the webhook was backing off are not counted twice. It returns the
-// webhook's state afterwards.
-func (db *DB) FailWebhookEvent(ctx context.Context, id, lease int64, reason string, b Backoff) (string, error) {
+// FailWebhookEvent records a failed call, class saying what kind of
+// failure it was (never a receiver's own text): the event waits again, its
+// webhook is free and backs off (b). A failure while the webhook was not
+// due (suspended or backing off meanwhile) is not counted twice. It
+// returns the webhook's state afterwards.
+func (db *DB) FailWebhookEvent(ctx context.Context, id, lease int64, class string, b customs.WebhookBackoff) (customs.WebhookState, error) {
 	var state string
 	err := db.GetContext(ctx, &state, `
 WITH ev AS (
     UPDATE webhook_event SET state = 'pending', locked_until = NULL, last_error = $3
     WHERE id = $1 AND lease = $2 AND state = 'running' RETURNING webhook_id
-), w AS (
+), counted AS (
     UPDATE webhook w SET
         failures = w.failures + 1,
         retry_at = now() + least($5::float8, $4::float8 * power(2, w.failures)) * (0.5 + random() * 0.5) * interval '1 millisecond',
-        last_error = $3, last_attempt_at = now(), updated_at = now(),
+        last_error = $3, last_attempt_at = now(), updated_at = now(), busy_until = NULL,
         state = CASE WHEN w.failures + 1 >= $6 THEN 'suspended' ELSE w.state END,
         suspended_at = CASE WHEN w.failures + 1 >= $6 THEN now() ELSE w.suspended_at END
     FROM ev WHERE w.id = ev.webhook_id AND w.state = 'active' AND (w.retry_at IS NULL OR w.retry_at <= now())
     RETURNING w.state
+), freed AS (
+    UPDATE webhook w SET busy_until = NULL
+    FROM ev WHERE w.id = ev.webhook_id AND NOT (w.state = 'active' AND (w.retry_at IS NULL OR w.retry_at <= now()))
+    RETURNING w.state
 )
-SELECT COALESCE((SELECT state FROM w), (SELECT w2.state FROM webhook w2 JOIN ev ON w2.id = ev.webhook_id), '')`,
-		id, lease, reason, b.Base.Milliseconds(), b.Max.Milliseconds(), b.SuspendAfter)
+SELECT COALESCE((SELECT state FROM counted), (SELECT state FROM freed), '')`,
+		id, lease, class, b.Base.Milliseconds(), b.Max.Milliseconds(), b.SuspendAfter)
 	if err != nil {
 		return "", fmt.Errorf("fail webhook event %d: %w", id, err)
 	}
-	return state, nil
+	return customs.WebhookState(state), nil
 }
 
 // ReleaseWebhookEvent hands a claimed event back untried (the worker is
-// stopping): it waits for the next worker, with its attempt not counted.
+// stopping): it waits for the next worker, with its attempt not counted,
+// and its webhook is free at once.
 func (db *DB) ReleaseWebhookEvent(ctx context.Context, id, lease int64) error {
-	_, err := db.ExecContext(ctx, `UPDATE webhook_event SET state = 'pending', locked_until = NULL, attempts = greatest(attempts - 1, 0)
-		WHERE id = $1 AND lease = $2 AND state = 'running'`, id, lease)
+	_, err := db.ExecContext(ctx, `
+WITH ev AS (
+    UPDATE webhook_event SET state = 'pending', locked_until = NULL, attempts = greatest(attempts - 1, 0)
+    WHERE id = $1 AND lease = $2 AND state = 'running' RETURNING webhook_id
+)
+UPDATE webhook w SET busy_until = NULL FROM ev WHERE w.id = ev.webhook_id`, id, lease)
 	if err != nil {
 		return fmt.Errorf("release webhook event %d: %w", id, err)
 	}

@@ -156,3 +156,4 @@ func parseDuration(name, s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+

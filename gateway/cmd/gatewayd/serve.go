@@ -36,6 +36,8 @@ type serveConfig struct {
 	maxBody      int64
 	noMigrate    bool
 	common       *common
+	// webhookTargets: WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE.
+	webhookAllowHTTP, webhookAllowPrivate bool
 	// tuning holds the settings of tuningSettings by variable name, checked
 	// by runServe; "" means the package's default.
 	tuning map[string]string
@@ -63,6 +65,7 @@ var tuningSettings = []struct {
 	{"CREDIT_CACHE_POLL", "duration", "1s", "how often the ratings cache looks for changes (other processes' syncs)"},
 	{"WEBHOOK_POLL", "duration", "1s", "time between looks for due webhook events"},
 	{"WEBHOOK_TIMEOUT", "duration", "10s", "time limit of one webhook call"},
+	{"WEBHOOK_CONCURRENCY", "count", "64", "most webhook calls in flight at once, each to a different webhook"},
 	{"WEBHOOK_RETRY_BASE", "duration", "10s", "first wait before re-sending a webhook event"},
 	{"WEBHOOK_RETRY_CAP", "duration", "30m", "longest wait between webhook re-sends"},
 	{"WEBHOOK_SUSPEND_AFTER", "attempts", "12", "failed attempts in a row that suspend a webhook"},
@@ -128,6 +131,8 @@ func runServe(ctx context.Context, args []string) error {
 	secret := secretFlag(fs, "RANDOM_SEED_SECRET", "the secret behind the day's random seeds (required)")
 	maxBody := bytesFlag(fs, "MAX_BODY_BYTES", 4194304, "largest declaration accepted")
 	logLevel := choiceFlag(fs, "LOG_LEVEL", "info", []string{"debug", "info", "warn", "error"}, "least level logged (JSON lines on standard error)")
+	allowHTTP := boolFlag(fs, "WEBHOOK_ALLOW_HTTP", false, "allow plain-http webhook URLs (tests, demos)")
+	allowPrivate := boolFlag(fs, "WEBHOOK_ALLOW_PRIVATE", false, "allow webhook hosts on loopback, private and link-local addresses (intranet deployments, tests)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
 	tuning := make(map[string]*string, len(tuningSettings))
 	for _, t := range tuningSettings {
@@ -141,7 +146,8 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	cfg := serveConfig{databaseURL: *dbURL, maxConns: *maxConns, addr: *addr, reviewCentre: *rc, rates: *rates,
 		seedSecret: *secret, syncInterval: *interval, maxBody: *maxBody, noMigrate: *noMigrate, common: c,
-		registries: map[string]string{}, tuning: map[string]string{}}
+		registries: map[string]string{}, tuning: map[string]string{},
+		webhookAllowHTTP: *allowHTTP, webhookAllowPrivate: *allowPrivate}
 	switch {
 	case cfg.databaseURL == "":
 		return usageError{"DATABASE_URL is required (or --database-url)"}
