@@ -186,6 +186,22 @@ func (db *DB) MigrateDown(ctx context.Context, all bool) ([]string, error) {
 	return undone, err
 }
 
+// MigrateTo moves the schema up or down to version v, running the
+// migrations between; tests use it to put a database at the state just
+// before one migration and check what that migration does to rows.
+func (db *DB) MigrateTo(ctx context.Context, v int) error {
+	return db.withMigrator(ctx, func(m *migrate.Migrate, ms []Migration) error {
+		if v <= 0 {
+			return fmt.Errorf("migration version %d is not positive", v)
+		}
+		err := m.Migrate(uint(v))
+		if errors.Is(err, migrate.ErrNoChange) {
+			err = nil
+		}
+		return explain(err)
+	})
+}
+
 // ForceMigrationVersion records v as the version applied and clears the
 // dirty mark, running nothing: the repair after a failed migration, once
 // the operator has checked which version the schema is at. 0 means none.
