@@ -211,6 +211,12 @@ type GoodsItem struct {
 	// dangerous-goods block in Hebei and Beijing). Routing also treats UN
 	// numbers and codes/hazchem-hs.csv as marks.
 	HazardFlagged bool
+	// SpecialArticle is the special-article level, A to D (rule set
+	// 2026.2), or empty for goods that are not special articles.
+	SpecialArticle string
+	// Documents are the supporting documents the item cites (documents.md),
+	// in the order cited; nil when none.
+	Documents []Citation
 
 	// Path is the item's path in the port's message
 	// (/DecMessage/DecLists/DecList[2], /BJXX/HWXX/HW[@XH='2']).
