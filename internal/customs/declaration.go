@@ -213,10 +213,11 @@ type GoodsItem struct {
 	HazardFlagged bool
 	// SpecialArticle is the special-article level, A to D (rule set
 	// 2026.2), or empty for goods that are not special articles.
-	SpecialArticle string
+	SpecialArticle string `json:",omitempty"`
 	// Documents are the supporting documents the item cites (documents.md),
-	// in the order cited; nil when none.
-	Documents []Citation
+	// in the order cited; nil when none. Both fields are left out of JSON
+	// when empty, so documents stored before rule set 2026.2 read the same.
+	Documents []Citation `json:",omitempty"`
 
 	// Path is the item's path in the port's message
 	// (/DecMessage/DecLists/DecList[2], /BJXX/HWXX/HW[@XH='2']).
