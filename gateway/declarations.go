@@ -27,11 +27,11 @@ func (s *Server) readDeclaration(r *http.Request) (customs.Port, []byte, error) 
 		return port, nil, &customs.Error{Code: customs.CodeNotFound, Message: "unknown port " + string(port),
 			Problems: []customs.Problem{{Code: "unknown_port", Message: "no port " + string(port) + " (GET /v1/ports lists them)"}}}
 	}
-	p, err := Require(r, apikey.RolePort, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerPort, customs.CallerAdmin)
 	if err != nil {
 		return port, nil, err
 	}
-	if p.Role == apikey.RolePort && p.Scope != string(port) {
+	if p.Role == customs.CallerPort && p.Scope != string(port) {
 		return port, nil, customs.Errorf(customs.CodeForbidden, "a key of port %s may not submit for port %s", p.Scope, port)
 	}
 	max := s.Config.MaxBodyBytes
@@ -117,7 +117,7 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getDeclaration(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin, apikey.RolePort, apikey.RoleBureau, apikey.RoleEnterprise); err != nil {
+	if _, err := Require(r, customs.CallerAdmin, customs.CallerPort, customs.CallerBureau, customs.CallerEnterprise); err != nil {
 		return err
 	}
 	b, err := s.Clearance.Get(r.Context(), r.PathValue("id"), PrincipalFrom(r.Context()))
@@ -128,7 +128,7 @@ func (s *Server) getDeclaration(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCanonical(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin, apikey.RolePort, apikey.RoleBureau, apikey.RoleEnterprise); err != nil {
+	if _, err := Require(r, customs.CallerAdmin, customs.CallerPort, customs.CallerBureau, customs.CallerEnterprise); err != nil {
 		return err
 	}
 	b, err := s.Clearance.Canonical(r.Context(), r.PathValue("id"), PrincipalFrom(r.Context()))
@@ -187,14 +187,14 @@ func notReady(w http.ResponseWriter, dependency, code, msg string, members map[s
 }
 
 type keyRequest struct {
-	Role      apikey.Role `json:"role"`
-	Scope     string      `json:"scope"`
-	Name      string      `json:"name"`
-	ExpiresAt *time.Time  `json:"expiresAt"`
+	Role      customs.CallerRole `json:"role"`
+	Scope     string             `json:"scope"`
+	Name      string             `json:"name"`
+	ExpiresAt *time.Time         `json:"expiresAt"`
 }
 
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	var req keyRequest
@@ -220,7 +220,7 @@ type keyView struct {
 }
 
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	rows, err := s.DB.Keys(r.Context())
@@ -243,7 +243,7 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	ok, err := s.DB.RevokeKey(r.Context(), r.PathValue("id"), time.Now())
@@ -259,7 +259,7 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listRejections(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	limit, before, err := pageParams(r)

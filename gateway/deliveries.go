@@ -9,7 +9,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/outbox"
@@ -141,7 +140,7 @@ func badParam(name, msg string) error {
 }
 
 func (h *deliveryHandlers) list(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -213,7 +212,7 @@ func (h *deliveryHandlers) deliveryID(r *http.Request) (int64, error) {
 }
 
 func (h *deliveryHandlers) replayOne(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -248,7 +247,7 @@ type ReplayRequest struct {
 }
 
 func (h *deliveryHandlers) replayMatching(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -297,7 +296,7 @@ type DecisionRequest struct {
 // (released, rejected) is a conflict; inspection_required may be followed
 // by either final decision.
 func (h *deliveryHandlers) decide(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleReviewCentre, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerReviewCentre, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -353,17 +352,17 @@ func (h *deliveryHandlers) decide(w http.ResponseWriter, r *http.Request) error 
 	return WriteJSON(w, http.StatusOK, map[string]any{"id": id, "entryId": req.EntryID, "status": row.Status, "decision": req.Decision})
 }
 
-func (h *deliveryHandlers) applyDecision(r *http.Request, tx *sqlx.Tx, id string, req DecisionRequest, p apikey.Principal) (bool, error) {
+func (h *deliveryHandlers) applyDecision(r *http.Request, tx *sqlx.Tx, id string, req DecisionRequest, p customs.Principal) (bool, error) {
 	ctx := r.Context()
 	st, err := postgres.LockLifecycle(ctx, tx, id)
 	if err != nil {
 		return false, err
 	}
-	if prev := st.Decision.String; st.Decision.Valid {
-		if prev == req.Decision {
+	if prev := st.Decision; prev != "" {
+		if string(prev) == req.Decision {
 			return false, nil
 		}
-		if prev == "released" || prev == "rejected" {
+		if prev.Final() {
 			return false, customs.Errorf(customs.CodeConflict, "entry %s was already %s; a different decision is not accepted", req.EntryID, prev)
 		}
 	}

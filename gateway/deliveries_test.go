@@ -44,8 +44,8 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 	t.Cleanup(srv.Close)
 	b := &deliveryBundle{testBundle: &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance}, sim: sim.New(sim.Config{})}
 	t.Cleanup(b.sim.Close)
-	b.admin = b.key(t, apikey.RoleAdmin, "")
-	b.rc = b.key(t, apikey.RoleReviewCentre, "")
+	b.admin = b.key(t, customs.CallerAdmin, "")
+	b.rc = b.key(t, customs.CallerReviewCentre, "")
 	rcSrv := httptest.NewServer(b.sim)
 	t.Cleanup(rcSrv.Close)
 	client, err := reviewcentre.New(reviewcentre.Config{URL: rcSrv.URL, Timeout: 2 * time.Second})
@@ -139,7 +139,7 @@ func TestReviewCentreDecisions(t *testing.T) {
 		t.Fatalf("statuses %s, %s", plain.Status, held.Status)
 	}
 	entry := plain.EntryID.String
-	portKey := b.key(t, apikey.RolePort, "tianjin")
+	portKey := b.key(t, customs.CallerPort, "tianjin")
 	tlLen := func(id string) int { return b.count(t, `SELECT count(*) FROM timeline WHERE declaration_id = $1`, id) }
 
 	steps := []struct {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
@@ -76,8 +75,8 @@ func Enterprises(cfg EnterpriseConfig) func(mux *http.ServeMux, s *Server) {
 
 // requireEnterprise admits enterprise keys only, and only with their USCC:
 // an empty scope would read as the operator's "every enterprise".
-func requireEnterprise(r *http.Request) (apikey.Principal, error) {
-	p, err := Require(r, apikey.RoleEnterprise)
+func requireEnterprise(r *http.Request) (customs.Principal, error) {
+	p, err := Require(r, customs.CallerEnterprise)
 	if err == nil && p.Scope == "" {
 		err = customs.Errorf(customs.CodeForbidden, "this enterprise key has no USCC")
 	}
@@ -128,7 +127,7 @@ func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFi
 		f.Limit = n
 	}
 	if v := q.Get("status"); v != "" {
-		if !clearance.IsStatus(v) {
+		if !customs.IsStatus(v) {
 			return f, badQuery("status", customs.ProblemInvalidEnum, "unknown status %q", v)
 		}
 		f.Status = v
@@ -319,7 +318,7 @@ func (e *enterprises) resumeWebhook(w http.ResponseWriter, r *http.Request) erro
 // adminWebhooks shows the operator every webhook, suspended ones first,
 // with how many events each has waiting: ?state=active|suspended.
 func (e *enterprises) adminWebhooks(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	state := r.URL.Query().Get("state")
@@ -343,7 +342,7 @@ func (e *enterprises) adminWebhooks(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (e *enterprises) adminResumeWebhook(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	row, err := e.s.DB.ResumeWebhook(r.Context(), r.PathValue("id"), "")

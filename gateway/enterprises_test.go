@@ -92,8 +92,8 @@ func setupEnterprise(t *testing.T) *entBundle {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	b := &entBundle{testBundle: &testBundle{srv: srv, db: db, keys: keys}, clock: clock, tables: tables}
-	b.admin = b.key(t, apikey.RoleAdmin, "")
-	b.port = b.key(t, apikey.RolePort, "tianjin")
+	b.admin = b.key(t, customs.CallerAdmin, "")
+	b.port = b.key(t, customs.CallerPort, "tianjin")
 	return b
 }
 
@@ -157,12 +157,12 @@ func TestEnterpriseScope(t *testing.T) {
 	b := setupEnterprise(t)
 	dA := b.submit(t, "import-hazchem-sodium-cyanide-inland.xml", ref(1), entA)
 	dB := b.submit(t, "import-ordinary-machinery.xml", ref(2), entB)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
-	keyB := b.key(t, apikey.RoleEnterprise, entB)
-	keyD := b.key(t, apikey.RoleEnterprise, entD)
-	bureau := b.key(t, apikey.RoleBureau, "130000")
-	hebeiPort := b.key(t, apikey.RolePort, "hebei")
-	rc := b.key(t, apikey.RoleReviewCentre, "")
+	keyA := b.key(t, customs.CallerEnterprise, entA)
+	keyB := b.key(t, customs.CallerEnterprise, entB)
+	keyD := b.key(t, customs.CallerEnterprise, entD)
+	bureau := b.key(t, customs.CallerBureau, "130000")
+	hebeiPort := b.key(t, customs.CallerPort, "hebei")
+	rc := b.key(t, customs.CallerReviewCentre, "")
 
 	reads := []struct {
 		name string
@@ -262,7 +262,7 @@ func TestEnterpriseScope(t *testing.T) {
 func TestListCursorIsStableWhileDeclarationsArrive(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 	var before []string
 	for i := 1; i <= 8; i++ {
 		before = append(before, b.submit(t, "import-ordinary-machinery.xml", ref(i), entA))
@@ -318,7 +318,7 @@ func TestListCursorIsStableWhileDeclarationsArrive(t *testing.T) {
 func TestListFiltersAndBadQueries(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 	d1 := b.submit(t, "import-ordinary-machinery.xml", ref(1), entA)
 	d2 := b.submit(t, "import-hazchem-sodium-cyanide-inland.xml", ref(2), entA)
 	b.setStatus(t, d1, "released", "reviewcentre")
@@ -359,7 +359,7 @@ func TestListFiltersAndBadQueries(t *testing.T) {
 func TestWebhookRegistration(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 	bad := []struct {
 		body string
 		code string
@@ -468,8 +468,8 @@ func drainWebhooks(t *testing.T, w *webhook.Worker) {
 func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
-	keyB := b.key(t, apikey.RoleEnterprise, entB)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
+	keyB := b.key(t, customs.CallerEnterprise, entB)
 	const secret = "a-secret-only-the-erp-knows"
 	h := newHookReceiver(t, secret)
 	hB := newHookReceiver(t, "b-secret-only-b-knows-it")
@@ -516,8 +516,8 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 func TestFailingWebhookIsShownToTheOperatorAndResumed(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
-	keyB := b.key(t, apikey.RoleEnterprise, entB)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
+	keyB := b.key(t, customs.CallerEnterprise, entB)
 	const secret = "a-secret-only-the-erp-knows"
 	h := newHookReceiver(t, secret)
 	h.fail = true

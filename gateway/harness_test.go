@@ -78,11 +78,11 @@ func setup(t *testing.T, o options) *testBundle {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance}
-	b.admin = b.key(t, apikey.RoleAdmin, "")
+	b.admin = b.key(t, customs.CallerAdmin, "")
 	return b
 }
 
-func (b *testBundle) key(t *testing.T, role apikey.Role, scope string) string {
+func (b *testBundle) key(t *testing.T, role customs.CallerRole, scope string) string {
 	t.Helper()
 	k, err := b.keys.Create(context.Background(), apikey.NewKey{Role: role, Scope: scope})
 	if err != nil {

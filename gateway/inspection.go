@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
@@ -40,7 +39,7 @@ type inspectionHandlers struct {
 }
 
 func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerBureau, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -52,7 +51,7 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 	if _, ok := h.s.Tables.Bureaus[bureau]; !ok {
 		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
 	}
-	if p.Role == apikey.RoleBureau && p.Scope != bureau {
+	if p.Role == customs.CallerBureau && p.Scope != bureau {
 		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
 	}
 	q := r.URL.Query()
@@ -98,7 +97,7 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *inspectionHandlers) claim(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerBureau, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -110,7 +109,7 @@ func (h *inspectionHandlers) claim(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *inspectionHandlers) result(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerBureau, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -163,7 +162,7 @@ func newAlertView(a *postgres.AlertRow) alertView {
 }
 
 func (h *inspectionHandlers) createAlert(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -186,7 +185,7 @@ func (h *inspectionHandlers) createAlert(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *inspectionHandlers) listAlerts(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	rows, err := h.s.DB.Alerts(r.Context(), r.URL.Query().Get("active") == "true", time.Now())
@@ -201,7 +200,7 @@ func (h *inspectionHandlers) listAlerts(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *inspectionHandlers) deleteAlert(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	ok, err := h.s.DB.DeleteAlert(r.Context(), r.PathValue("id"), time.Now())
@@ -219,7 +218,7 @@ func (h *inspectionHandlers) deleteAlert(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *inspectionHandlers) draw(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	d, err := h.s.Clearance.Redraw(r.Context(), r.PathValue("declarationId"), h.d.SeedSecret)

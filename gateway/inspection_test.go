@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/jjj/gateway/gateway"
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
@@ -229,8 +228,8 @@ func (b *testBundle) status(t *testing.T, id string) string {
 func TestBureauSeesOnlyItsOwnTasks(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	he := b.key(t, apikey.RolePort, "hebei")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	he := b.key(t, customs.CallerPort, "hebei")
 	coal := b.submit(t, tj, "tianjin", "import-coal-thermal")                                              // coal at 120000 (district)
 	xingang := b.submit(t, tj, "tianjin", "import-hazchem-acetone-port")                                   // port-side at 0202 -> 120000
 	dongjiang := b.submit(t, tj, "tianjin", "import-hazchem-acetone-port", "<IEPort>0202", "<IEPort>0217") // port-side at 0217 -> 120100
@@ -244,9 +243,9 @@ func TestBureauSeesOnlyItsOwnTasks(t *testing.T) {
 	if tk := tasksOf(t, coal); len(tk) != 1 || tk[0]["bureau"] != "120000" {
 		t.Fatalf("coal tasks %v", tk)
 	}
-	tianjinKey := b.key(t, apikey.RoleBureau, "120000")
-	dongjiangKey := b.key(t, apikey.RoleBureau, "120100")
-	cangzhouKey := b.key(t, apikey.RoleBureau, "130900")
+	tianjinKey := b.key(t, customs.CallerBureau, "120000")
+	dongjiangKey := b.key(t, customs.CallerBureau, "120100")
+	cangzhouKey := b.key(t, customs.CallerBureau, "130900")
 
 	for _, c := range []struct {
 		bureau, key string
@@ -330,12 +329,12 @@ func TestBureauSeesOnlyItsOwnTasks(t *testing.T) {
 func TestClaim(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	tj := b.key(t, apikey.RolePort, "tianjin")
+	tj := b.key(t, customs.CallerPort, "tianjin")
 	d := b.submit(t, tj, "tianjin", "import-food-beef-registered") // food at 110000
 	id := d["id"].(string)
 	task := taskID(t, d, "food")
-	beijing := b.key(t, apikey.RoleBureau, "110000")
-	tianjin := b.key(t, apikey.RoleBureau, "120000")
+	beijing := b.key(t, customs.CallerBureau, "110000")
+	tianjin := b.key(t, customs.CallerBureau, "120000")
 
 	for _, c := range []struct {
 		name, path, key string
@@ -404,8 +403,8 @@ type failed struct {
 func TestCoalResults(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	he := b.key(t, apikey.RolePort, "hebei")
-	tangshan := b.key(t, apikey.RoleBureau, "130200")
+	he := b.key(t, customs.CallerPort, "hebei")
+	tangshan := b.key(t, customs.CallerBureau, "130200")
 	const lignite, other = "import-coal-lignite", "import-coal-coking"
 
 	for _, c := range []struct {
@@ -526,10 +525,10 @@ func TestCoalResults(t *testing.T) {
 func TestDirectTransitArrival(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	bj := b.key(t, apikey.RolePort, "beijing")
-	sjz := b.key(t, apikey.RoleBureau, "130100")
-	pinggu := b.key(t, apikey.RoleBureau, "110100")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	bj := b.key(t, customs.CallerPort, "beijing")
+	sjz := b.key(t, customs.CallerBureau, "130100")
+	pinggu := b.key(t, customs.CallerBureau, "110100")
 	const s1, s2 = "CIQ2026TJ004471", "CIQ2026TJ004472"
 
 	for i, c := range []struct {
@@ -620,10 +619,10 @@ func TestDirectTransitArrival(t *testing.T) {
 func TestHazchemAndFoodResults(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	bj := b.key(t, apikey.RolePort, "beijing")
-	hebeiBureau := b.key(t, apikey.RoleBureau, "130000")
-	beijingBureau := b.key(t, apikey.RoleBureau, "110000")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	bj := b.key(t, customs.CallerPort, "beijing")
+	hebeiBureau := b.key(t, customs.CallerBureau, "130000")
+	beijingBureau := b.key(t, customs.CallerBureau, "110000")
 
 	for _, c := range []struct {
 		name, port, sample, workflow, key string
@@ -690,9 +689,9 @@ func TestHazchemAndFoodResults(t *testing.T) {
 func TestStatusesMoveWithEveryStepOnTheTimeline(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	rc := b.key(t, apikey.RoleReviewCentre, "")
-	bureau := b.key(t, apikey.RoleBureau, "110000")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	rc := b.key(t, customs.CallerReviewCentre, "")
+	bureau := b.key(t, customs.CallerBureau, "110000")
 
 	d := b.submit(t, tj, "tianjin", "import-food-beef-registered")
 	id := d["id"].(string)
@@ -801,7 +800,7 @@ func TestRiskAlertCalls(t *testing.T) {
 			t.Errorf("%s: %s, want %s at %q", c.name, r.body, c.code, c.path)
 		}
 	}
-	bureau := b.key(t, apikey.RoleBureau, "120000")
+	bureau := b.key(t, customs.CallerBureau, "120000")
 	if r := b.post(t, "/v1/admin/risk-alerts", bureau, alertBody(nil)); r.status != 403 {
 		t.Errorf("bureau creates an alert: %d", r.status)
 	}
@@ -839,9 +838,9 @@ func TestRiskAlertCalls(t *testing.T) {
 func TestRiskAlertsRerouteAndRouteNewDeclarations(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	bj := b.key(t, apikey.RolePort, "beijing")
-	he := b.key(t, apikey.RolePort, "hebei")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	bj := b.key(t, customs.CallerPort, "beijing")
+	he := b.key(t, customs.CallerPort, "hebei")
 	machinery := b.submit(t, tj, "tianjin", "import-ordinary-machinery")      // 8457101000, 8466939000 DEU; 91120113600138724G; 0202
 	phones := b.submit(t, bj, "beijing", "import-ordinary-smartphones")       // 8517..., KOR; 0101
 	ore := b.submit(t, he, "hebei", "import-iron-ore")                        // 2601110000 AUS; 911302081047632562; 0408
@@ -963,7 +962,7 @@ func TestRerouteOfUnchangedDeclarationsChangesNothing(t *testing.T) {
 	b := setup(t, options{inspection: true})
 	n := 0
 	for _, port := range []string{"tianjin", "hebei", "beijing"} {
-		key := b.key(t, apikey.RolePort, port)
+		key := b.key(t, customs.CallerPort, port)
 		entries, err := os.ReadDir("testdata/samples/" + port)
 		if err != nil {
 			t.Fatal(err)
@@ -996,10 +995,10 @@ func TestCreditChangeReroutes(t *testing.T) {
 	ratings := &fakeRatings{}
 	b := setup(t, options{inspection: true, ratings: ratings})
 	ctx := context.Background()
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	bj := b.key(t, apikey.RolePort, "beijing")
-	rc := b.key(t, apikey.RoleReviewCentre, "")
-	portBureau := b.key(t, apikey.RoleBureau, "120000")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	bj := b.key(t, customs.CallerPort, "beijing")
+	rc := b.key(t, customs.CallerReviewCentre, "")
+	portBureau := b.key(t, customs.CallerBureau, "120000")
 	const machineryUSCC = "91120113600138724G"
 
 	pending := b.submit(t, tj, "tianjin", "import-ordinary-machinery")
@@ -1116,7 +1115,7 @@ func TestDishonestOnArrivalGetsItsDrawWhenRerouted(t *testing.T) {
 	t.Parallel()
 	ratings := &fakeRatings{}
 	b := setup(t, options{inspection: true, ratings: ratings, rates: map[customs.Rating]float64{customs.RatingGeneral: 1}})
-	tj := b.key(t, apikey.RolePort, "tianjin")
+	tj := b.key(t, customs.CallerPort, "tianjin")
 	const uscc = "91120113600138724G"
 	ratings.set(uscc, customs.RatingDishonest)
 	d := b.submit(t, tj, "tianjin", "import-ordinary-machinery")
@@ -1172,8 +1171,8 @@ func TestDrawIsRecomputed(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true, rates: map[customs.Rating]float64{customs.RatingGeneral: 1}})
 	tables := codes.MustEmbedded()
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	bureau := b.key(t, apikey.RoleBureau, "120000")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	bureau := b.key(t, customs.CallerBureau, "120000")
 	const secret = "test-secret" // the harness's RANDOM_SEED_SECRET
 
 	for _, c := range []struct {
@@ -1253,8 +1252,8 @@ func TestConcurrentClaimsAndReroutes(t *testing.T) {
 	t.Parallel()
 	ratings := &fakeRatings{}
 	b := setup(t, options{inspection: true, ratings: ratings})
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	bureau := b.key(t, apikey.RoleBureau, "120000")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	bureau := b.key(t, customs.CallerBureau, "120000")
 	const uscc = "91120113600138724G"
 	ratings.set(uscc, customs.RatingDishonest)
 	var ids, tasks []string

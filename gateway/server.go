@@ -57,10 +57,10 @@ type ctxKey int
 const principalKey ctxKey = 0
 
 // PrincipalFrom returns the authenticated caller of a request.
-func PrincipalFrom(ctx context.Context) apikey.Principal {
-	p, _ := ctx.Value(principalKey).(*apikey.Principal)
+func PrincipalFrom(ctx context.Context) customs.Principal {
+	p, _ := ctx.Value(principalKey).(*customs.Principal)
 	if p == nil {
-		return apikey.Principal{}
+		return customs.Principal{}
 	}
 	return *p
 }
@@ -220,7 +220,7 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 // Require returns CodeForbidden unless the caller has one of the roles.
-func Require(r *http.Request, roles ...apikey.Role) (apikey.Principal, error) {
+func Require(r *http.Request, roles ...customs.CallerRole) (customs.Principal, error) {
 	p := PrincipalFrom(r.Context())
 	for _, role := range roles {
 		if p.Role == role {

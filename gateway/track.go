@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
@@ -95,8 +94,8 @@ type visit struct {
 	session *postgres.TrackSession
 }
 
-func (v *visit) principal() apikey.Principal {
-	return apikey.Principal{KeyID: v.session.KeyID, Role: apikey.RoleEnterprise, Scope: v.session.Enterprise}
+func (v *visit) principal() customs.Principal {
+	return customs.Principal{KeyID: v.session.KeyID, Role: customs.CallerEnterprise, Scope: v.session.Enterprise}
 }
 
 type pageFunc func(w http.ResponseWriter, r *http.Request, v *visit) error
@@ -330,7 +329,7 @@ func (t *track) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 		return t.signInPage(w, r, v, http.StatusUnauthorized, "signin.bad")
 	case err != nil:
 		return err
-	case p.Role != apikey.RoleEnterprise || p.Scope == "":
+	case p.Role != customs.CallerEnterprise || p.Scope == "":
 		return t.signInPage(w, r, v, http.StatusForbidden, "signin.notent")
 	}
 	now := t.cfg.NowFunc()
@@ -396,7 +395,7 @@ func (t *track) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 	d.Title = d.T("list.title")
 	q := r.URL.Query()
 	f := postgres.DeclarationFilter{Limit: trackPageSize}
-	if st := q.Get("status"); clearance.IsStatus(st) {
+	if st := q.Get("status"); customs.IsStatus(st) {
 		f.Status = st
 	}
 	if c := q.Get("cursor"); c != "" {
@@ -421,7 +420,7 @@ func (t *track) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 		total += n
 	}
 	m.Filters = append(m.Filters, filterLink{Label: d.T("list.all"), Count: total, URL: trackPath, Active: f.Status == ""})
-	for _, st := range clearance.Statuses { // the defined order of statuses
+	for _, st := range customs.Statuses { // the defined order of statuses
 		m.Filters = append(m.Filters, filterLink{Label: statusWords[string(st)][0].in(v.lang), Status: string(st),
 			Count: counts[string(st)], URL: trackPath + "?status=" + string(st), Active: f.Status == string(st)})
 	}
@@ -678,19 +677,19 @@ func (t *track) countryName(alpha3 string, l lang) string {
 // "reviewcentre", "admin:…" and the gateway's own workers.
 func (t *track) actorName(actor string, l lang) string {
 	role, scope, _ := strings.Cut(actor, ":")
-	switch apikey.Role(role) {
-	case apikey.RolePort:
+	switch customs.CallerRole(role) {
+	case customs.CallerPort:
 		return words(portWords, scope, l)
-	case apikey.RoleBureau:
+	case customs.CallerBureau:
 		if _, ok := t.s.Tables.Bureaus[scope]; ok {
 			return t.bureauName(scope, l)
 		}
 		return pair{"检验机构 ", "Inspection bureau "}.in(l) + scope
-	case apikey.RoleReviewCentre:
+	case customs.CallerReviewCentre:
 		return pair{"审单中心", "Unified review centre"}.in(l)
-	case apikey.RoleAdmin:
+	case customs.CallerAdmin:
 		return pair{"单一窗口运营人员", "Single-window operator"}.in(l)
-	case apikey.RoleEnterprise:
+	case customs.CallerEnterprise:
 		return pair{"企业 ", "Enterprise "}.in(l) + scope
 	}
 	return pair{"单一窗口系统", "Single-window system"}.in(l)

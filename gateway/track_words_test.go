@@ -3,7 +3,6 @@ package gateway
 import (
 	"testing"
 
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/routing"
 )
@@ -11,7 +10,7 @@ import (
 // Every status, rule, lane and workflow the gateway knows is explained in
 // both languages, so the tracking page never shows a bare code.
 func TestEveryCodeHasWordsInBothLanguages(t *testing.T) {
-	for _, s := range clearance.Statuses {
+	for _, s := range customs.Statuses {
 		w, ok := statusWords[string(s)]
 		if !ok || w[0].zh == "" || w[0].en == "" || w[1].zh == "" || w[1].en == "" {
 			t.Errorf("status %s: %+v", s, w)

@@ -20,36 +20,22 @@ import (
 	"github.com/jjj/gateway/internal/postgres"
 )
 
-// Role is what a key may do. Persisted as these strings.
-type Role string
-
-const (
-	RolePort         Role = "port"         // scope: a port id
-	RoleBureau       Role = "bureau"       // scope: a bureau code
-	RoleEnterprise   Role = "enterprise"   // scope: a USCC
-	RoleReviewCentre Role = "reviewcentre" // no scope
-	RoleRegistry     Role = "registry"     // scope: a region
-	RoleAdmin        Role = "admin"        // no scope
+// Role and Principal are the domain's (customs.CallerRole,
+// customs.Principal), so that services take a caller without importing
+// this package; the names here are kept for this package's callers.
+type (
+	Role      = customs.CallerRole
+	Principal = customs.Principal
 )
 
-// Principal is an authenticated caller.
-type Principal struct {
-	KeyID string
-	Role  Role
-	Scope string
-	Name  string
-}
-
-// Actor names the principal on timelines ("port:tianjin", "admin:ops").
-func (p Principal) Actor() string {
-	switch {
-	case p.Scope != "":
-		return string(p.Role) + ":" + p.Scope
-	case p.Name != "":
-		return string(p.Role) + ":" + p.Name
-	}
-	return string(p.Role)
-}
+const (
+	RolePort         = customs.CallerPort
+	RoleBureau       = customs.CallerBureau
+	RoleEnterprise   = customs.CallerEnterprise
+	RoleReviewCentre = customs.CallerReviewCentre
+	RoleRegistry     = customs.CallerRegistry
+	RoleAdmin        = customs.CallerAdmin
+)
 
 // Store is the storage the keys need.
 type Store interface {

@@ -28,12 +28,12 @@ func TestAcceptedBody(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		first := TimelineEntry{At: at, Status: string(StatusAccepted), Actor: "port:tianjin", Note: "accepted and routed: release"}
+		first := TimelineEntry{At: at, Status: string(customs.StatusAccepted), Actor: "port:tianjin", Note: "accepted and routed: release"}
 		got, err := acceptedBody(doc, first)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v.Status = string(StatusAccepted)
+		v.Status = string(customs.StatusAccepted)
 		v.EntryID = json.RawMessage("null")
 		v.Timeline = []TimelineEntry{first}
 		want, _ := json.Marshal(v)

@@ -16,7 +16,6 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
@@ -24,35 +23,6 @@ import (
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
 )
-
-// Status is a declaration's status (api.md). Persisted as these strings.
-type Status string
-
-const (
-	// StatusAccepted: stored, routed and queued for the review centre.
-	StatusAccepted Status = "accepted"
-	// StatusDelivered: the review centre acknowledged it with an entry id.
-	StatusDelivered Status = "delivered"
-	// StatusDeliveryFailed: the review centre refused it for good; replayable.
-	StatusDeliveryFailed Status = "delivery_failed"
-	// StatusInspectionRequired: inspection asked for or a task open, or a
-	// direct-transit seal found missing or broken.
-	StatusInspectionRequired Status = "inspection_required"
-	// StatusUnderInspection: a bureau claimed one of its tasks.
-	StatusUnderInspection Status = "under_inspection"
-	// StatusReleased: the review centre released it and every task passed.
-	StatusReleased Status = "released"
-	// StatusRejected: the review centre rejected it.
-	StatusRejected Status = "rejected"
-	// StatusReturned and StatusDestroyed: a task failed with that disposition.
-	StatusReturned  Status = "returned"
-	StatusDestroyed Status = "destroyed"
-)
-
-// Statuses lists every status in its defined order (api.md), the order the
-// enterprise view and filters use.
-var Statuses = []Status{StatusAccepted, StatusDelivered, StatusDeliveryFailed, StatusInspectionRequired,
-	StatusUnderInspection, StatusReleased, StatusRejected, StatusReturned, StatusDestroyed}
 
 // FactsSource loads what routing needs beyond the declaration. draw is false
 // for previews, which draw nothing.
@@ -94,7 +64,7 @@ type Submitted struct {
 // transaction. A refused message leaves only a rejection record. Errors are
 // *customs.Error: CodeUnreadable, CodeInvalid (with every problem),
 // CodeConflict (same reference, other bytes).
-func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who apikey.Principal) (*Submitted, error) {
+func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who customs.Principal) (*Submitted, error) {
 	now := s.now().Truncate(time.Microsecond)
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
@@ -151,7 +121,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 		}
 		return &Submitted{ID: id, Created: false, Body: body}, nil
 	}
-	body, err := acceptedBody(doc, TimelineEntry{At: now, Status: string(StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
+	body, err := acceptedBody(doc, TimelineEntry{At: now, Status: string(customs.StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
 	if err != nil {
 		return nil, fmt.Errorf("submit: %w", err)
 	}
@@ -196,7 +166,7 @@ func acceptedBody(doc []byte, first TimelineEntry) ([]byte, error) {
 		return nil, fmt.Errorf("stored document is not a view: %.40s", doc)
 	}
 	tl := AppendTimelineJSON(nil, []TimelineEntry{first})
-	const status = `,"status":"` + string(StatusAccepted) + `","entryId":null`
+	const status = `,"status":"` + string(customs.StatusAccepted) + `","entryId":null`
 	out := make([]byte, 0, len(doc)+len(status)+len(tl)+16)
 	out = append(out, doc[:i]...)
 	out = append(out, status...)
@@ -269,19 +239,19 @@ func (s *Service) RecordRejection(ctx context.Context, port customs.Port, raw []
 
 // Visible reports whether p may read the declaration (api.md scopes). A
 // declaration outside the scope is not found, as if it did not exist.
-func Visible(p apikey.Principal, row *postgres.DeclarationRow, tasks []postgres.TaskRow) bool {
+func Visible(p customs.Principal, row *postgres.DeclarationRow, tasks []postgres.TaskRow) bool {
 	switch p.Role {
-	case apikey.RoleAdmin:
+	case customs.CallerAdmin:
 		return true
-	case apikey.RolePort:
+	case customs.CallerPort:
 		return row.Port == p.Scope
-	case apikey.RoleEnterprise:
+	case customs.CallerEnterprise:
 		for _, e := range row.Enterprises {
 			if e == p.Scope {
 				return true
 			}
 		}
-	case apikey.RoleBureau:
+	case customs.CallerBureau:
 		for _, t := range tasks {
 			if t.Owner == p.Scope {
 				return true
@@ -293,7 +263,7 @@ func Visible(p apikey.Principal, row *postgres.DeclarationRow, tasks []postgres.
 
 // load reads a declaration and its tasks, which decide its scope; with p
 // set, CodeNotFound outside p's scope, as if it did not exist.
-func (s *Service) load(ctx context.Context, id string, p *apikey.Principal) (*postgres.DeclarationRow, []postgres.TaskRow, error) {
+func (s *Service) load(ctx context.Context, id string, p *customs.Principal) (*postgres.DeclarationRow, []postgres.TaskRow, error) {
 	row, err := s.DB.GetDeclaration(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -310,7 +280,7 @@ func (s *Service) load(ctx context.Context, id string, p *apikey.Principal) (*po
 
 // GetView returns the live view of a declaration within p's scope;
 // CodeNotFound outside it.
-func (s *Service) GetView(ctx context.Context, id string, p apikey.Principal) (*View, error) {
+func (s *Service) GetView(ctx context.Context, id string, p customs.Principal) (*View, error) {
 	row, tasks, err := s.load(ctx, id, &p)
 	if err != nil {
 		return nil, err
@@ -320,7 +290,7 @@ func (s *Service) GetView(ctx context.Context, id string, p apikey.Principal) (*
 
 // Get returns the JSON of a declaration within p's scope; CodeNotFound
 // outside it.
-func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+func (s *Service) Get(ctx context.Context, id string, p customs.Principal) ([]byte, error) {
 	v, err := s.GetView(ctx, id, p)
 	if err != nil {
 		return nil, err
@@ -329,7 +299,7 @@ func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byt
 }
 
 // Canonical returns the canonical XML of a declaration within p's scope.
-func (s *Service) Canonical(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+func (s *Service) Canonical(ctx context.Context, id string, p customs.Principal) ([]byte, error) {
 	row, _, err := s.load(ctx, id, &p)
 	if err != nil {
 		return nil, err

@@ -10,21 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 )
-
-// finished statuses are never re-routed.
-func finished(status string) bool {
-	switch Status(status) {
-	case StatusReleased, StatusRejected, StatusReturned, StatusDestroyed:
-		return true
-	}
-	return false
-}
 
 // routeKey identifies a task across re-routes: its workflow and bureau.
 func routeKey(workflow, bureau string) string { return workflow + "@" + bureau }
@@ -73,7 +63,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if err != nil {
 		return false, err
 	}
-	if finished(st.Status) {
+	if st.Status.Finished() {
 		return false, nil
 	}
 	var row postgres.DeclarationRow
@@ -123,13 +113,13 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		return false, nil
 	}
 	// Keep the tasks the new route still has; withdraw the rest.
-	existing := map[string]*postgres.TaskRow{}
+	existing := map[string]*customs.TaskState{}
 	for i := range st.Tasks {
 		t := &st.Tasks[i]
-		if t.Status == string(customs.TaskWithdrawn) {
+		if t.Status == customs.TaskWithdrawn {
 			continue
 		}
-		existing[routeKey(t.Workflow, t.Bureau.String)] = t
+		existing[routeKey(string(t.Workflow), t.Bureau)] = t
 	}
 	upd := &postgres.RouteUpdate{ID: id, Lane: route.Lane, At: now, Update: map[string][]int{}}
 	if len(row.Draw) == 0 && route.Draw != nil {
@@ -145,8 +135,8 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		if e := existing[k]; e != nil {
 			kept[e.ID] = true
 			t.ID = e.ID
-			t.Status = customs.TaskStatus(e.Status)
-			if e.Status != string(customs.TaskDone) && !sameItems(e.Items, t.Items) {
+			t.Status = e.Status
+			if e.Status != customs.TaskDone && !sameItems(e.Items, t.Items) {
 				upd.Update[e.ID] = t.Items
 			}
 			continue
@@ -154,7 +144,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		fresh = append(fresh, openTask(t, row.PortOffice))
 	}
 	for _, e := range existing {
-		if !kept[e.ID] && (e.Status == string(customs.TaskOpen) || e.Status == string(customs.TaskClaimed)) {
+		if !kept[e.ID] && (e.Status == customs.TaskOpen || e.Status == customs.TaskClaimed) {
 			upd.Withdraw = append(upd.Withdraw, e.ID)
 		}
 	}
@@ -173,11 +163,11 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		return false, err
 	}
 	data, _ := json.Marshal(map[string]any{"previous": old, "route": nv.Route, "withdrawn": upd.Withdraw})
-	if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: st.Status, At: now, Actor: actor,
+	if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(st.Status), At: now, Actor: actor,
 		Note: "re-routed (" + string(route.Lane) + "): " + why, Data: data}); err != nil {
 		return false, err
 	}
-	if st.Delivery == DeliveryDelivered {
+	if st.Delivery == customs.DeliveryDelivered {
 		// n counts the amendments, not the route versions: a route changed
 		// before delivery went out with the declaration itself.
 		if _, err := postgres.EnqueueRoute(ctx, tx, id, canonical.MarshalRoute(route), now); err != nil {
@@ -310,7 +300,7 @@ type NewAlert struct {
 // matches. It returns how many routes changed, or -1 when the re-route
 // failed here and was left queued for RunReroutes. CodeInvalid when no
 // matcher is given or a value is malformed.
-func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who apikey.Principal, cache *AlertCache) (*postgres.AlertRow, int, error) {
+func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who customs.Principal, cache *AlertCache) (*postgres.AlertRow, int, error) {
 	var ps customs.Problems
 	n.USCC = customs.NormalizeUSCC(strings.TrimSpace(n.USCC))
 	n.HSPrefix = strings.TrimSpace(n.HSPrefix)

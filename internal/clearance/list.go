@@ -3,35 +3,24 @@ package clearance
 import (
 	"context"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
 // ScopeOf is the SQL form of Visible for p: what a listing may return.
 // ok is false for roles that read no declarations.
-func ScopeOf(p apikey.Principal) (scope postgres.Scope, ok bool) {
+func ScopeOf(p customs.Principal) (scope postgres.Scope, ok bool) {
 	switch p.Role {
-	case apikey.RoleAdmin:
+	case customs.CallerAdmin:
 		return postgres.Scope{All: true}, true
-	case apikey.RolePort:
+	case customs.CallerPort:
 		return postgres.Scope{Port: p.Scope}, p.Scope != ""
-	case apikey.RoleEnterprise:
+	case customs.CallerEnterprise:
 		return postgres.Scope{Enterprise: p.Scope}, p.Scope != ""
-	case apikey.RoleBureau:
+	case customs.CallerBureau:
 		return postgres.Scope{Bureau: p.Scope}, p.Scope != ""
 	}
 	return postgres.Scope{}, false
-}
-
-// IsStatus reports whether s is one of the defined statuses.
-func IsStatus(s string) bool {
-	for _, st := range Statuses {
-		if string(st) == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Page is one page of a listing. Next is the seq to pass as Before for the
@@ -45,7 +34,7 @@ type Page struct {
 // set from p), newest first, as GET shows each one. A page costs three
 // queries whatever its size. CodeForbidden for roles that read no
 // declarations.
-func (s *Service) List(ctx context.Context, p apikey.Principal, f postgres.DeclarationFilter) (*Page, error) {
+func (s *Service) List(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (*Page, error) {
 	scope, ok := ScopeOf(p)
 	if !ok {
 		return nil, customs.Errorf(customs.CodeForbidden, "a %s key may not list declarations", p.Role)
@@ -89,7 +78,7 @@ func (s *Service) List(ctx context.Context, p apikey.Principal, f postgres.Decla
 
 // CountByStatus counts the declarations f selects within p's scope, by
 // status (f's Status, Before and Limit are ignored).
-func (s *Service) CountByStatus(ctx context.Context, p apikey.Principal, f postgres.DeclarationFilter) (map[string]int, error) {
+func (s *Service) CountByStatus(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (map[string]int, error) {
 	scope, ok := ScopeOf(p)
 	if !ok {
 		return nil, customs.Errorf(customs.CodeForbidden, "a %s key may not list declarations", p.Role)

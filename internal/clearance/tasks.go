@@ -11,7 +11,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
@@ -83,12 +82,12 @@ func NewBureauTask(t *postgres.TaskRow) BureauTask {
 // (declaration, then its tasks), so that a claim or a result running beside
 // a re-route waits for it instead of deadlocking. A bureau acts only on the
 // tasks it owns (api.md: another bureau's task is forbidden), admin on any.
-func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p apikey.Principal) (*postgres.TaskRow, error) {
+func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p customs.Principal) (*postgres.TaskRow, error) {
 	t, err := postgres.GetTask(ctx, tx, id, false)
 	if err != nil {
 		return nil, err
 	}
-	if p.Role == apikey.RoleBureau && t.Owner != p.Scope {
+	if p.Role == customs.CallerBureau && t.Owner != p.Scope {
 		return nil, customs.Errorf(customs.CodeForbidden, "task %s belongs to bureau %s", id, t.Owner)
 	}
 	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
@@ -105,7 +104,7 @@ func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p apikey.Princi
 
 // Claim takes an open task for p's bureau; CodeConflict when it is already
 // claimed or done.
-func (s *Service) Claim(ctx context.Context, id string, p apikey.Principal) (*BureauTask, error) {
+func (s *Service) Claim(ctx context.Context, id string, p customs.Principal) (*BureauTask, error) {
 	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
 		if t.Status != string(customs.TaskOpen) {
 			return customs.Errorf(customs.CodeConflict, "task %s is already %s", id, t.Status)
@@ -121,7 +120,7 @@ func (s *Service) Claim(ctx context.Context, id string, p apikey.Principal) (*Bu
 
 // actOnTask runs act on task id for p in one transaction, with the locks
 // taskFor takes, and returns the task as act left it once committed.
-func (s *Service) actOnTask(ctx context.Context, id string, p apikey.Principal, act func(tx *sqlx.Tx, t *postgres.TaskRow) error) (*BureauTask, error) {
+func (s *Service) actOnTask(ctx context.Context, id string, p customs.Principal, act func(tx *sqlx.Tx, t *postgres.TaskRow) error) (*BureauTask, error) {
 	tx, err := s.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("task %s: %w", id, err)
@@ -189,7 +188,7 @@ type storedResult struct {
 // api.md does not make a claim a precondition: a result may be posted for
 // an open task as well as a claimed one (the bureau that owns it either
 // way); a done or withdrawn task is CodeConflict.
-func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p apikey.Principal) (*BureauTask, error) {
+func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p customs.Principal) (*BureauTask, error) {
 	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
 		if t.Status == string(customs.TaskDone) {
 			return customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
@@ -291,7 +290,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
 		}
 		switch req.Disposition {
-		case "", string(StatusReturned), string(StatusDestroyed):
+		case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
 		default:
 			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
 		}
@@ -311,7 +310,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 			// Coal that fails may not be imported: returned, unless the
 			// bureau gives another disposition (api.md statuses: "the
 			// disposition its result gives").
-			res.Disposition = string(StatusReturned)
+			res.Disposition = string(customs.StatusReturned)
 			if req.Disposition != "" {
 				res.Disposition = req.Disposition
 			}
@@ -361,7 +360,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail")
 		}
 		switch req.Disposition {
-		case "", string(StatusReturned), string(StatusDestroyed):
+		case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
 		default:
 			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
 		}
@@ -370,7 +369,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 		}
 		res.Outcome, res.Disposition = req.Outcome, req.Disposition
 		if res.Outcome == "fail" && res.Disposition == "" {
-			res.Disposition = string(StatusReturned)
+			res.Disposition = string(customs.StatusReturned)
 		}
 	}
 	return res, nil

@@ -433,8 +433,8 @@ func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *
 		// The delivery is on the timeline once: as the status change when
 		// the status becomes delivered, or as its own entry when tasks or
 		// a decision make the status something else.
-		if clearance.Derive(st) != clearance.StatusDelivered {
-			if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: m.DeclarationID, Status: string(clearance.StatusDelivered),
+		if customs.Derive(st) != customs.StatusDelivered {
+			if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: m.DeclarationID, Status: string(customs.StatusDelivered),
 				At: now, Actor: Actor, Note: note, Data: data}); err != nil {
 				return err
 			}

@@ -228,8 +228,8 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 			data, _ := json.Marshal(map[string]any{"entryId": x.ack.EntryID, "answer": x.ack.Status})
 			// As in accept: the delivery is on the timeline once, as the
 			// status change or as its own entry.
-			if clearance.Derive(st) != clearance.StatusDelivered {
-				entries = append(entries, postgres.StatusChange{DeclarationID: x.m.DeclarationID, Status: string(clearance.StatusDelivered),
+			if customs.Derive(st) != customs.StatusDelivered {
+				entries = append(entries, postgres.StatusChange{DeclarationID: x.m.DeclarationID, Status: string(customs.StatusDelivered),
 					At: now, Actor: Actor, Note: note, Data: data})
 			}
 			refresh = append(refresh, clearance.Locked{ID: x.m.DeclarationID, State: st, At: now, Actor: Actor, Note: note, Data: data})

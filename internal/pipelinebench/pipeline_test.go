@@ -17,7 +17,6 @@ import (
 	"github.com/jjj/gateway/adapters/beijing"
 	"github.com/jjj/gateway/adapters/hebei"
 	"github.com/jjj/gateway/adapters/tianjin"
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
@@ -227,7 +226,7 @@ func BenchmarkSubmit(b *testing.B) {
 		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &clearance.AlertCache{DB: db}}}
 	run := 0
 	for _, port := range ports {
-		who := apikey.Principal{Role: apikey.RolePort, Scope: string(port)}
+		who := customs.Principal{Role: customs.CallerPort, Scope: string(port)}
 		b.Run(string(port), func(b *testing.B) {
 			run++
 			msgs, avg := corpus(b, x.tables, port, b.N, "S"+strconv.Itoa(run)+"N"+strconv.Itoa(b.N)+"_")
@@ -260,7 +259,7 @@ func TestPipelineCPUMatchesSubmit(t *testing.T) {
 			if _, err := x.pipelineCPU(port, raw, time.Now().UTC()); err != nil {
 				t.Fatalf("%s message %d: pipeline: %v", port, i, err)
 			}
-			s, err := svc.Submit(context.Background(), port, raw, apikey.Principal{Role: apikey.RolePort, Scope: string(port)})
+			s, err := svc.Submit(context.Background(), port, raw, customs.Principal{Role: customs.CallerPort, Scope: string(port)})
 			if err != nil {
 				t.Fatalf("%s message %d: submit: %v", port, i, err)
 			}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -62,59 +63,77 @@ func AddTimeline(ctx context.Context, q sqlx.ExtContext, c StatusChange) error {
 	return nil
 }
 
-// LifecycleState is what a declaration's status is derived from, read
-// under a row lock in the caller's transaction.
-type LifecycleState struct {
+// lifecycleRow is a declaration's part of customs.Lifecycle as stored.
+type lifecycleRow struct {
 	Status   string         `db:"status"`
 	Delivery string         `db:"delivery"`
 	Decision sql.NullString `db:"decision"`
-	Tasks    []TaskRow
+}
+
+func (r *lifecycleRow) lifecycle() *customs.Lifecycle {
+	return &customs.Lifecycle{Status: customs.Status(r.Status), Delivery: customs.DeliveryState(r.Delivery), Decision: customs.Decision(r.Decision.String)}
+}
+
+// TaskState converts a stored task for the lifecycle. A result that does
+// not parse counts as none: results are the gateway's own writing.
+func (t *TaskRow) TaskState() customs.TaskState {
+	ts := customs.TaskState{ID: t.ID, Workflow: customs.Workflow(t.Workflow), Bureau: t.Bureau.String, Owner: t.Owner,
+		Items: t.Items, Status: customs.TaskStatus(t.Status), Outcome: t.Outcome.String}
+	if len(t.Result) > 0 {
+		_ = json.Unmarshal(t.Result, &ts.Result)
+	}
+	return ts
 }
 
 // LockLifecycle reads and locks the state a status is derived from.
-func LockLifecycle(ctx context.Context, q sqlx.ExtContext, id string) (*LifecycleState, error) {
-	var s LifecycleState
-	err := sqlx.GetContext(ctx, q, &s, `SELECT status, delivery, decision FROM declaration WHERE id = $1 FOR UPDATE`, id)
+func LockLifecycle(ctx context.Context, q sqlx.ExtContext, id string) (*customs.Lifecycle, error) {
+	var r lifecycleRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT status, delivery, decision FROM declaration WHERE id = $1 FOR UPDATE`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock declaration %s: %w", id, err)
 	}
-	if s.Tasks, err = tasksOf(ctx, q, id); err != nil {
+	tasks, err := tasksOf(ctx, q, id)
+	if err != nil {
 		return nil, err
 	}
-	return &s, nil
+	l := r.lifecycle()
+	for i := range tasks {
+		l.Tasks = append(l.Tasks, tasks[i].TaskState())
+	}
+	return l, nil
 }
 
 // LockLifecycles is LockLifecycle for many declarations in two statements:
 // the declarations locked in id order (so two callers never lock a pair
 // in opposite orders) and all their tasks. Unknown ids are absent from the
 // map.
-func LockLifecycles(ctx context.Context, q sqlx.ExtContext, ids []string) (map[string]*LifecycleState, error) {
-	out := make(map[string]*LifecycleState, len(ids))
+func LockLifecycles(ctx context.Context, q sqlx.ExtContext, ids []string) (map[string]*customs.Lifecycle, error) {
+	out := make(map[string]*customs.Lifecycle, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []struct {
 		ID string `db:"id"`
-		LifecycleState
+		lifecycleRow
 	}
 	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, status, delivery, decision FROM declaration WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
 		pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("lock declarations: %w", err)
 	}
 	for i := range rows {
-		out[rows[i].ID] = &rows[i].LifecycleState
+		out[rows[i].ID] = rows[i].lifecycle()
 	}
 	var tasks []TaskRow
 	if err := sqlx.SelectContext(ctx, q, &tasks, `SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`,
 		pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("tasks of declarations: %w", err)
 	}
-	for _, t := range tasks {
-		if s := out[t.DeclarationID]; s != nil {
-			s.Tasks = append(s.Tasks, t)
+	for i := range tasks {
+		if s := out[tasks[i].DeclarationID]; s != nil {
+			s.Tasks = append(s.Tasks, tasks[i].TaskState())
 		}
 	}
 	return out, nil
