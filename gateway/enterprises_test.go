@@ -28,6 +28,7 @@ import (
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/view"
 	"github.com/jjj/gateway/internal/webhook"
 )
 
@@ -501,7 +502,7 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	if badSig != 0 {
 		t.Errorf("%d bad signatures", badSig)
 	}
-	var route clearance.RouteView
+	var route view.RouteView
 	if err := json.Unmarshal(e.Route, &route); err != nil || route.Lane != "destination_inspection" || len(route.Reasons) == 0 || route.Reasons[0].Rule != routing.RuleHazchemUnsafe {
 		t.Errorf("route %s: %v", e.Route, err)
 	}

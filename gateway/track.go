@@ -18,9 +18,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/view"
 )
 
 // The tracking page (api.md GET /track): server-rendered HTML for an
@@ -527,7 +527,7 @@ func (t *track) detail(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return t.render(w, "detail", http.StatusOK, d)
 }
 
-func (t *track) detailModel(v *clearance.View, l lang, d *pageData) *detailModel {
+func (t *track) detailModel(v *view.View, l lang, d *pageData) *detailModel {
 	m := &detailModel{PortRef: v.PortRef, Status: v.Status, StatusName: statusName(v.Status, l), StatusText: statusText(v.Status, l)}
 	add := func(key, val string) {
 		if val != "" {
@@ -621,14 +621,14 @@ func (t *track) detailModel(v *clearance.View, l lang, d *pageData) *detailModel
 // centre's reason, a bureau's findings, broken seals. Other shapes show
 // nothing more.
 type stepData struct {
-	Reasons     []clearance.ReasonView `json:"reasons"`
-	Route       *clearance.RouteView   `json:"route"`
-	Reason      string                 `json:"reason"`
-	Findings    string                 `json:"findings"`
-	SealsBroken []string               `json:"sealsBroken"`
+	Reasons     []view.ReasonView `json:"reasons"`
+	Route       *view.RouteView   `json:"route"`
+	Reason      string            `json:"reason"`
+	Findings    string            `json:"findings"`
+	SealsBroken []string          `json:"sealsBroken"`
 }
 
-func reasons(rs []clearance.ReasonView, l lang, d *pageData) []reasonModel {
+func reasons(rs []view.ReasonView, l lang, d *pageData) []reasonModel {
 	out := make([]reasonModel, 0, len(rs))
 	for _, r := range rs {
 		rm := reasonModel{Text: words(ruleWords, r.Rule, l), Rule: r.Rule}

@@ -22,6 +22,7 @@ import (
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/view"
 )
 
 // FactsSource loads what routing needs beyond the declaration. draw is false
@@ -89,8 +90,8 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 		tasks[i] = openTask(&route.Tasks[i], portOffice)
 	}
 	xml := canonical.Marshal(d)
-	v := NewView(d)
-	doc := AppendJSON(make([]byte, 0, viewSizeHint(v)), v)
+	v := view.NewView(d)
+	doc := view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v)
 	tasksJSON, _ := json.Marshal(tasks)
 	var drawJSON []byte
 	if route.Draw != nil {
@@ -98,7 +99,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	// The first timeline entry keeps the route it was accepted with (the
 	// tracking page shows its reasons; a re-route's entry keeps the old one).
-	routeJSON := AppendRouteJSON(nil, v.Route)
+	routeJSON := view.AppendRouteJSON(nil, v.Route)
 	note := "accepted and routed: " + string(route.Lane)
 	id, digest, created, err := s.DB.InsertDeclaration(ctx, &postgres.NewDeclaration{
 		ID: d.ID, Port: port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
@@ -121,7 +122,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 		}
 		return &Submitted{ID: id, Created: false, Body: body}, nil
 	}
-	body, err := acceptedBody(doc, TimelineEntry{At: now, Status: string(customs.StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
+	body, err := acceptedBody(doc, view.TimelineEntry{At: now, Status: string(customs.StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
 	if err != nil {
 		return nil, fmt.Errorf("submit: %w", err)
 	}
@@ -148,7 +149,7 @@ func openTask(t *customs.Task, portOffice string) newTask {
 	if owner == "" {
 		owner = portOffice
 	}
-	return newTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)}
+	return newTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: view.Opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: view.Opt(t.Inspector)}
 }
 
 // acceptedBody is the answer to a new submission: the stored document doc
@@ -160,12 +161,12 @@ func openTask(t *customs.Task, portOffice string) newTask {
 // when empty) would stand between "direction" and "ruleSet", and
 // "timeline" last; a `,"ruleSet":` cannot occur earlier, inside a string,
 // because JSON escapes the quote there.
-func acceptedBody(doc []byte, first TimelineEntry) ([]byte, error) {
+func acceptedBody(doc []byte, first view.TimelineEntry) ([]byte, error) {
 	i := bytes.Index(doc, []byte(`,"ruleSet":`))
 	if i < 0 || len(doc) == 0 || doc[len(doc)-1] != '}' {
 		return nil, fmt.Errorf("stored document is not a view: %.40s", doc)
 	}
-	tl := AppendTimelineJSON(nil, []TimelineEntry{first})
+	tl := view.AppendTimelineJSON(nil, []view.TimelineEntry{first})
 	const status = `,"status":"` + string(customs.StatusAccepted) + `","entryId":null`
 	out := make([]byte, 0, len(doc)+len(status)+len(tl)+16)
 	out = append(out, doc[:i]...)
@@ -193,8 +194,8 @@ func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([
 		return nil, err
 	}
 	d.Route = route
-	v := NewView(d)
-	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
+	v := view.NewView(d)
+	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
 
 func (s *Service) facts(ctx context.Context, d *customs.Declaration, draw bool) (routing.Facts, error) {
@@ -280,7 +281,7 @@ func (s *Service) load(ctx context.Context, id string, p *customs.Principal) (*p
 
 // GetView returns the live view of a declaration within p's scope;
 // CodeNotFound outside it.
-func (s *Service) GetView(ctx context.Context, id string, p customs.Principal) (*View, error) {
+func (s *Service) GetView(ctx context.Context, id string, p customs.Principal) (*view.View, error) {
 	row, tasks, err := s.load(ctx, id, &p)
 	if err != nil {
 		return nil, err
@@ -295,7 +296,7 @@ func (s *Service) Get(ctx context.Context, id string, p customs.Principal) ([]by
 	if err != nil {
 		return nil, err
 	}
-	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
+	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
 
 // Canonical returns the canonical XML of a declaration within p's scope.
@@ -317,10 +318,10 @@ func (s *Service) Render(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
+	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
 
-func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*View, error) {
+func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*view.View, error) {
 	tl, err := s.DB.Timeline(ctx, row.ID)
 	if err != nil {
 		return nil, err
@@ -332,12 +333,11 @@ func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks 
 // tasks and timeline: the one place the stored document and the live parts
 // meet, shared by Get and the listings (which load a page's tasks and
 // timelines in one query each).
-func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postgres.TimelineRow) (*View, error) {
-	var v View
-	if err := json.Unmarshal(row.Doc, &v); err != nil {
+func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postgres.TimelineRow) (*view.View, error) {
+	v, err := view.Parse(row.Doc)
+	if err != nil {
 		return nil, fmt.Errorf("declaration %s: stored document: %w", row.ID, err)
 	}
-	v.Transport.export = v.Direction == customs.Export
 	v.Status = row.Status
 	if row.EntryID.Valid {
 		v.EntryID, _ = json.Marshal(row.EntryID.String)
@@ -359,9 +359,9 @@ func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postg
 			}
 		}
 	}
-	v.Timeline = make([]TimelineEntry, len(tl))
+	v.Timeline = make([]view.TimelineEntry, len(tl))
 	for i, e := range tl {
-		v.Timeline[i] = TimelineEntry{At: e.At.UTC(), Status: e.Status, Actor: e.Actor, Note: e.Note, Data: e.Data}
+		v.Timeline[i] = view.TimelineEntry{At: e.At.UTC(), Status: e.Status, Actor: e.Actor, Note: e.Note, Data: e.Data}
 	}
-	return &v, nil
+	return v, nil
 }

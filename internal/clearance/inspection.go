@@ -14,6 +14,7 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
+	"github.com/jjj/gateway/internal/view"
 )
 
 // routeKey identifies a task across re-routes: its workflow and bureau.
@@ -70,7 +71,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if err := tx.GetContext(ctx, &row, `SELECT doc, draw, route_version, port_office, port FROM declaration WHERE id = $1`, id); err != nil {
 		return false, err
 	}
-	var v View
+	var v view.View
 	if err := json.Unmarshal(row.Doc, &v); err != nil {
 		return false, fmt.Errorf("stored document: %w", err)
 	}
@@ -109,7 +110,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		return false, err
 	}
 	old := v.Route
-	if old != nil && sameRoute(old, NewRouteView(route)) {
+	if old != nil && sameRoute(old, view.NewRouteView(route)) {
 		return false, nil
 	}
 	// Keep the tasks the new route still has; withdraw the rest.
@@ -153,7 +154,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		upd.New, _ = json.Marshal(fresh)
 	}
 	d.Route = route
-	nv := NewView(d)
+	nv := view.NewView(d)
 	upd.Doc, err = json.Marshal(nv)
 	if err != nil {
 		return false, err
@@ -195,12 +196,12 @@ func sameItems(a []int64, b []int) bool {
 }
 
 // sameRoute compares what a route decides, not the ids of its tasks.
-func sameRoute(a, b *RouteView) bool {
-	key := func(r *RouteView) string {
+func sameRoute(a, b *view.RouteView) bool {
+	key := func(r *view.RouteView) string {
 		var sb strings.Builder
 		sb.WriteString(string(r.Lane))
 		for _, t := range r.Tasks {
-			fmt.Fprintf(&sb, "|%s@%s%v", t.Workflow, str(t.Bureau), t.Items)
+			fmt.Fprintf(&sb, "|%s@%s%v", t.Workflow, view.Str(t.Bureau), t.Items)
 		}
 		for _, re := range r.Reasons {
 			ev, _ := json.Marshal(re.Evidence)

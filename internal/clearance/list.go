@@ -5,6 +5,7 @@ import (
 
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/view"
 )
 
 // ScopeOf is the SQL form of Visible for p: what a listing may return.
@@ -26,7 +27,7 @@ func ScopeOf(p customs.Principal) (scope postgres.Scope, ok bool) {
 // Page is one page of a listing. Next is the seq to pass as Before for the
 // next page, or 0 when this page is the last.
 type Page struct {
-	Items []*View
+	Items []*view.View
 	Next  int64
 }
 
@@ -46,7 +47,7 @@ func (s *Service) List(ctx context.Context, p customs.Principal, f postgres.Decl
 	if err != nil {
 		return nil, err
 	}
-	page := &Page{Items: make([]*View, 0, min(len(rows), limit))}
+	page := &Page{Items: make([]*view.View, 0, min(len(rows), limit))}
 	if len(rows) > limit {
 		rows = rows[:limit]
 		page.Next = rows[len(rows)-1].Seq

@@ -14,6 +14,7 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
+	"github.com/jjj/gateway/internal/view"
 )
 
 // BureauTask is a task as a bureau lists it (api.md Bureaus).
@@ -197,7 +198,7 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 		if err := tx.GetContext(ctx, &doc, `SELECT doc FROM declaration WHERE id = $1`, t.DeclarationID); err != nil {
 			return fmt.Errorf("declaration of task %s: %w", id, err)
 		}
-		var v View
+		var v view.View
 		if err := json.Unmarshal(doc, &v); err != nil {
 			return fmt.Errorf("declaration %s: stored document: %w", t.DeclarationID, err)
 		}
@@ -225,7 +226,7 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 	})
 }
 
-func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*storedResult, error) {
+func (s *Service) judge(t *postgres.TaskRow, v *view.View, req ResultRequest) (*storedResult, error) {
 	var ps customs.Problems
 	res := &storedResult{Findings: req.Findings}
 	switch customs.Workflow(t.Workflow) {
@@ -420,7 +421,7 @@ func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawVi
 	// some inspection task: a risk alert can put one at an inland bureau.
 	owner := row.PortOffice
 	var v struct {
-		DirectTransit *DirectTransitView `json:"directTransit"`
+		DirectTransit *view.DirectTransitView `json:"directTransit"`
 	}
 	if err := json.Unmarshal(row.Doc, &v); err != nil {
 		return nil, fmt.Errorf("declaration %s: stored document: %w", id, err)
@@ -433,7 +434,7 @@ func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawVi
 		roster = b.Inspectors
 	}
 	d := routing.Redraw(seed, id, stored.Rate, roster)
-	out := &DrawView{DeclarationID: id, SeedID: d.SeedID, Value: d.Value, Rate: d.Rate, Selected: d.Selected, Inspector: opt(d.Inspector)}
+	out := &DrawView{DeclarationID: id, SeedID: d.SeedID, Value: d.Value, Rate: d.Rate, Selected: d.Selected, Inspector: view.Opt(d.Inspector)}
 	out.Matches = d.SeedID == stored.SeedID && d.Value == stored.Value && d.Selected == stored.Selected && d.Inspector == stored.Inspector
 	return out, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/view"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -172,20 +173,20 @@ func (x *bundle) pipelineCPU(port customs.Port, raw []byte, now time.Time) (int,
 		tasks[i] = taskRow{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)}
 	}
 	xml := canonical.Marshal(d)
-	v := clearance.NewView(d)
-	doc := clearance.AppendJSON(make([]byte, 0, 4096), v)
+	v := view.NewView(d)
+	doc := view.AppendJSON(make([]byte, 0, 4096), v)
 	tasksJSON, _ := json.Marshal(tasks)
 	var drawJSON []byte
 	if route.Draw != nil {
 		drawJSON, _ = json.Marshal(route.Draw)
 	}
-	reasons := clearance.AppendRouteJSON(nil, v.Route)
+	reasons := view.AppendRouteJSON(nil, v.Route)
 	_ = d.Enterprises()
 	note := "accepted and routed: " + string(route.Lane)
 	// Submit splices status, entryId and the first timeline entry into doc
 	// for its answer (clearance.acceptedBody) instead of marshalling the
 	// view again.
-	tl := clearance.AppendTimelineJSON(nil, []clearance.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note}})
+	tl := view.AppendTimelineJSON(nil, []view.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note}})
 	i := bytes.Index(doc, []byte(`,"ruleSet":`))
 	body := make([]byte, 0, len(doc)+len(tl)+64)
 	body = append(body, doc[:i]...)

@@ -28,7 +28,7 @@ type NewDeclaration struct {
 	PortOffice  string
 	Enterprises []string
 	Lane        customs.Lane
-	// Doc is the stored JSON document (clearance.View without live parts).
+	// Doc is the stored JSON document (view.View without live parts).
 	Doc []byte
 	// Canonical is the canonical XML for the review centre.
 	Canonical []byte
