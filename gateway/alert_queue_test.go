@@ -44,7 +44,7 @@ func TestAlertRerouteIsQueuedWithTheAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(2100 * time.Millisecond) // the harness's alert cache reloads every 2 s
-	n, err := b.svc.RerouteQueued(context.Background(), 0)
+	n, err := b.insp.RerouteQueued(context.Background(), 0)
 	if err != nil || n != 1 {
 		t.Fatalf("RerouteQueued: %d %v", n, err)
 	}

@@ -44,7 +44,7 @@ func TestRerouteUsesTodaysCredit(t *testing.T) {
 
 	// 2026-11-27T17:00Z is already 2026-11-28 in Beijing.
 	clock = time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
-	n, err := b.svc.Reroute(context.Background(), []string{id}, "system:credit", "the enterprise's credit rating changed")
+	n, err := b.insp.Reroute(context.Background(), []string{id}, "system:credit", "the enterprise's credit rating changed")
 	if err != nil || n != 1 {
 		t.Fatalf("Reroute: %d %v", n, err)
 	}

@@ -73,7 +73,7 @@ func TestDishonestInHebeiAloneReroutesEverywhere(t *testing.T) {
 	if err != nil || got[uscc] != customs.RatingDishonest {
 		t.Fatalf("merged rating %v %v", got, err)
 	}
-	n, err := b.svc.RerouteQueued(context.Background(), 0)
+	n, err := b.insp.RerouteQueued(context.Background(), 0)
 	if err != nil || n != 1 {
 		t.Fatalf("RerouteQueued: %d %v", n, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
@@ -36,13 +37,13 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 	t.Helper()
 	db := pgtest.New(t)
 	keys := &apikey.Keys{Store: db}
-	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{DB: db},
+	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{DB: db}, Inspection: &inspection.Service{DB: db},
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: db})},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	b := &deliveryBundle{testBundle: &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance}, sim: sim.New(sim.Config{})}
+	b := &deliveryBundle{testBundle: &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance, insp: s.Inspection}, sim: sim.New(sim.Config{})}
 	t.Cleanup(b.sim.Close)
 	b.admin = b.key(t, customs.CallerAdmin, "")
 	b.rc = b.key(t, customs.CallerReviewCentre, "")
@@ -53,7 +54,7 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 		t.Fatal(err)
 	}
 	d, err := outbox.New(db, client, outbox.Config{PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, client.MaxDuration())
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Lifecycle: inspection.Lifecycle{}}, client.MaxDuration())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
@@ -33,6 +34,8 @@ type testBundle struct {
 	admin string
 	// svc is the server's clearance service (re-routes, status refresh).
 	svc *clearance.Service
+	// insp is the server's inspection service (re-routes, decisions).
+	insp *inspection.Service
 }
 
 type options struct {
@@ -72,12 +75,13 @@ func setup(t *testing.T, o options) *testBundle {
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	s.Inspection = &inspection.Service{DB: db, Engine: engine, Tables: tables, Facts: s.Clearance.Facts, Adapters: reg}
 	if o.inspection {
 		withInspection(s, o)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance}
+	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance, insp: s.Inspection}
 	b.admin = b.key(t, customs.CallerAdmin, "")
 	return b
 }

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
 // InspectionDeps are what the inland bureaus' and the risk-alert calls need.
 type InspectionDeps struct {
-	Alerts *clearance.AlertCache
+	Alerts *inspection.AlertCache
 	// SeedSecret is RANDOM_SEED_SECRET, to redo draws.
 	SeedSecret []byte
 }
@@ -83,7 +83,7 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 		}
 		f.AfterAt, f.AfterID = t, id
 	}
-	items, err := h.s.Clearance.ListTasks(r.Context(), f)
+	items, err := h.s.Inspection.ListTasks(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (h *inspectionHandlers) claim(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	t, err := h.s.Clearance.Claim(r.Context(), r.PathValue("id"), p)
+	t, err := h.s.Inspection.Claim(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		return err
 	}
@@ -113,11 +113,11 @@ func (h *inspectionHandlers) result(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var req clearance.ResultRequest
+	var req inspection.ResultRequest
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	t, err := h.s.Clearance.Result(r.Context(), r.PathValue("id"), req, p)
+	t, err := h.s.Inspection.Result(r.Context(), r.PathValue("id"), req, p)
 	if err != nil {
 		return err
 	}
@@ -166,11 +166,11 @@ func (h *inspectionHandlers) createAlert(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	var req clearance.NewAlert
+	var req inspection.NewAlert
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	row, n, err := h.s.Clearance.CreateAlert(r.Context(), req, p, h.d.Alerts)
+	row, n, err := h.s.Inspection.CreateAlert(r.Context(), req, p, h.d.Alerts)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (h *inspectionHandlers) draw(w http.ResponseWriter, r *http.Request) error 
 	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	d, err := h.s.Clearance.Redraw(r.Context(), r.PathValue("declarationId"), h.d.SeedSecret)
+	d, err := h.s.Inspection.Redraw(r.Context(), r.PathValue("declarationId"), h.d.SeedSecret)
 	if err != nil {
 		return err
 	}

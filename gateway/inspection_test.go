@@ -22,6 +22,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/schemas"
@@ -35,7 +36,7 @@ import (
 // decisions (to move declarations to released).
 func withInspection(s *gateway.Server, o options) {
 	lf := s.Clearance.Facts.(*clearance.LiveFacts)
-	alerts := &clearance.AlertCache{DB: s.DB}
+	alerts := &inspection.AlertCache{DB: s.DB}
 	lf.Alerts = alerts
 	if o.ratings != nil {
 		lf.Ratings = o.ratings
@@ -142,7 +143,7 @@ func (b *testBundle) deliver(t *testing.T, id, entryID string) {
 	if _, err := tx.Exec(`UPDATE declaration SET delivery = 'delivered', entry_id = $2 WHERE id = $1`, id, entryID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := clearance.Refresh(ctx, tx, id, time.Now(), "system:outbox", "delivered, entry id "+entryID, []byte(`{"entryId":"`+entryID+`"}`)); err != nil {
+	if _, _, err := inspection.Refresh(ctx, tx, id, customs.Event{At: time.Now(), Actor: "system:outbox", Note: "delivered, entry id " + entryID, Data: []byte(`{"entryId":"` + entryID + `"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -1016,7 +1017,7 @@ func TestCreditChangeReroutes(t *testing.T) {
 	}
 
 	ratings.set(machineryUSCC, customs.RatingDishonest)
-	if err := b.svc.RerouteEnterprises(ctx, []string{machineryUSCC}); err != nil {
+	if err := b.insp.RerouteEnterprises(ctx, []string{machineryUSCC}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -1068,7 +1069,7 @@ func TestCreditChangeReroutes(t *testing.T) {
 		t.Fatalf("claim: %d %s", r.status, r.body)
 	}
 	ratings.set(machineryUSCC, customs.RatingGeneral)
-	if err := b.svc.RerouteEnterprises(ctx, []string{machineryUSCC}); err != nil {
+	if err := b.insp.RerouteEnterprises(ctx, []string{machineryUSCC}); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{pending["id"].(string), dID} {
@@ -1099,7 +1100,7 @@ func TestCreditChangeReroutes(t *testing.T) {
 	pID := pending["id"].(string)
 	b.deliver(t, pID, "020220261000000903")
 	ratings.set(machineryUSCC, customs.RatingDishonest)
-	if err := b.svc.RerouteEnterprises(ctx, []string{machineryUSCC}); err != nil {
+	if err := b.insp.RerouteEnterprises(ctx, []string{machineryUSCC}); err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
@@ -1127,7 +1128,7 @@ func TestDishonestOnArrivalGetsItsDrawWhenRerouted(t *testing.T) {
 		t.Errorf("draw of a dishonest declaration: %d %s", r.status, r.body)
 	}
 	ratings.set(uscc, customs.RatingGeneral)
-	if err := b.svc.RerouteEnterprises(context.Background(), []string{uscc}); err != nil {
+	if err := b.insp.RerouteEnterprises(context.Background(), []string{uscc}); err != nil {
 		t.Fatal(err)
 	}
 	now := b.getJSON(t, "/v1/declarations/"+id, b.admin)
@@ -1139,7 +1140,7 @@ func TestDishonestOnArrivalGetsItsDrawWhenRerouted(t *testing.T) {
 		t.Errorf("draw after the re-route: %d %s", r.status, r.body)
 	}
 	// A second re-route keeps that draw (and the id it is keyed by).
-	if _, err := b.svc.Reroute(context.Background(), []string{id}, "admin", "test"); err != nil {
+	if _, err := b.insp.Reroute(context.Background(), []string{id}, "admin", "test"); err != nil {
 		t.Fatal(err)
 	}
 	if again := b.getJSON(t, "/v1/declarations/"+id, b.admin); again["id"] != id || !reflect.DeepEqual(routeOf(t, again), routeOf(t, now)) {
@@ -1288,7 +1289,7 @@ func TestConcurrentClaimsAndReroutes(t *testing.T) {
 			} else {
 				ratings.set(uscc, customs.RatingDishonest)
 			}
-			errs <- b.svc.RerouteEnterprises(context.Background(), []string{uscc})
+			errs <- b.insp.RerouteEnterprises(context.Background(), []string{uscc})
 		}()
 	}
 	wg.Wait()

@@ -22,6 +22,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
@@ -40,7 +41,10 @@ type Server struct {
 	Tables    *codes.Tables
 	Keys      *apikey.Keys
 	Clearance *clearance.Service
-	Logger    *slog.Logger
+	// Inspection serves tasks, alerts, draws, the review centre's
+	// decisions and replays.
+	Inspection *inspection.Service
+	Logger     *slog.Logger
 	// Metrics is the registry /metrics serves; nil means a new one.
 	Metrics *prometheus.Registry
 

@@ -85,9 +85,9 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	d.Route = route
 	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
-	tasks := make([]newTask, len(route.Tasks))
+	tasks := make([]NewTask, len(route.Tasks))
 	for i := range route.Tasks {
-		tasks[i] = openTask(&route.Tasks[i], portOffice)
+		tasks[i] = OpenTask(&route.Tasks[i], portOffice)
 	}
 	xml := canonical.Marshal(d)
 	v := view.NewView(d)
@@ -129,9 +129,9 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	return &Submitted{ID: id, Created: true, Body: body}, nil
 }
 
-// newTask is a task to store, as postgres.NewDeclaration.Tasks and
+// NewTask is a task to store, as postgres.NewDeclaration.Tasks and
 // RouteUpdate.New take it (a JSON array of these).
-type newTask struct {
+type NewTask struct {
 	ID        string  `json:"id"`
 	Workflow  string  `json:"workflow"`
 	Bureau    *string `json:"bureau"`
@@ -140,16 +140,17 @@ type newTask struct {
 	Inspector *string `json:"inspector"`
 }
 
-// openTask gives a task of a new route its id and open status, and returns
-// it as stored; a task for no bureau is the port office's.
-func openTask(t *customs.Task, portOffice string) newTask {
+// OpenTask gives a task of a new route its id and open status, and returns
+// it as stored; a task for no bureau is the port office's. Intake and
+// re-routes (internal/inspection) open tasks alike.
+func OpenTask(t *customs.Task, portOffice string) NewTask {
 	t.ID = NewID("t_")
 	t.Status = customs.TaskOpen
 	owner := t.Bureau
 	if owner == "" {
 		owner = portOffice
 	}
-	return newTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: view.Opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: view.Opt(t.Inspector)}
+	return NewTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: view.Opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: view.Opt(t.Inspector)}
 }
 
 // acceptedBody is the answer to a new submission: the stored document doc

@@ -1,6 +1,9 @@
 package customs
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Status is a declaration's status (api.md). Persisted as these strings;
 // never rename them.
@@ -237,4 +240,13 @@ func (p Principal) Actor() string {
 		return string(p.Role) + ":" + p.Name
 	}
 	return string(p.Role)
+}
+
+// Event is one step of a declaration's life as its timeline records it:
+// when, who, what happened, and JSON data (reasons, seals, findings).
+type Event struct {
+	At    time.Time
+	Actor string
+	Note  string
+	Data  []byte
 }

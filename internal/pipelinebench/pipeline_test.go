@@ -21,6 +21,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/loadgen"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
@@ -224,7 +225,7 @@ func BenchmarkSubmit(b *testing.B) {
 	x := setup(b)
 	db := pgtest.New(b)
 	svc := &clearance.Service{DB: db, Translator: x.tr, Engine: x.engine, Tables: x.tables,
-		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &clearance.AlertCache{DB: db}}}
+		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &inspection.AlertCache{DB: db}}}
 	run := 0
 	for _, port := range ports {
 		who := customs.Principal{Role: customs.CallerPort, Scope: string(port)}

@@ -18,6 +18,7 @@ import (
 	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
@@ -213,17 +214,19 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 	a := &app{cfg: cfg, log: log, db: db}
 	facts := &clearance.LiveFacts{SeedSecret: []byte(cfg.seedSecret)}
 	svc := &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables, Facts: facts}
+	insp := &inspection.Service{DB: db, Engine: engine, Tables: tables, Facts: facts, Adapters: reg}
 	a.server = &gateway.Server{
-		Config:    gateway.Config{MaxBodyBytes: cfg.maxBody},
-		DB:        db,
-		Adapters:  reg,
-		Tables:    tables,
-		Keys:      &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)},
-		Clearance: svc,
-		Logger:    log,
-		Metrics:   metrics,
+		Config:     gateway.Config{MaxBodyBytes: cfg.maxBody},
+		DB:         db,
+		Adapters:   reg,
+		Tables:     tables,
+		Keys:       &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)},
+		Clearance:  svc,
+		Inspection: insp,
+		Logger:     log,
+		Metrics:    metrics,
 	}
-	if err := a.wire(ctx, tables, engine, svc, facts, metrics); err != nil {
+	if err := a.wire(ctx, tables, engine, svc, insp, facts, metrics); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package clearance
+package inspection
 
 import (
 	"context"
@@ -115,7 +115,8 @@ func (s *Service) Claim(ctx context.Context, id string, p customs.Principal) (*B
 			return err
 		}
 		data, _ := json.Marshal(map[string]any{"task": id, "workflow": t.Workflow, "items": t.Items})
-		return step(ctx, tx, t.DeclarationID, now, p.Actor(), fmt.Sprintf("%s task %s claimed", t.Workflow, id), data)
+		_, err := Record(ctx, tx, t.DeclarationID, customs.Event{At: now, Actor: p.Actor(), Note: fmt.Sprintf("%s task %s claimed", t.Workflow, id), Data: data})
+		return err
 	})
 }
 
@@ -142,20 +143,6 @@ func (s *Service) actOnTask(ctx context.Context, id string, p customs.Principal,
 	}
 	bt := NewBureauTask(t)
 	return &bt, nil
-}
-
-// step records one step of a declaration's life in tx: the status derived
-// again, and the step on the timeline with its actor whether or not the
-// status moved (a second claim of a declaration already under inspection,
-// one of two tasks passing), so that every step is there. Timeline
-// statuses are always api.md's statuses: a step that changes none carries
-// the current one.
-func step(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, actor, note string, data []byte) error {
-	status, changed, err := Refresh(ctx, tx, id, at, actor, note, data)
-	if err != nil || changed {
-		return err
-	}
-	return postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(status), At: at, Actor: actor, Note: note, Data: data})
 }
 
 // ResultRequest is a bureau's finding (api.md "POST /v1/tasks/{id}/result").
@@ -222,7 +209,8 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 			}
 			note += "; failed: " + strings.Join(names, ", ")
 		}
-		return step(ctx, tx, t.DeclarationID, now, p.Actor(), note, body)
+		_, err = Record(ctx, tx, t.DeclarationID, customs.Event{At: now, Actor: p.Actor(), Note: note, Data: body})
+		return err
 	})
 }
 

@@ -1,19 +1,18 @@
-package clearance
+package inspection
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jjj/gateway/internal/canonical"
+	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
-	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/view"
 )
 
@@ -128,7 +127,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		// gets one now, from its day's seed; it is kept from here on.
 		upd.Draw, _ = json.Marshal(route.Draw)
 	}
-	var fresh []newTask
+	var fresh []clearance.NewTask
 	kept := map[string]bool{}
 	for i := range route.Tasks {
 		t := &route.Tasks[i]
@@ -142,7 +141,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 			}
 			continue
 		}
-		fresh = append(fresh, openTask(t, row.PortOffice))
+		fresh = append(fresh, clearance.OpenTask(t, row.PortOffice))
 	}
 	for _, e := range existing {
 		if !kept[e.ID] && (e.Status == customs.TaskOpen || e.Status == customs.TaskClaimed) {
@@ -171,13 +170,13 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if st.Delivery == customs.DeliveryDelivered {
 		// n counts the amendments, not the route versions: a route changed
 		// before delivery went out with the declaration itself.
-		if _, err := postgres.EnqueueRoute(ctx, tx, id, canonical.MarshalRoute(route), now); err != nil {
+		if _, err := outbox.EnqueueRoute(ctx, postgres.Tx{ExtContext: tx}, id, route, now); err != nil {
 			return false, err
 		}
 	}
 	// Timeline data is never NULL: the timeline readers scan it as JSON.
 	after, _ := json.Marshal(map[string]any{"lane": route.Lane, "withdrawn": upd.Withdraw})
-	if _, _, err := Refresh(ctx, tx, id, now, actor, "status after re-route", after); err != nil {
+	if _, _, err := Refresh(ctx, tx, id, customs.Event{At: now, Actor: actor, Note: "status after re-route", Data: after}); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
@@ -214,186 +213,6 @@ func sameRoute(a, b *view.RouteView) bool {
 		return sb.String()
 	}
 	return key(a) == key(b)
-}
-
-// AlertCache serves the active risk alerts to intake from memory, reloading
-// them from the database at most every TTL (and at once after a change in
-// this process), so intake needs no extra round trip. An alert made on
-// another gateway process reaches this one within TTL.
-type AlertCache struct {
-	DB *postgres.DB
-	// TTL: zero means 2s.
-	TTL time.Duration
-
-	mu         sync.Mutex
-	loaded     time.Time // zero: never loaded, or invalidated
-	gen        int       // bumped by Invalidate
-	refreshing bool
-	rows       []postgres.AlertRow
-}
-
-// Invalidate forces a reload on the next use.
-func (c *AlertCache) Invalidate() {
-	c.mu.Lock()
-	c.loaded = time.Time{}
-	c.gen++
-	c.mu.Unlock()
-}
-
-// ActiveAlerts implements AlertSource. The database is read outside the
-// lock: while one caller refreshes stale alerts, the others go on with the
-// ones they have; only a cache that was never loaded, or was invalidated by
-// a change in this process, makes its caller wait for the database.
-func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.Alert, error) {
-	ttl := c.TTL
-	if ttl == 0 {
-		ttl = 2 * time.Second
-	}
-	c.mu.Lock()
-	must := c.loaded.IsZero()
-	stale := must || time.Since(c.loaded) > ttl
-	if stale && (must || !c.refreshing) {
-		c.refreshing = true
-		gen := c.gen
-		c.mu.Unlock()
-		rows, err := c.DB.Alerts(ctx, false, at)
-		c.mu.Lock()
-		c.refreshing = false
-		switch {
-		case err != nil && must:
-			c.mu.Unlock()
-			return nil, err
-		case err == nil && gen == c.gen:
-			c.rows, c.loaded = rows, time.Now()
-		case err == nil:
-			c.rows = rows // invalidated meanwhile: use, but load again next time
-		}
-	}
-	rows := c.rows
-	c.mu.Unlock()
-	var out []routing.Alert
-	for i := range rows {
-		if r := &rows[i]; !r.ExpiresAt.Valid || r.ExpiresAt.Time.After(at) {
-			out = append(out, AlertFromRow(r))
-		}
-	}
-	return out, nil
-}
-
-// AlertFromRow converts a stored alert for the engine.
-func AlertFromRow(r *postgres.AlertRow) routing.Alert {
-	return routing.Alert{ID: r.ID, HSPrefix: r.HSPrefix.String, Origin: r.Origin.String, USCC: r.USCC.String,
-		Port: customs.Port(r.Port.String), Action: customs.Lane(r.Action), Reason: r.Reason}
-}
-
-// NewAlert is an operator's request for a risk alert.
-type NewAlert struct {
-	HSPrefix  string     `json:"hsPrefix"`
-	Origin    string     `json:"origin"`
-	USCC      string     `json:"uscc"`
-	Port      string     `json:"port"`
-	Action    string     `json:"action"`
-	Reason    string     `json:"reason"`
-	ExpiresAt *time.Time `json:"expiresAt"`
-}
-
-// CreateAlert stores a risk alert and re-routes the pending declarations it
-// matches. It returns how many routes changed, or -1 when the re-route
-// failed here and was left queued for RunReroutes. CodeInvalid when no
-// matcher is given or a value is malformed.
-func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who customs.Principal, cache *AlertCache) (*postgres.AlertRow, int, error) {
-	var ps customs.Problems
-	n.USCC = customs.NormalizeUSCC(strings.TrimSpace(n.USCC))
-	n.HSPrefix = strings.TrimSpace(n.HSPrefix)
-	n.Origin = strings.ToUpper(strings.TrimSpace(n.Origin))
-	n.Port = strings.ToLower(strings.TrimSpace(n.Port))
-	if n.HSPrefix == "" && n.Origin == "" && n.USCC == "" && n.Port == "" {
-		ps.Add("", customs.ProblemMissingField, "give at least one of hsPrefix, origin, uscc, port")
-	}
-	if n.HSPrefix != "" && (!customs.AllDigits(n.HSPrefix) || len(n.HSPrefix) > 10) {
-		ps.Add("/hsPrefix", customs.ProblemInvalidHSCode, "hsPrefix must be 1 to 10 digits")
-	}
-	if n.Origin != "" {
-		if _, ok := s.Tables.CountryByAlpha3[n.Origin]; !ok {
-			ps.Add("/origin", customs.ProblemUnknownCountry, "origin must be an alpha-3 country of codes/countries.csv")
-		}
-	}
-	if n.USCC != "" {
-		if ok, _ := customs.CheckUSCC(n.USCC); !ok {
-			ps.Add("/uscc", customs.ProblemInvalidUSCC, "invalid USCC %q", n.USCC)
-		}
-	}
-	if n.Port != "" {
-		if _, ok := s.Translator.Adapters.Get(customs.Port(n.Port)); !ok {
-			if _, ok := s.Tables.Customs[n.Port]; !ok {
-				ps.Add("/port", customs.ProblemInvalidEnum, "port must be a port id or a customs code")
-			}
-		}
-	}
-	switch customs.Lane(n.Action) {
-	case customs.LanePortInspection, customs.LaneDestinationInspection:
-	default:
-		ps.Add("/action", customs.ProblemInvalidEnum, "action must be port_inspection or destination_inspection")
-	}
-	// Times as the database keeps them (UTC, microseconds), so that the
-	// answer shows what the list will.
-	now := s.now().Truncate(time.Microsecond)
-	switch {
-	case n.ExpiresAt == nil:
-		// routing.md: an alert names an action and an expiry; one that
-		// never ends would stop matching goods long after the risk.
-		ps.Add("/expiresAt", customs.ProblemMissingField, "expiresAt is required")
-	case !n.ExpiresAt.After(now):
-		ps.Add("/expiresAt", customs.ProblemInvalidDate, "expiresAt must be in the future")
-	}
-	if err := ps.Err(customs.CodeInvalid, "risk alert does not validate"); err != nil {
-		return nil, 0, err
-	}
-	row := &postgres.AlertRow{ID: NewID("ra_"), Action: n.Action, Reason: n.Reason, CreatedAt: now, CreatedBy: who.Actor()}
-	set := func(dst *sql.NullString, v string) {
-		if v != "" {
-			dst.String, dst.Valid = v, true
-		}
-	}
-	set(&row.HSPrefix, n.HSPrefix)
-	set(&row.Origin, n.Origin)
-	set(&row.USCC, n.USCC)
-	set(&row.Port, n.Port)
-	if n.ExpiresAt != nil {
-		row.ExpiresAt.Time, row.ExpiresAt.Valid = n.ExpiresAt.UTC().Truncate(time.Microsecond), true
-	}
-	// The alert and the re-route it asks for are stored together, so a
-	// failure (or a crash) after the commit leaves the re-route queued for
-	// RunReroutes rather than lost; it is then done here at once.
-	target := []string{postgres.AllDeclarations}
-	if n.USCC != "" {
-		target = []string{n.USCC}
-	}
-	why := "risk alert " + row.ID + " added"
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	if err := postgres.InsertAlert(ctx, tx, row); err != nil {
-		return nil, 0, err
-	}
-	if err := postgres.RequestRerouteAs(ctx, tx, target, who.Actor(), why); err != nil {
-		return nil, 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, 0, err
-	}
-	if cache != nil {
-		cache.Invalidate()
-	}
-	changed, err := s.rerouteTargets(ctx, target, who.Actor(), why)
-	if err != nil {
-		// Stored and queued: the worker re-routes, the operator is not
-		// told the alert failed.
-		return row, -1, nil
-	}
-	return row, changed, s.DB.ForgetReroutes(ctx, why)
 }
 
 // rerouteTargets re-routes the pending declarations of the USCCs, or all
