@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
@@ -156,7 +157,8 @@ type ResultRequest struct {
 	SealsBroken []string           `json:"sealsBroken"`
 }
 
-type storedResult struct {
+// Verdict is a task's result as Judge decides it and the task stores it.
+type Verdict struct {
 	Outcome     string             `json:"outcome"`
 	Findings    string             `json:"findings,omitempty"`
 	Disposition string             `json:"disposition,omitempty"`
@@ -189,7 +191,7 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 		if err := json.Unmarshal(doc, &v); err != nil {
 			return fmt.Errorf("declaration %s: stored document: %w", t.DeclarationID, err)
 		}
-		res, err := s.judge(t, &v, req)
+		res, err := Judge(s.Tables, customs.Workflow(t.Workflow), t.Items, &v, req)
 		if err != nil {
 			return err
 		}
@@ -214,10 +216,16 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 	})
 }
 
-func (s *Service) judge(t *postgres.TaskRow, v *view.View, req ResultRequest) (*storedResult, error) {
+// Judge decides a task's result from a bureau's findings, a pure function
+// of the code tables, the task (its workflow and items) and the
+// declaration: coal against codes/coal-limits.csv (a claimed outcome that
+// contradicts the limits is CodeInvalid, result_contradicts_rules), a
+// direct-transit arrival by its seals, any other workflow as the bureau
+// says. Every problem of the request is returned at once, CodeInvalid.
+func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, v *view.View, req ResultRequest) (*Verdict, error) {
 	var ps customs.Problems
-	res := &storedResult{Findings: req.Findings}
-	switch customs.Workflow(t.Workflow) {
+	res := &Verdict{Findings: req.Findings}
+	switch workflow {
 	case customs.WorkflowCoal:
 		if req.DistanceKm == nil {
 			ps.Add("/distanceKm", customs.ProblemMissingField, "distanceKm is required")
@@ -231,7 +239,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *view.View, req ResultRequest) (*
 		}
 		kinds := map[string]string{} // lignite|other -> an HS code of that kind
 		for _, g := range v.Goods {
-			for _, it := range t.Items {
+			for _, it := range items {
 				if int64(g.Seq) == it && routing.IsCoal(g.HSCode) {
 					if routing.IsLignite(g.HSCode) {
 						kinds["lignite"] = g.HSCode
@@ -256,7 +264,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *view.View, req ResultRequest) (*
 		}
 		sort.Strings(kindNames)
 		for _, k := range kindNames {
-			ok, failed, missing := routing.EvaluateCoal(s.Tables, kinds[k], dist, req.Lab)
+			ok, failed, missing := routing.EvaluateCoal(tables, kinds[k], dist, req.Lab)
 			for _, m := range missing {
 				if !seen["missing:"+m] {
 					seen["missing:"+m] = true
