@@ -223,21 +223,13 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) error {
 	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	rows, err := s.DB.Keys(r.Context())
+	keys, err := s.Keys.List(r.Context())
 	if err != nil {
 		return err
 	}
-	out := make([]keyView, len(rows))
-	for i, k := range rows {
-		out[i] = keyView{ID: k.ID, Hint: k.Hint, Role: k.Role, Scope: k.Scope, Name: k.Name, CreatedAt: k.CreatedAt.UTC()}
-		if k.ExpiresAt.Valid {
-			t := k.ExpiresAt.Time.UTC()
-			out[i].ExpiresAt = &t
-		}
-		if k.RevokedAt.Valid {
-			t := k.RevokedAt.Time.UTC()
-			out[i].RevokedAt = &t
-		}
+	out := make([]keyView, len(keys))
+	for i, k := range keys {
+		out[i] = keyView{ID: k.ID, Hint: k.Hint, Role: string(k.Role), Scope: k.Scope, Name: k.Name, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
 	}
 	return WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 }
@@ -246,14 +238,9 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) error {
 	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	ok, err := s.DB.RevokeKey(r.Context(), r.PathValue("id"), time.Now())
-	if err != nil {
+	if err := s.Keys.Revoke(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
-	if !ok {
-		return customs.Errorf(customs.CodeNotFound, "key %s not found", r.PathValue("id"))
-	}
-	s.Keys.Forget()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

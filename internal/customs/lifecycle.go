@@ -250,3 +250,19 @@ type Event struct {
 	Note  string
 	Data  []byte
 }
+
+// APIKey is a stored API key: never the key itself, which is shown once
+// when made, only what identifies and limits it.
+type APIKey struct {
+	ID string
+	// Hint is the key's first characters, for an operator to tell keys
+	// apart.
+	Hint      string
+	Role      CallerRole
+	Scope     string
+	Name      string
+	CreatedAt time.Time
+	// ExpiresAt and RevokedAt are nil when the key has none.
+	ExpiresAt *time.Time
+	RevokedAt *time.Time
+}
