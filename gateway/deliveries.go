@@ -16,8 +16,8 @@ type DeliveryDeps struct {
 	DB *postgres.DB
 }
 
-// DeliveryRoutes returns the extension serving the operator's delivery
-// calls and the review centre's decisions (api.md):
+// The operator's delivery calls and the review centre's decisions
+// (api.md), served when Server.Deliveries is set:
 //
 //	GET  /v1/admin/deliveries?state=pending|retrying|delivered|dead&after=&limit=
 //	POST /v1/admin/deliveries/{id}/replay
@@ -31,16 +31,6 @@ type DeliveryDeps struct {
 // and `to` bound when the delivery was queued (the declaration accepted,
 // from inclusive, to exclusive) and `reason` matches a part of the refusal
 // reason, ignoring case; every filter left out matches everything.
-func DeliveryRoutes(d *DeliveryDeps) func(*http.ServeMux, *Server) {
-	return func(mux *http.ServeMux, s *Server) {
-		h := &deliveryHandlers{d: d, s: s}
-		mux.Handle("GET /v1/admin/deliveries", s.Auth(h.list))
-		mux.Handle("POST /v1/admin/deliveries/replay", s.Auth(h.replayMatching))
-		mux.Handle("POST /v1/admin/deliveries/{id}/replay", s.Auth(h.replayOne))
-		mux.Handle("POST /v1/review-centre/decisions", s.Auth(h.decide))
-	}
-}
-
 type deliveryHandlers struct {
 	d *DeliveryDeps
 	s *Server

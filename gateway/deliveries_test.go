@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -39,7 +38,7 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 	keys := &apikey.Keys{Store: db}
 	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{DB: db}, Inspection: &inspection.Service{DB: db},
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: db})},
+		Deliveries: &gateway.DeliveryDeps{DB: db},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

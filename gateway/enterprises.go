@@ -39,8 +39,7 @@ func (c EnterpriseConfig) withDefaults() EnterpriseConfig {
 	return c
 }
 
-// Enterprises returns the extension (Server.Extensions) that serves
-// GET /v1/declarations, the webhooks (an enterprise's own, and the
+// Server.Enterprises, when set, serves GET /v1/declarations, the webhooks (an enterprise's own, and the
 // operator's view of all of them) and the tracking page /track.
 //
 // Readings of api.md where it is silent:
@@ -57,21 +56,6 @@ func (c EnterpriseConfig) withDefaults() EnterpriseConfig {
 //   - The operator sees every webhook, suspended first, with its waiting
 //     events, at GET /v1/admin/webhooks?state=, and may resume one at
 //     POST /v1/admin/webhooks/{id}/resume.
-func Enterprises(cfg EnterpriseConfig) func(mux *http.ServeMux, s *Server) {
-	cfg = cfg.withDefaults()
-	return func(mux *http.ServeMux, s *Server) {
-		e := &enterprises{cfg: cfg, s: s}
-		mux.Handle("GET /v1/declarations", s.Auth(e.listDeclarations))
-		mux.Handle("POST /v1/webhooks", s.Auth(e.createWebhook))
-		mux.Handle("GET /v1/webhooks", s.Auth(e.listWebhooks))
-		mux.Handle("GET /v1/webhooks/{id}", s.Auth(e.getWebhook))
-		mux.Handle("DELETE /v1/webhooks/{id}", s.Auth(e.deleteWebhook))
-		mux.Handle("POST /v1/webhooks/{id}/resume", s.Auth(e.resumeWebhook))
-		mux.Handle("GET /v1/admin/webhooks", s.Auth(e.adminWebhooks))
-		mux.Handle("POST /v1/admin/webhooks/{id}/resume", s.Auth(e.adminResumeWebhook))
-		newTrack(cfg, s).register(mux)
-	}
-}
 
 // requireEnterprise admits enterprise keys only, and only with their USCC:
 // an empty scope would read as the operator's "every enterprise".

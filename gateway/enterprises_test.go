@@ -88,9 +88,9 @@ func setupEnterprise(t *testing.T) *entBundle {
 		Keys:     keys,
 		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
-		Inspection: &inspection.Service{DB: db, Engine: engine, Tables: tables, Adapters: reg},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.Enterprises(gateway.EnterpriseConfig{MaxWebhooks: 3, NowFunc: clock.Now})},
+		Inspection:  &inspection.Service{DB: db, Engine: engine, Tables: tables, Adapters: reg},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Enterprises: &gateway.EnterpriseConfig{MaxWebhooks: 3, NowFunc: clock.Now},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

@@ -41,7 +41,7 @@ type testBundle struct {
 type options struct {
 	maxBody int64
 	rates   map[customs.Rating]float64
-	// inspection registers InspectionRoutes (bureaus, risk alerts, draws)
+	// inspection serves the bureaus, risk alerts and draws (InspectionDeps)
 	// and serves risk alerts, and ratings when set, to intake
 	// (inspection_test.go).
 	inspection bool

@@ -18,21 +18,8 @@ type InspectionDeps struct {
 	SeedSecret []byte
 }
 
-// InspectionRoutes registers the bureaus' task calls, risk alerts and draws
-// (api.md Bureaus, Operator).
-func InspectionRoutes(d InspectionDeps) func(*http.ServeMux, *Server) {
-	return func(mux *http.ServeMux, s *Server) {
-		h := &inspectionHandlers{s: s, d: d}
-		mux.Handle("GET /v1/bureaus/{bureau}/tasks", s.Auth(h.listTasks))
-		mux.Handle("POST /v1/tasks/{id}/claim", s.Auth(h.claim))
-		mux.Handle("POST /v1/tasks/{id}/result", s.Auth(h.result))
-		mux.Handle("POST /v1/admin/risk-alerts", s.Auth(h.createAlert))
-		mux.Handle("GET /v1/admin/risk-alerts", s.Auth(h.listAlerts))
-		mux.Handle("DELETE /v1/admin/risk-alerts/{id}", s.Auth(h.deleteAlert))
-		mux.Handle("GET /v1/admin/draws/{declarationId}", s.Auth(h.draw))
-	}
-}
-
+// The bureaus' task calls, risk alerts and draws (api.md Bureaus,
+// Operator) are served when Server.InspectionDeps is set.
 type inspectionHandlers struct {
 	s *Server
 	d InspectionDeps

@@ -41,9 +41,8 @@ func withInspection(s *gateway.Server, o options) {
 	if o.ratings != nil {
 		lf.Ratings = o.ratings
 	}
-	s.Extensions = append(s.Extensions,
-		gateway.InspectionRoutes(gateway.InspectionDeps{Alerts: alerts, SeedSecret: lf.SeedSecret}),
-		gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: s.DB}))
+	s.InspectionDeps = &gateway.InspectionDeps{Alerts: alerts, SeedSecret: lf.SeedSecret}
+	s.Deliveries = &gateway.DeliveryDeps{DB: s.DB}
 }
 
 // fakeRatings stands in for the merged credit view (internal/credit).

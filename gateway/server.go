@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/internal/apikey"
@@ -48,9 +47,19 @@ type Server struct {
 	// Metrics is the registry /metrics serves; nil means a new one.
 	Metrics *prometheus.Registry
 
-	// Extensions register more routes (bureaus, deliveries, credit,
-	// webhooks, the tracking page); each is given the mux and the server.
-	Extensions []func(mux *http.ServeMux, s *Server)
+	// The capabilities beyond intake: each one set serves its routes
+	// (routes.go); one left nil leaves them out, as gatewayd's wiring and
+	// the tests choose.
+	Deliveries     *DeliveryDeps
+	InspectionDeps *InspectionDeps
+	Credit         CreditService
+	Enterprises    *EnterpriseConfig
+
+	deliveries  *deliveryHandlers
+	inspection  *inspectionHandlers
+	credit      creditHandlers
+	enterprises *enterprises
+	track       *track
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -87,24 +96,21 @@ func (s *Server) Handler() http.Handler {
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
 	s.Metrics.MustRegister(s.requests, s.duration)
 
+	s.deliveries = &deliveryHandlers{d: s.Deliveries, s: s}
+	if s.InspectionDeps != nil {
+		s.inspection = &inspectionHandlers{s: s, d: *s.InspectionDeps}
+	}
+	s.credit = creditHandlers{c: s.Credit}
+	if s.Enterprises != nil {
+		cfg := s.Enterprises.withDefaults()
+		s.enterprises = &enterprises{cfg: cfg, s: s}
+		s.track = newTrack(cfg, s)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", s.open(s.healthz))
-	mux.Handle("GET /readyz", s.open(s.readyz))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
-
-	mux.Handle("GET /v1/ports", s.auth(s.listPorts))
-	mux.Handle("POST /v1/ports/{port}/declarations", s.auth(s.submit))
-	mux.Handle("POST /v1/ports/{port}/declarations/validate", s.auth(s.validate))
-	mux.Handle("GET /v1/declarations/{id}", s.auth(s.getDeclaration))
-	mux.Handle("GET /v1/declarations/{id}/canonical", s.auth(s.getCanonical))
-
-	mux.Handle("POST /v1/admin/keys", s.auth(s.createKey))
-	mux.Handle("GET /v1/admin/keys", s.auth(s.listKeys))
-	mux.Handle("DELETE /v1/admin/keys/{id}", s.auth(s.revokeKey))
-	mux.Handle("GET /v1/admin/rejections", s.auth(s.listRejections))
-
-	for _, ext := range s.Extensions {
-		ext(mux, s)
+	for _, rt := range routes {
+		if rt.needs == nil || rt.needs(s) {
+			mux.Handle(rt.method+" "+rt.pattern, rt.handler(s))
+		}
 	}
 	mux.Handle("/", s.open(func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
@@ -191,13 +197,8 @@ func (s *Server) open(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, h) })
 }
 
-// Auth wraps a handler that needs a valid key; the principal is in the
+// auth wraps a handler that needs a valid key; the principal is in the
 // request's context (PrincipalFrom).
-func (s *Server) Auth(h HandlerFunc) http.Handler { return s.auth(h) }
-
-// Open is the exported form of open, for extensions.
-func (s *Server) Open(h HandlerFunc) http.Handler { return s.open(h) }
-
 func (s *Server) auth(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, func(w http.ResponseWriter, r *http.Request) error {

@@ -71,18 +71,12 @@ func newTrack(cfg EnterpriseConfig, s *Server) *track {
 	return &track{cfg: cfg, s: s, tmpl: tmpl, css: css}
 }
 
-func (t *track) register(mux *http.ServeMux) {
-	mux.Handle("GET /track", t.page(t.home))
-	mux.Handle("GET /track/{$}", http.RedirectHandler(trackPath, http.StatusMovedPermanently))
-	mux.Handle("POST /track/signin", t.page(t.signIn))
-	mux.Handle("POST /track/signout", t.page(t.signOut))
-	mux.Handle("GET /track/declarations/{id}", t.page(t.detail))
-	mux.Handle("GET /track/static/track.css", t.s.Open(func(w http.ResponseWriter, r *http.Request) error {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		_, err := w.Write(t.css)
-		return err
-	}))
+// stylesheet serves the page's CSS.
+func (t *track) stylesheet(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, err := w.Write(t.css)
+	return err
 }
 
 // visit is one request to the page: its language and, once signed in,
@@ -103,7 +97,7 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, v *visit) error
 // page wraps a page handler: security headers, the language, the session,
 // and errors answered as pages rather than problem JSON.
 func (t *track) page(h pageFunc) http.Handler {
-	return t.s.Open(func(w http.ResponseWriter, r *http.Request) error {
+	return t.s.open(func(w http.ResponseWriter, r *http.Request) error {
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		hd.Set("X-Frame-Options", "DENY")

@@ -70,7 +70,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
 		s.reject(ctx, port, d, raw, now, err)
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.ID = NewID("d_")
 	d.Source.ReceivedAt = now
@@ -81,7 +81,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
 		s.reject(ctx, port, d, raw, now, err)
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.Route = route
 	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
@@ -112,9 +112,9 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	if !created {
 		if digest != d.Source.Digest {
-			return nil, &customs.Error{Code: customs.CodeConflict,
+			return nil, &RefusedError{PortRef: d.Source.PortRef, Err: &customs.Error{Code: customs.CodeConflict,
 				Message:  fmt.Sprintf("%s %s was already submitted with other content; send a new reference", port, d.Source.PortRef),
-				Problems: []customs.Problem{{Code: "conflict", Message: "existing declaration " + id}}}
+				Problems: []customs.Problem{{Code: "conflict", Message: "existing declaration " + id}}}}
 		}
 		body, err := s.Render(ctx, id)
 		if err != nil {
@@ -127,6 +127,26 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 		return nil, fmt.Errorf("submit: %w", err)
 	}
 	return &Submitted{ID: id, Created: true, Body: body}, nil
+}
+
+// RefusedError is a refused message with the portRef read from it, when
+// the message got that far: the problem names it (api.md), and the HTTP
+// layer takes it from here rather than reading the message again.
+type RefusedError struct {
+	PortRef string
+	Err     error
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// refused wraps err with d's portRef; d may be the partial declaration an
+// adapter returns with its problems, or nil.
+func refused(d *customs.Declaration, err error) error {
+	if d == nil || d.Source.PortRef == "" {
+		return err
+	}
+	return &RefusedError{PortRef: d.Source.PortRef, Err: err}
 }
 
 // NewTask is a task to store, as postgres.NewDeclaration.Tasks and
@@ -183,7 +203,7 @@ func acceptedBody(doc []byte, first view.TimelineEntry) ([]byte, error) {
 func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([]byte, error) {
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.Source.ReceivedAt = s.now().Truncate(time.Microsecond)
 	facts, err := s.facts(ctx, d, false)
@@ -192,7 +212,7 @@ func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([
 	}
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.Route = route
 	v := view.NewView(d)

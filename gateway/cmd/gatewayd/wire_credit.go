@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/credit"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
@@ -67,7 +66,7 @@ func (a *app) wireCredit(ctx context.Context, d *deps) error {
 		d.insp.RunReroutes(ctx, inspection.ReroutesConfig{Nudge: a.rerouteNudge,
 			OnError: func(err error) { a.log.Error("re-route after a credit change", "err", err) }})
 	})
-	a.server.Extensions = append(a.server.Extensions, gateway.CreditRoutes(syncer))
+	a.server.Credit = syncer
 	if len(sources) == 0 {
 		a.log.Info("no credit registry configured (CREDIT_REGISTRY_BJ, _TJ, _HE): credit is not synced")
 	}

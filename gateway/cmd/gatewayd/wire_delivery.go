@@ -57,6 +57,6 @@ func (a *app) wireDelivery(ctx context.Context, d *deps) error {
 		return usageError{err.Error()}
 	}
 	a.workers = append(a.workers, disp.Run)
-	a.server.Extensions = append(a.server.Extensions, gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: a.db}))
+	a.server.Deliveries = &gateway.DeliveryDeps{DB: a.db}
 	return nil
 }

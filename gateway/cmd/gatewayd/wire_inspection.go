@@ -12,9 +12,9 @@ import (
 func (a *app) wireInspection(ctx context.Context, d *deps) error {
 	alerts := &inspection.AlertCache{DB: a.db}
 	d.facts.Alerts = alerts
-	a.server.Extensions = append(a.server.Extensions, gateway.InspectionRoutes(gateway.InspectionDeps{
+	a.server.InspectionDeps = &gateway.InspectionDeps{
 		Alerts:     alerts,
 		SeedSecret: []byte(a.cfg.seedSecret),
-	}))
+	}
 	return nil
 }
