@@ -86,8 +86,8 @@ func (b *deliveryBundle) declare(t *testing.T, port customs.Port, openTask, bad 
 		xml = []byte(`<Declaration xmlns="urn:jjj:review-centre:declaration:v1" id="` + id + `"/>`)
 	}
 	nd := &postgres.NewDeclaration{ID: id, Port: port, PortRef: "REF-" + id, Digest: "sha256:x", Direction: customs.Import, ReceivedAt: at,
-		PortOffice: "020000", Enterprises: []string{"91130200MA0FK3L20Y"}, Lane: customs.LaneRelease, Doc: []byte(`{"id":"` + id + `"}`),
-		Canonical: xml, Actor: "port:" + string(port), Note: "accepted", TimelineData: []byte(`{}`)}
+		PortOffice: "020000", Enterprises: []string{"91130200MA0FK3L20Y"}, Lane: customs.LaneRelease, Declaration: d,
+		Canonical: xml, Actor: "port:" + string(port), Note: "accepted", Route: []byte(`{}`)}
 	if openTask {
 		nd.Tasks = []byte(`[{"id":"t_` + id + `","workflow":"inspection","bureau":null,"owner":"020000","items":[1],"inspector":null}]`)
 	}

@@ -104,8 +104,8 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	id, digest, created, err := s.DB.InsertDeclaration(ctx, &postgres.NewDeclaration{
 		ID: d.ID, Port: port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
 		ReceivedAt: now, PortOffice: portOffice, Enterprises: d.Enterprises(), Lane: route.Lane,
-		Doc: doc, Canonical: xml, Draw: drawJSON, Tasks: tasksJSON,
-		Actor: who.Actor(), Note: note, TimelineData: routeJSON,
+		Declaration: d, Canonical: xml, Draw: drawJSON, Tasks: tasksJSON,
+		Actor: who.Actor(), Note: note, Route: routeJSON,
 	})
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func OpenTask(t *customs.Task, portOffice string) NewTask {
 	return NewTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: view.Opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: view.Opt(t.Inspector)}
 }
 
-// acceptedBody is the answer to a new submission: the stored document doc
+// acceptedBody is the answer to a new submission: the view's JSON doc
 // with what GET adds to it (status accepted, entryId null, the first
 // timeline entry). It is spliced into doc rather than marshalled again,
 // because the view's JSON is the largest cost of an intake after the XML
@@ -185,7 +185,7 @@ func OpenTask(t *customs.Task, portOffice string) NewTask {
 func acceptedBody(doc []byte, first view.TimelineEntry) ([]byte, error) {
 	i := bytes.Index(doc, []byte(`,"ruleSet":`))
 	if i < 0 || len(doc) == 0 || doc[len(doc)-1] != '}' {
-		return nil, fmt.Errorf("stored document is not a view: %.40s", doc)
+		return nil, fmt.Errorf("not a view: %.40s", doc)
 	}
 	tl := view.AppendTimelineJSON(nil, []view.TimelineEntry{first})
 	const status = `,"status":"` + string(customs.StatusAccepted) + `","entryId":null`
@@ -350,15 +350,16 @@ func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks 
 	return Assemble(row, tasks, tl)
 }
 
-// Assemble builds the live view of a stored declaration from its row,
-// tasks and timeline: the one place the stored document and the live parts
-// meet, shared by Get and the listings (which load a page's tasks and
+// Assemble builds the live view of a stored declaration from its row (the
+// domain model, rendered by view.NewView), tasks and timeline: the one
+// place the stored model and the live parts meet, shared by Get and the listings (which load a page's tasks and
 // timelines in one query each).
 func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postgres.TimelineRow) (*view.View, error) {
-	v, err := view.Parse(row.Doc)
+	d, err := row.Declaration()
 	if err != nil {
-		return nil, fmt.Errorf("declaration %s: stored document: %w", row.ID, err)
+		return nil, err
 	}
+	v := view.NewView(d)
 	v.Status = row.Status
 	if row.EntryID.Valid {
 		v.EntryID, _ = json.Marshal(row.EntryID.String)

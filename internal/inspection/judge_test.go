@@ -8,7 +8,6 @@ import (
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
-	"github.com/jjj/gateway/internal/view"
 )
 
 // TestJudge: Judge is a pure function of the tables, the task and the
@@ -17,38 +16,38 @@ import (
 func TestJudge(t *testing.T) {
 	t.Parallel()
 	tables := codes.MustEmbedded()
-	sealed := &view.View{Equipment: []view.UnitView{{ID: "C1", Seals: []string{"S1", "S2"}}}}
-	coal := &view.View{Goods: []view.ItemView{{Seq: 1, HSCode: "2701120000"}}}
+	sealed := &customs.Declaration{Equipment: []customs.Unit{{ID: "C1", Seals: []string{"S1", "S2"}}}}
+	coal := &customs.Declaration{Goods: []customs.GoodsItem{{Seq: 1, HSCode: "2701120000"}}}
 	for _, c := range []struct {
 		name        string
 		workflow    customs.Workflow
-		v           *view.View
+		d           *customs.Declaration
 		req         inspection.ResultRequest
 		outcome     string
 		disposition string
 		broken      []string
 		problems    []string // paths, when CodeInvalid
 	}{
-		{name: "transit, every seal intact", workflow: customs.WorkflowDirectTransit, v: sealed,
+		{name: "transit, every seal intact", workflow: customs.WorkflowDirectTransit, d: sealed,
 			req: inspection.ResultRequest{SealsIntact: []string{"S1", "S2"}}, outcome: "pass"},
-		{name: "transit, a seal not reported is missing", workflow: customs.WorkflowDirectTransit, v: sealed,
+		{name: "transit, a seal not reported is missing", workflow: customs.WorkflowDirectTransit, d: sealed,
 			req: inspection.ResultRequest{SealsIntact: []string{"S1"}}, outcome: "fail", broken: []string{"S2"}},
-		{name: "transit, broken and missing", workflow: customs.WorkflowDirectTransit, v: sealed,
+		{name: "transit, broken and missing", workflow: customs.WorkflowDirectTransit, d: sealed,
 			req: inspection.ResultRequest{SealsBroken: []string{"S1"}}, outcome: "fail", broken: []string{"S1", "S2"}},
-		{name: "transit, a seal both intact and broken", workflow: customs.WorkflowDirectTransit, v: sealed,
+		{name: "transit, a seal both intact and broken", workflow: customs.WorkflowDirectTransit, d: sealed,
 			req: inspection.ResultRequest{SealsIntact: []string{"S1"}, SealsBroken: []string{"S1"}}, problems: []string{"/sealsBroken"}},
-		{name: "food passes as the bureau says", workflow: customs.WorkflowFood, v: &view.View{},
+		{name: "food passes as the bureau says", workflow: customs.WorkflowFood, d: &customs.Declaration{},
 			req: inspection.ResultRequest{Outcome: "pass"}, outcome: "pass"},
-		{name: "a failure is returned by default", workflow: customs.WorkflowHazchem, v: &view.View{},
+		{name: "a failure is returned by default", workflow: customs.WorkflowHazchem, d: &customs.Declaration{},
 			req: inspection.ResultRequest{Outcome: "fail"}, outcome: "fail", disposition: "returned"},
-		{name: "a failure keeps its disposition", workflow: customs.WorkflowInspection, v: &view.View{},
+		{name: "a failure keeps its disposition", workflow: customs.WorkflowInspection, d: &customs.Declaration{},
 			req: inspection.ResultRequest{Outcome: "fail", Disposition: "destroyed"}, outcome: "fail", disposition: "destroyed"},
-		{name: "every problem at once", workflow: customs.WorkflowFood, v: &view.View{},
+		{name: "every problem at once", workflow: customs.WorkflowFood, d: &customs.Declaration{},
 			req: inspection.ResultRequest{Disposition: "burnt"}, problems: []string{"/outcome", "/disposition"}},
-		{name: "coal without a distance or laboratory values", workflow: customs.WorkflowCoal, v: coal,
+		{name: "coal without a distance or laboratory values", workflow: customs.WorkflowCoal, d: coal,
 			req: inspection.ResultRequest{Outcome: "pass"}, problems: []string{"/distanceKm"}},
 	} {
-		got, err := inspection.Judge(tables, c.workflow, []int64{1}, c.v, c.req)
+		got, err := inspection.Judge(tables, c.workflow, []int64{1}, c.d, c.req)
 		if c.problems != nil {
 			if customs.ErrorCodeOf(err) != customs.CodeInvalid {
 				t.Errorf("%s: %v, want invalid", c.name, err)

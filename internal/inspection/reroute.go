@@ -70,14 +70,18 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if err := tx.GetContext(ctx, &row, `SELECT doc, draw, route_version, port_office, port FROM declaration WHERE id = $1`, id); err != nil {
 		return false, err
 	}
-	var v view.View
-	if err := json.Unmarshal(row.Doc, &v); err != nil {
-		return false, fmt.Errorf("stored document: %w", err)
+	row.ID = id
+	d, err := row.Declaration()
+	if err != nil {
+		return false, err
 	}
-	d := v.Declaration()
-	// The id keys the draw; the stored document of an older re-route may
-	// lack it, the row never does.
-	d.ID = id
+	// The route is decided again from the declaration alone; the old one
+	// is kept for the comparison and the timeline.
+	var old *view.RouteView
+	if d.Route != nil {
+		old = view.NewRouteView(d.Route)
+	}
+	d.Route = nil
 	if d.DirectTransit != nil {
 		d.DirectTransit.Granted = false
 	}
@@ -108,7 +112,6 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if err != nil {
 		return false, err
 	}
-	old := v.Route
 	if old != nil && sameRoute(old, view.NewRouteView(route)) {
 		return false, nil
 	}
@@ -154,10 +157,8 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	}
 	d.Route = route
 	nv := view.NewView(d)
-	upd.Doc, err = json.Marshal(nv)
-	if err != nil {
-		return false, err
-	}
+	upd.Declaration = d
+	upd.Route = view.AppendRouteJSON(nil, nv.Route)
 	upd.Canonical = canonical.Marshal(d)
 	if _, err := postgres.UpdateRoute(ctx, tx, upd); err != nil {
 		return false, err

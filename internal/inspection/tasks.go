@@ -183,15 +183,11 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 		if t.Status == string(customs.TaskDone) {
 			return customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
 		}
-		var doc []byte
-		if err := tx.GetContext(ctx, &doc, `SELECT doc FROM declaration WHERE id = $1`, t.DeclarationID); err != nil {
+		d, err := postgres.DeclarationDoc(ctx, tx, t.DeclarationID)
+		if err != nil {
 			return fmt.Errorf("declaration of task %s: %w", id, err)
 		}
-		var v view.View
-		if err := json.Unmarshal(doc, &v); err != nil {
-			return fmt.Errorf("declaration %s: stored document: %w", t.DeclarationID, err)
-		}
-		res, err := Judge(s.Tables, customs.Workflow(t.Workflow), t.Items, &v, req)
+		res, err := Judge(s.Tables, customs.Workflow(t.Workflow), t.Items, d, req)
 		if err != nil {
 			return err
 		}
@@ -222,7 +218,7 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 // contradicts the limits is CodeInvalid, result_contradicts_rules), a
 // direct-transit arrival by its seals, any other workflow as the bureau
 // says. Every problem of the request is returned at once, CodeInvalid.
-func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, v *view.View, req ResultRequest) (*Verdict, error) {
+func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *customs.Declaration, req ResultRequest) (*Verdict, error) {
 	var ps customs.Problems
 	res := &Verdict{Findings: req.Findings}
 	switch workflow {
@@ -238,7 +234,7 @@ func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, v *vi
 			}
 		}
 		kinds := map[string]string{} // lignite|other -> an HS code of that kind
-		for _, g := range v.Goods {
+		for _, g := range d.Goods {
 			for _, it := range items {
 				if int64(g.Seq) == it && routing.IsCoal(g.HSCode) {
 					if routing.IsLignite(g.HSCode) {
@@ -315,7 +311,7 @@ func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, v *vi
 	case customs.WorkflowDirectTransit:
 		declared := map[string]bool{}
 		var all []string
-		for _, u := range v.Equipment {
+		for _, u := range d.Equipment {
 			for _, seal := range u.Seals {
 				declared[seal] = true
 				all = append(all, seal)
@@ -416,13 +412,11 @@ func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawVi
 	// (codes/customs.csv office of the port customs code). Not the owner of
 	// some inspection task: a risk alert can put one at an inland bureau.
 	owner := row.PortOffice
-	var v struct {
-		DirectTransit *view.DirectTransitView `json:"directTransit"`
+	decl, err := row.Declaration()
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(row.Doc, &v); err != nil {
-		return nil, fmt.Errorf("declaration %s: stored document: %w", id, err)
-	}
-	if dt := v.DirectTransit; dt != nil && dt.Granted {
+	if dt := decl.DirectTransit; dt != nil && dt.Granted {
 		owner = dt.Zone
 	}
 	var roster []string

@@ -85,7 +85,7 @@ func insert(t testing.TB, db *postgres.DB, n int, o declOpt) []string {
 		}
 		nd := &postgres.NewDeclaration{ID: id, Port: port, PortRef: "HE-" + id, Digest: "sha256:x", Direction: customs.Import,
 			ReceivedAt: at, PortOffice: "040800", Enterprises: []string{"91130200MA0FK3L20Y"}, Lane: customs.LaneRelease,
-			Doc: []byte(`{}`), Canonical: xml, Actor: "port:hebei", Note: "accepted", TimelineData: []byte(`{}`)}
+			Declaration: testDeclaration(id, at), Canonical: xml, Actor: "port:hebei", Note: "accepted", Route: []byte(`{}`)}
 		if o.openTask {
 			nd.Tasks = []byte(`[{"id":"t_` + id + `","workflow":"inspection","bureau":null,"owner":"040800","items":[1],"inspector":null}]`)
 		}

@@ -36,7 +36,7 @@ type StatusChange struct {
 func ChangeStatus(ctx context.Context, q sqlx.ExtContext, c StatusChange) (previous string, err error) {
 	err = sqlx.GetContext(ctx, q, &previous, `
 WITH old AS (SELECT status FROM declaration WHERE id = $1 FOR UPDATE),
-upd AS (UPDATE declaration SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id, enterprises, doc->'route' AS route),
+upd AS (UPDATE declaration SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id, enterprises, route),
 tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data) SELECT id, $3, $2, $4, $5, $6 FROM upd),
 ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
        SELECT w.id, upd.id, $2, old.status, $3, upd.route
@@ -180,7 +180,7 @@ WITH c AS (
 ),
 old AS (SELECT d.id, d.status FROM declaration d WHERE d.id = ANY($1) ORDER BY d.id FOR UPDATE),
 upd AS (UPDATE declaration SET status = c.status, updated_at = c.at FROM c WHERE declaration.id = c.id
-        RETURNING declaration.id, declaration.enterprises, declaration.doc->'route' AS route),
+        RETURNING declaration.id, declaration.enterprises, declaration.route),
 tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data)
        SELECT c.id, c.at, c.status, c.actor, c.note, NULLIF(c.data, '')::jsonb FROM c JOIN upd ON upd.id = c.id ORDER BY c.n),
 ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
