@@ -145,7 +145,7 @@ func (s *Server) listRejections(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.DB.Rejections(r.Context(), before, limit)
+	rows, err := s.Clearance.Rejections(r.Context(), before, limit)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -72,24 +71,6 @@ type enterprises struct {
 	s   *Server
 }
 
-// encodeCursor makes the opaque cursor of a page that ends before seq.
-func encodeCursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("d1:" + strconv.FormatInt(seq, 10)))
-}
-
-func decodeCursor(c string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		if v, ok := strings.CutPrefix(string(b), "d1:"); ok {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-				return n, nil
-			}
-		}
-	}
-	return 0, &customs.Error{Code: customs.CodeBadRequest, Message: "cursor is not one this API gave",
-		Problems: []customs.Problem{{Path: "cursor", Code: "invalid_cursor", Message: "pass back the next value of the previous page"}}}
-}
-
 func badQuery(param, code, format string, args ...any) error {
 	e := customs.Errorf(customs.CodeBadRequest, format, args...)
 	e.Problems = []customs.Problem{{Path: param, Code: code, Message: e.Message}}
@@ -135,7 +116,7 @@ func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFi
 		f.Since = t
 	}
 	if v := q.Get("cursor"); v != "" {
-		n, err := decodeCursor(v)
+		n, err := clearance.DecodeCursor(v)
 		if err != nil {
 			return f, err
 		}
@@ -159,7 +140,7 @@ func (e *enterprises) listDeclarations(w http.ResponseWriter, r *http.Request) e
 	}
 	var next *string
 	if page.Next != 0 {
-		c := encodeCursor(page.Next)
+		c := clearance.EncodeCursor(page.Next)
 		next = &c
 	}
 	return WriteJSON(w, http.StatusOK, map[string]any{"items": page.Items, "next": next})

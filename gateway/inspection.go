@@ -175,7 +175,7 @@ func (h *inspectionHandlers) listAlerts(w http.ResponseWriter, r *http.Request) 
 	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	rows, err := h.s.DB.Alerts(r.Context(), r.URL.Query().Get("active") == "true", time.Now())
+	rows, err := h.s.Inspection.ListAlerts(r.Context(), r.URL.Query().Get("active") == "true")
 	if err != nil {
 		return err
 	}
@@ -190,15 +190,8 @@ func (h *inspectionHandlers) deleteAlert(w http.ResponseWriter, r *http.Request)
 	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	ok, err := h.s.DB.DeleteAlert(r.Context(), r.PathValue("id"), time.Now())
-	if err != nil {
+	if err := h.s.Inspection.DeleteAlert(r.Context(), r.PathValue("id"), h.d.Alerts); err != nil {
 		return err
-	}
-	if !ok {
-		return customs.Errorf(customs.CodeNotFound, "risk alert %s not found", r.PathValue("id"))
-	}
-	if h.d.Alerts != nil {
-		h.d.Alerts.Invalidate()
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/http"
 
+	"github.com/jjj/gateway/gateway/track"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -83,13 +84,13 @@ var routes = []route{
 	{"GET", "/v1/admin/webhooks", keyed(func(s *Server) HandlerFunc { return s.enterprises.adminWebhooks }), hasEnterprises},
 	{"POST", "/v1/admin/webhooks/{id}/resume", keyed(func(s *Server) HandlerFunc { return s.enterprises.adminResumeWebhook }), hasEnterprises},
 
-	// The tracking page (track.go): HTML, signed in by session.
-	{"GET", "/track", page(func(t *track) pageFunc { return t.home }), hasEnterprises},
-	{"GET", "/track/{$}", func(*Server) http.Handler { return http.RedirectHandler(trackPath, http.StatusMovedPermanently) }, hasEnterprises},
-	{"POST", "/track/signin", page(func(t *track) pageFunc { return t.signIn }), hasEnterprises},
-	{"POST", "/track/signout", page(func(t *track) pageFunc { return t.signOut }), hasEnterprises},
-	{"GET", "/track/declarations/{id}", page(func(t *track) pageFunc { return t.detail }), hasEnterprises},
-	{"GET", "/track/static/track.css", func(s *Server) http.Handler { return s.open(s.track.stylesheet) }, hasEnterprises},
+	// The tracking page (gateway/track): HTML, signed in by session.
+	{"GET", "/track", page((*track.Site).Home), hasEnterprises},
+	{"GET", "/track/{$}", page((*track.Site).Root), hasEnterprises},
+	{"POST", "/track/signin", page((*track.Site).SignIn), hasEnterprises},
+	{"POST", "/track/signout", page((*track.Site).SignOut), hasEnterprises},
+	{"GET", "/track/declarations/{id}", page((*track.Site).Detail), hasEnterprises},
+	{"GET", "/track/static/track.css", page((*track.Site).Stylesheet), hasEnterprises},
 }
 
 // public serves a handler that needs no key.
@@ -103,8 +104,8 @@ func keyed(h func(s *Server) HandlerFunc) func(*Server) http.Handler {
 }
 
 // page serves a page of the tracking site.
-func page(h func(t *track) pageFunc) func(*Server) http.Handler {
-	return func(s *Server) http.Handler { return s.track.page(h(s.track)) }
+func page(h func(*track.Site) http.Handler) func(*Server) http.Handler {
+	return func(s *Server) http.Handler { return h(s.track) }
 }
 
 func hasDeliveries(s *Server) bool  { return s.Deliveries != nil }

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jjj/gateway/adapters"
+	"github.com/jjj/gateway/gateway/track"
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
@@ -59,7 +60,7 @@ type Server struct {
 	inspection  *inspectionHandlers
 	credit      creditHandlers
 	enterprises *enterprises
-	track       *track
+	track       *track.Site
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -104,7 +105,10 @@ func (s *Server) Handler() http.Handler {
 	if s.Enterprises != nil {
 		cfg := s.Enterprises.withDefaults()
 		s.enterprises = &enterprises{cfg: cfg, s: s}
-		s.track = newTrack(cfg, s)
+		s.track = track.New(track.Config{SessionTTL: cfg.SessionTTL, NowFunc: cfg.NowFunc})
+		s.track.Keys, s.track.Sessions, s.track.Declarations = s.Keys, s.DB, s.Clearance
+		s.track.Tables, s.track.Logger = s.Tables, s.Logger
+		s.track.Serve = func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.open(h) }
 	}
 	mux := http.NewServeMux()
 	for _, rt := range routes {

@@ -259,6 +259,12 @@ func (s *Service) RecordRejection(ctx context.Context, port customs.Port, raw []
 	_ = s.DB.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
 }
 
+// Rejections lists the refused messages for the operator, newest first,
+// before the id before (0 for the newest), at most limit.
+func (s *Service) Rejections(ctx context.Context, before int64, limit int) ([]postgres.RejectionRow, error) {
+	return s.DB.Rejections(ctx, before, limit)
+}
+
 // Visible reports whether p may read the declaration (api.md scopes). A
 // declaration outside the scope is not found, as if it did not exist.
 func Visible(p customs.Principal, row *postgres.DeclarationRow, tasks []postgres.TaskRow) bool {

@@ -2,6 +2,9 @@ package clearance
 
 import (
 	"context"
+	"encoding/base64"
+	"strconv"
+	"strings"
 
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
@@ -86,4 +89,25 @@ func (s *Service) CountByStatus(ctx context.Context, p customs.Principal, f post
 	}
 	f.Scope = scope
 	return s.DB.CountByStatus(ctx, f)
+}
+
+// EncodeCursor makes the opaque cursor of a page that ends before seq
+// (Page.Next), as the API and the tracking page hand it out.
+func EncodeCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("d1:" + strconv.FormatInt(seq, 10)))
+}
+
+// DecodeCursor reads a cursor EncodeCursor made; CodeBadRequest at
+// "cursor" for anything else.
+func DecodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if v, ok := strings.CutPrefix(string(b), "d1:"); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+				return n, nil
+			}
+		}
+	}
+	return 0, &customs.Error{Code: customs.CodeBadRequest, Message: "cursor is not one this API gave",
+		Problems: []customs.Problem{{Path: "cursor", Code: "invalid_cursor", Message: "pass back the next value of the previous page"}}}
 }

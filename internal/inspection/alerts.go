@@ -192,3 +192,26 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who customs.Princ
 	}
 	return row, changed, s.DB.ForgetReroutes(ctx, why)
 }
+
+// ListAlerts lists the risk alerts, newest first; with active set only
+// those in force now.
+func (s *Service) ListAlerts(ctx context.Context, active bool) ([]postgres.AlertRow, error) {
+	return s.DB.Alerts(ctx, active, s.now())
+}
+
+// DeleteAlert ends a risk alert now, and makes cache (if any) load the
+// alerts again, so that intake here stops applying it at once. Routes it
+// gave stay until the next re-route. CodeNotFound for an unknown alert.
+func (s *Service) DeleteAlert(ctx context.Context, id string, cache *AlertCache) error {
+	ok, err := s.DB.DeleteAlert(ctx, id, s.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return customs.Errorf(customs.CodeNotFound, "risk alert %s not found", id)
+	}
+	if cache != nil {
+		cache.Invalidate()
+	}
+	return nil
+}

@@ -1,29 +1,4 @@
-package gateway
-
-import (
-	"bytes"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"embed"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"html/template"
-	"net/http"
-	"net/url"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
-	"github.com/jjj/gateway/internal/view"
-)
-
-// The tracking page (api.md GET /track): server-rendered HTML for an
+// Package track is the tracking page (api.md GET /track): server-rendered HTML for an
 // enterprise's clerk, in Chinese and English, that works without
 // JavaScript and on a phone.
 //
@@ -31,7 +6,7 @@ import (
 // URL); only enterprise keys are taken. The gateway answers with a session
 // cookie (HttpOnly, SameSite=Strict, Path=/track, Secure when the request
 // came over TLS) holding a random id; the database keeps only its SHA-256,
-// with an expiry (EnterpriseConfig.SessionTTL) and the key it came from, so
+// with an expiry (Config.SessionTTL) and the key it came from, so
 // revoking the key ends its sessions. Forms are protected against
 // cross-site requests twice: SameSite=Strict cookies, and a token (a
 // double-submit cookie before sign-in, a token derived from the session id
@@ -42,8 +17,36 @@ import (
 // clearance.Visible) with the session's USCC: the page takes no enterprise
 // parameter at all, and another enterprise's declaration is "not found",
 // exactly as one that does not exist.
+package track
 
-//go:embed templates/track/*.html templates/track/*.css
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/view"
+)
+
+//go:embed templates/*.html templates/*.css
 var trackFS embed.FS
 
 const (
@@ -55,28 +58,103 @@ const (
 	trackPageSize = 20
 )
 
-type track struct {
-	cfg  EnterpriseConfig
-	s    *Server
+// Config configures the page.
+type Config struct {
+	// SessionTTL is how long a sign-in lasts; zero means 8h.
+	SessionTTL time.Duration
+	// NowFunc: nil means time.Now.
+	NowFunc func() time.Time
+}
+
+// Authenticator checks an enterprise's API key (apikey.Keys).
+type Authenticator interface {
+	// Authenticate returns the key's principal; CodeUnauthorized for an
+	// unknown, revoked or expired key.
+	Authenticate(ctx context.Context, key string) (*customs.Principal, error)
+}
+
+// Sessions stores signed-in sessions by the SHA-256 of their id.
+type Sessions interface {
+	InsertTrackSession(ctx context.Context, hash []byte, s postgres.TrackSession, at time.Time) error
+	// TrackSessionByHash returns a live session; sql.ErrNoRows (wrapped)
+	// for one expired, signed out or whose key was revoked.
+	TrackSessionByHash(ctx context.Context, hash []byte, at time.Time) (*postgres.TrackSession, error)
+	DeleteTrackSession(ctx context.Context, hash []byte) error
+}
+
+// Declarations reads declarations within a principal's scope
+// (clearance.Service).
+type Declarations interface {
+	List(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (*clearance.Page, error)
+	CountByStatus(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (map[string]int, error)
+	GetView(ctx context.Context, id string, p customs.Principal) (*view.View, error)
+}
+
+// Site is the tracking page. Its exported fields are its dependencies.
+type Site struct {
+	Keys         Authenticator
+	Sessions     Sessions
+	Declarations Declarations
+	Tables       *codes.Tables
+	Logger       *slog.Logger
+	// Serve wraps a handler the way the API's are (metrics, and an error
+	// the page could not answer itself); nil serves it as it is.
+	Serve func(func(http.ResponseWriter, *http.Request) error) http.Handler
+
+	cfg  Config
 	tmpl *template.Template
 	css  []byte
 }
 
-func newTrack(cfg EnterpriseConfig, s *Server) *track {
-	tmpl := template.Must(template.New("track").ParseFS(trackFS, "templates/track/*.html"))
-	css, err := trackFS.ReadFile("templates/track/track.css")
+// New makes the page with cfg (defaults applied); set the dependencies
+// before serving.
+func New(cfg Config) *Site {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.NowFunc == nil {
+		cfg.NowFunc = time.Now
+	}
+	tmpl := template.Must(template.New("track").ParseFS(trackFS, "templates/*.html"))
+	css, err := trackFS.ReadFile("templates/track.css")
 	if err != nil {
 		panic(err)
 	}
-	return &track{cfg: cfg, s: s, tmpl: tmpl, css: css}
+	return &Site{cfg: cfg, tmpl: tmpl, css: css}
 }
 
-// stylesheet serves the page's CSS.
-func (t *track) stylesheet(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, err := w.Write(t.css)
-	return err
+// Home is GET /track: the sign-in form, or the list once signed in.
+func (t *Site) Home() http.Handler { return t.page(t.home) }
+
+// SignIn is POST /track/signin.
+func (t *Site) SignIn() http.Handler { return t.page(t.signIn) }
+
+// SignOut is POST /track/signout.
+func (t *Site) SignOut() http.Handler { return t.page(t.signOut) }
+
+// Detail is GET /track/declarations/{id}.
+func (t *Site) Detail() http.Handler { return t.page(t.detail) }
+
+// Root is GET /track/{$}: the page lives at /track.
+func (t *Site) Root() http.Handler {
+	return http.RedirectHandler(trackPath, http.StatusMovedPermanently)
+}
+
+// Stylesheet is GET /track/static/track.css.
+func (t *Site) Stylesheet() http.Handler {
+	return t.serve(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, err := w.Write(t.css)
+		return err
+	})
+}
+
+func (t *Site) serve(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	if t.Serve != nil {
+		return t.Serve(h)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = h(w, r) })
 }
 
 // visit is one request to the page: its language and, once signed in,
@@ -96,8 +174,8 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, v *visit) error
 
 // page wraps a page handler: security headers, the language, the session,
 // and errors answered as pages rather than problem JSON.
-func (t *track) page(h pageFunc) http.Handler {
-	return t.s.open(func(w http.ResponseWriter, r *http.Request) error {
+func (t *Site) page(h pageFunc) http.Handler {
+	return t.serve(func(w http.ResponseWriter, r *http.Request) error {
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		hd.Set("X-Frame-Options", "DENY")
@@ -118,7 +196,7 @@ func (t *track) page(h pageFunc) http.Handler {
 
 // language: ?lang= (remembered in a cookie), else the cookie, else the
 // browser's Accept-Language, else Chinese.
-func (t *track) language(w http.ResponseWriter, r *http.Request) lang {
+func (t *Site) language(w http.ResponseWriter, r *http.Request) lang {
 	if q := lang(r.URL.Query().Get("lang")); q == langZh || q == langEn {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(q), Path: trackPath, MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
@@ -151,12 +229,12 @@ func sessionCSRF(sid string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func (t *track) loadSession(w http.ResponseWriter, r *http.Request, v *visit) error {
+func (t *Site) loadSession(w http.ResponseWriter, r *http.Request, v *visit) error {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	s, err := t.s.DB.TrackSessionByHash(r.Context(), hashSession(c.Value), t.cfg.NowFunc())
+	s, err := t.Sessions.TrackSessionByHash(r.Context(), hashSession(c.Value), t.cfg.NowFunc())
 	if postgres.IsNoRows(err) {
 		t.clearSession(w, r) // expired, signed out, or its key revoked
 		return nil
@@ -168,7 +246,7 @@ func (t *track) loadSession(w http.ResponseWriter, r *http.Request, v *visit) er
 	return nil
 }
 
-func (t *track) clearSession(w http.ResponseWriter, r *http.Request) {
+func (t *Site) clearSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: trackPath, MaxAge: -1,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
@@ -183,7 +261,7 @@ func randomToken() string {
 
 // signInToken returns the double-submit token of the sign-in form, setting
 // its cookie when there is none.
-func (t *track) signInToken(w http.ResponseWriter, r *http.Request) string {
+func (t *Site) signInToken(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
@@ -240,7 +318,7 @@ func (d *pageData) T(key string) string {
 // Tn translates a text with one number in it.
 func (d *pageData) Tn(key string, n int) string { return fmt.Sprintf(d.T(key), n) }
 
-func (t *track) data(w http.ResponseWriter, r *http.Request, v *visit) *pageData {
+func (t *Site) data(w http.ResponseWriter, r *http.Request, v *visit) *pageData {
 	d := &pageData{Lang: v.lang}
 	q := r.URL.Query()
 	other := langEn
@@ -260,7 +338,7 @@ func (t *track) data(w http.ResponseWriter, r *http.Request, v *visit) *pageData
 	return d
 }
 
-func (t *track) render(w http.ResponseWriter, name string, status int, d *pageData) error {
+func (t *Site) render(w http.ResponseWriter, name string, status int, d *pageData) error {
 	var buf bytes.Buffer
 	if err := t.tmpl.ExecuteTemplate(&buf, name, d); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
@@ -273,31 +351,31 @@ func (t *track) render(w http.ResponseWriter, name string, status int, d *pageDa
 
 // fail answers an error as a page: not found, refused, or (logged) a
 // generic error with nothing internal shown.
-func (t *track) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
+func (t *Site) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
 	d := t.data(w, r, v)
 	switch customs.ErrorCodeOf(err) {
 	case customs.CodeNotFound:
 		d.Title, d.Error, d.Status = d.T("notfound.title"), d.T("notfound.lead"), http.StatusNotFound
 	case customs.CodeForbidden, customs.CodeBadRequest:
-		d.Title, d.Error, d.Status = d.T("forbidden.title"), customs.ErrorMessage(err), StatusOf(customs.ErrorCodeOf(err))
+		d.Title, d.Error, d.Status = d.T("forbidden.title"), customs.ErrorMessage(err), statusOf(customs.ErrorCodeOf(err))
 	default:
-		t.s.Logger.ErrorContext(r.Context(), "tracking page", "method", r.Method, "path", r.URL.Path, "err", err)
+		t.Logger.ErrorContext(r.Context(), "tracking page", "method", r.Method, "path", r.URL.Path, "err", err)
 		d.Title, d.Error, d.Status = d.T("error.title"), d.T("error.lead"), http.StatusInternalServerError
 	}
 	if rerr := t.render(w, "error", d.Status, d); rerr != nil {
-		t.s.Logger.ErrorContext(r.Context(), "tracking page", "err", rerr)
+		t.Logger.ErrorContext(r.Context(), "tracking page", "err", rerr)
 	}
 }
 
 // home is the sign-in form, or the list once signed in.
-func (t *track) home(w http.ResponseWriter, r *http.Request, v *visit) error {
+func (t *Site) home(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.session == nil {
 		return t.signInPage(w, r, v, http.StatusOK, "")
 	}
 	return t.list(w, r, v)
 }
 
-func (t *track) signInPage(w http.ResponseWriter, r *http.Request, v *visit, status int, msg string) error {
+func (t *Site) signInPage(w http.ResponseWriter, r *http.Request, v *visit, status int, msg string) error {
 	d := t.data(w, r, v)
 	d.Title = d.T("signin.title")
 	d.CSRF = t.signInToken(w, r)
@@ -307,7 +385,7 @@ func (t *track) signInPage(w http.ResponseWriter, r *http.Request, v *visit, sta
 	return t.render(w, "signin", status, d)
 }
 
-func (t *track) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
+func (t *Site) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
 		return &customs.Error{Code: customs.CodeBadRequest, Message: "the form cannot be read"}
@@ -317,7 +395,7 @@ func (t *track) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 		return t.signInPage(w, r, v, http.StatusForbidden, "signin.csrf")
 	}
 	key := strings.TrimSpace(r.PostForm.Get("key"))
-	p, err := t.s.Keys.Authenticate(r.Context(), key)
+	p, err := t.Keys.Authenticate(r.Context(), key)
 	switch {
 	case customs.ErrorCodeOf(err) == customs.CodeUnauthorized:
 		return t.signInPage(w, r, v, http.StatusUnauthorized, "signin.bad")
@@ -329,11 +407,11 @@ func (t *track) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 	now := t.cfg.NowFunc()
 	sid := randomToken()
 	s := postgres.TrackSession{KeyID: p.KeyID, Enterprise: p.Scope, ExpiresAt: now.Add(t.cfg.SessionTTL)}
-	if err := t.s.DB.InsertTrackSession(r.Context(), hashSession(sid), s, now); err != nil {
+	if err := t.Sessions.InsertTrackSession(r.Context(), hashSession(sid), s, now); err != nil {
 		return err
 	}
 	if v.sid != "" {
-		t.s.DB.DeleteTrackSession(r.Context(), hashSession(v.sid)) // a new sign-in replaces the old session
+		t.Sessions.DeleteTrackSession(r.Context(), hashSession(v.sid)) // a new sign-in replaces the old session
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: trackPath, Expires: s.ExpiresAt,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
@@ -341,7 +419,7 @@ func (t *track) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return nil
 }
 
-func (t *track) signOut(w http.ResponseWriter, r *http.Request, v *visit) error {
+func (t *Site) signOut(w http.ResponseWriter, r *http.Request, v *visit) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
 		return &customs.Error{Code: customs.CodeBadRequest, Message: "the form cannot be read"}
@@ -353,7 +431,7 @@ func (t *track) signOut(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if !sameOrigin(r) || !tokenEqual(sessionCSRF(v.sid), r.PostForm.Get("csrf")) {
 		return errCSRF
 	}
-	if err := t.s.DB.DeleteTrackSession(r.Context(), hashSession(v.sid)); err != nil {
+	if err := t.Sessions.DeleteTrackSession(r.Context(), hashSession(v.sid)); err != nil {
 		return err
 	}
 	t.clearSession(w, r)
@@ -383,7 +461,7 @@ type listItem struct {
 	More                                                                     int
 }
 
-func (t *track) list(w http.ResponseWriter, r *http.Request, v *visit) error {
+func (t *Site) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 	ctx := r.Context()
 	d := t.data(w, r, v)
 	d.Title = d.T("list.title")
@@ -393,18 +471,18 @@ func (t *track) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 		f.Status = st
 	}
 	if c := q.Get("cursor"); c != "" {
-		n, err := decodeCursor(c)
+		n, err := clearance.DecodeCursor(c)
 		if err != nil {
 			return err
 		}
 		f.Before = n
 	}
 	p := v.principal()
-	page, err := t.s.Clearance.List(ctx, p, f)
+	page, err := t.Declarations.List(ctx, p, f)
 	if err != nil {
 		return err
 	}
-	counts, err := t.s.Clearance.CountByStatus(ctx, p, f)
+	counts, err := t.Declarations.CountByStatus(ctx, p, f)
 	if err != nil {
 		return err
 	}
@@ -445,7 +523,7 @@ func (t *track) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 		for k, vs := range base {
 			nq[k] = vs
 		}
-		nq.Set("cursor", encodeCursor(page.Next))
+		nq.Set("cursor", clearance.EncodeCursor(page.Next))
 		m.Older = trackPath + "?" + nq.Encode()
 	}
 	if f.Before != 0 {
@@ -506,12 +584,12 @@ type stepModel struct {
 	Extra                                           []fact
 }
 
-func (t *track) detail(w http.ResponseWriter, r *http.Request, v *visit) error {
+func (t *Site) detail(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.session == nil {
 		http.Redirect(w, r, trackPath, http.StatusSeeOther)
 		return nil
 	}
-	view, err := t.s.Clearance.GetView(r.Context(), r.PathValue("id"), v.principal())
+	view, err := t.Declarations.GetView(r.Context(), r.PathValue("id"), v.principal())
 	if err != nil {
 		return err
 	}
@@ -521,7 +599,7 @@ func (t *track) detail(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return t.render(w, "detail", http.StatusOK, d)
 }
 
-func (t *track) detailModel(v *view.View, l lang, d *pageData) *detailModel {
+func (t *Site) detailModel(v *view.View, l lang, d *pageData) *detailModel {
 	m := &detailModel{PortRef: v.PortRef, Status: v.Status, StatusName: statusName(v.Status, l), StatusText: statusText(v.Status, l)}
 	add := func(key, val string) {
 		if val != "" {
@@ -553,7 +631,7 @@ func (t *track) detailModel(v *view.View, l lang, d *pageData) *detailModel {
 	}
 	for _, g := range v.Goods {
 		unit := g.Unit
-		if n, ok := t.s.Tables.Units[g.Unit]; ok {
+		if n, ok := t.Tables.Units[g.Unit]; ok {
 			unit = n // the code table names units in Chinese only; a name beats a code in either language
 		}
 		m.Goods = append(m.Goods, goodsRow{Seq: strconv.Itoa(g.Seq), Name: deref(g.Name), HS: g.HSCode,
@@ -642,8 +720,8 @@ func reasons(rs []view.ReasonView, l lang, d *pageData) []reasonModel {
 	return out
 }
 
-func (t *track) bureauName(code string, l lang) string {
-	if b, ok := t.s.Tables.Bureaus[code]; ok {
+func (t *Site) bureauName(code string, l lang) string {
+	if b, ok := t.Tables.Bureaus[code]; ok {
 		name := b.NameZh
 		if l == langEn {
 			name = b.NameEn
@@ -655,8 +733,8 @@ func (t *track) bureauName(code string, l lang) string {
 	return code
 }
 
-func (t *track) countryName(alpha3 string, l lang) string {
-	if c, ok := t.s.Tables.CountryByAlpha3[alpha3]; ok {
+func (t *Site) countryName(alpha3 string, l lang) string {
+	if c, ok := t.Tables.CountryByAlpha3[alpha3]; ok {
 		if l == langEn && c.NameEn != "" {
 			return c.NameEn
 		}
@@ -669,13 +747,13 @@ func (t *track) countryName(alpha3 string, l lang) string {
 
 // actorName says who took a step: "port:tianjin", "bureau:130100",
 // "reviewcentre", "admin:…" and the gateway's own workers.
-func (t *track) actorName(actor string, l lang) string {
+func (t *Site) actorName(actor string, l lang) string {
 	role, scope, _ := strings.Cut(actor, ":")
 	switch customs.CallerRole(role) {
 	case customs.CallerPort:
 		return words(portWords, scope, l)
 	case customs.CallerBureau:
-		if _, ok := t.s.Tables.Bureaus[scope]; ok {
+		if _, ok := t.Tables.Bureaus[scope]; ok {
 			return t.bureauName(scope, l)
 		}
 		return pair{"检验机构 ", "Inspection bureau "}.in(l) + scope
@@ -694,4 +772,12 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// statusOf is the page's status for a refusal it shows itself.
+func statusOf(c customs.ErrorCode) int {
+	if c == customs.CodeForbidden {
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
 }
