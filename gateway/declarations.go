@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -163,9 +164,10 @@ func (s *Server) listRejections(w http.ResponseWriter, r *http.Request) error {
 	items := make([]item, len(rows))
 	var next *string
 	for i, row := range rows {
-		items[i] = item{ID: strconv.FormatInt(row.ID, 10), Port: row.Port, ReceivedAt: row.ReceivedAt.UTC(), Status: row.Status, Digest: row.Digest, Errors: row.Errors}
-		if row.PortRef.Valid {
-			ref := row.PortRef.String
+		items[i] = item{ID: strconv.FormatInt(row.ID, 10), Port: string(row.Port), ReceivedAt: row.ReceivedAt.UTC(), Status: row.Status,
+			Digest: row.Digest, Errors: json.RawMessage(row.Errors)}
+		if row.PortRef != "" {
+			ref := row.PortRef
 			items[i].PortRef = &ref
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 func readSample(t *testing.T, port, name string) []byte {
@@ -289,7 +288,7 @@ func TestSubmitAnswerIsTheDeclarationAsGetShowsIt(t *testing.T) {
 	again := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", body)
 	got := b.do(t, "GET", "/v1/declarations/"+id, port, "", nil)
 	// GET /v1/declarations is an extension (Enterprises): ask its service.
-	page, err := b.svc.List(context.Background(), customs.Principal{Role: customs.CallerPort, Scope: "tianjin"}, postgres.DeclarationFilter{Limit: 10})
+	page, err := b.svc.List(context.Background(), customs.Principal{Role: customs.CallerPort, Scope: "tianjin"}, customs.DeclarationFilter{Limit: 10})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("list: %v %v", page, err)
 	}

@@ -81,9 +81,9 @@ func badQuery(param, code, format string, args ...any) error {
 // enterprise, since, cursor, limit. Filters only narrow the key's scope,
 // which the service adds; a filter naming another port or enterprise
 // than the key's own simply finds nothing more than the scope allows.
-func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFilter, error) {
+func (e *enterprises) declarationFilter(r *http.Request) (customs.DeclarationFilter, error) {
 	q := r.URL.Query()
-	f := postgres.DeclarationFilter{Limit: 50}
+	f := customs.DeclarationFilter{Limit: 50}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {

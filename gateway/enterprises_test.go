@@ -86,7 +86,7 @@ func setupEnterprise(t *testing.T) *entBundle {
 		Adapters: reg,
 		Tables:   tables,
 		Keys:     keys,
-		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
+		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Inspection:  &inspection.Service{DB: db, Engine: engine, Tables: tables, Adapters: reg},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -71,7 +71,7 @@ func setup(t *testing.T, o options) *testBundle {
 		Adapters: reg,
 		Tables:   tables,
 		Keys:     keys,
-		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
+		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}

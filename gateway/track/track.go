@@ -77,8 +77,8 @@ type Sessions interface {
 // Declarations reads declarations within a principal's scope
 // (clearance.Service).
 type Declarations interface {
-	List(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (*clearance.Page, error)
-	CountByStatus(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (map[string]int, error)
+	List(ctx context.Context, p customs.Principal, f customs.DeclarationFilter) (*clearance.Page, error)
+	CountByStatus(ctx context.Context, p customs.Principal, f customs.DeclarationFilter) (map[string]int, error)
 	GetView(ctx context.Context, id string, p customs.Principal) (*view.View, error)
 }
 
@@ -317,7 +317,7 @@ func (t *Site) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 	d := t.data(w, r, v)
 	d.Title = d.T("list.title")
 	q := r.URL.Query()
-	f := postgres.DeclarationFilter{Limit: trackPageSize}
+	f := customs.DeclarationFilter{Limit: trackPageSize}
 	if st := q.Get("status"); customs.IsStatus(st) {
 		f.Status = st
 	}

@@ -19,11 +19,34 @@ import (
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
 	"github.com/jjj/gateway/internal/view"
 )
+
+// Store is the storage clearance needs, in the domain's types
+// (postgres.DeclarationStore implements it). Reads return
+// customs.CodeNotFound for an unknown declaration; ctx bounds each call.
+type Store interface {
+	// InsertDeclaration stores what intake accepted in one statement: the
+	// declaration, its first timeline entry, its tasks, its outbox message
+	// and its webhook events. When the port already sent the reference it
+	// writes nothing and returns the stored id and digest, created false.
+	InsertDeclaration(ctx context.Context, in *customs.Intake) (id, digest string, created bool, err error)
+	// InsertRejection records a refused message for the operator.
+	InsertRejection(ctx context.Context, port customs.Port, portRef string, at time.Time, status int, digest string, problems []customs.Problem) error
+	Rejections(ctx context.Context, before int64, limit int) ([]customs.Rejection, error)
+	Declaration(ctx context.Context, id string) (*customs.StoredDeclaration, error)
+	Tasks(ctx context.Context, id string) ([]customs.TaskRecord, error)
+	Timeline(ctx context.Context, id string) ([]customs.TimelineEntry, error)
+	// List returns the declarations f selects, newest first, at most
+	// f.Limit; TasksOf and TimelinesOf load a page's live parts in one
+	// query each.
+	List(ctx context.Context, f customs.DeclarationFilter) ([]customs.StoredDeclaration, error)
+	TasksOf(ctx context.Context, ids []string) (map[string][]customs.TaskRecord, error)
+	TimelinesOf(ctx context.Context, ids []string) (map[string][]customs.TimelineEntry, error)
+	CountByStatus(ctx context.Context, f customs.DeclarationFilter) (map[string]int, error)
+}
 
 // FactsSource loads what routing needs beyond the declaration. draw is false
 // for previews, which draw nothing.
@@ -33,7 +56,7 @@ type FactsSource interface {
 
 // Service is the declaration lifecycle.
 type Service struct {
-	DB         *postgres.DB
+	Store      Store
 	Translator *translate.Translator
 	Engine     *routing.Engine
 	Tables     *codes.Tables
@@ -85,27 +108,18 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	d.Route = route
 	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
-	tasks := make([]NewTask, len(route.Tasks))
 	for i := range route.Tasks {
-		tasks[i] = OpenTask(&route.Tasks[i], portOffice)
+		OpenTask(&route.Tasks[i], portOffice)
 	}
 	xml := canonical.Marshal(d)
 	v := view.NewView(d)
 	doc := view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v)
-	tasksJSON, _ := json.Marshal(tasks)
-	var drawJSON []byte
-	if route.Draw != nil {
-		drawJSON, _ = json.Marshal(route.Draw)
-	}
 	// The first timeline entry keeps the route it was accepted with (the
 	// tracking page shows its reasons; a re-route's entry keeps the old one).
 	routeJSON := view.AppendRouteJSON(nil, v.Route)
 	note := "accepted and routed: " + string(route.Lane)
-	id, digest, created, err := s.DB.InsertDeclaration(ctx, &postgres.NewDeclaration{
-		ID: d.ID, Port: port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
-		ReceivedAt: now, PortOffice: portOffice, Enterprises: d.Enterprises(), Lane: route.Lane,
-		Declaration: d, Canonical: xml, Draw: drawJSON, Tasks: tasksJSON,
-		Actor: who.Actor(), Note: note, Route: routeJSON,
+	id, digest, created, err := s.Store.InsertDeclaration(ctx, &customs.Intake{
+		Declaration: d, PortOffice: portOffice, Canonical: xml, Actor: who.Actor(), Note: note, RouteJSON: routeJSON,
 	})
 	if err != nil {
 		return nil, err
@@ -149,8 +163,8 @@ func refused(d *customs.Declaration, err error) error {
 	return &RefusedError{PortRef: d.Source.PortRef, Err: err}
 }
 
-// NewTask is a task to store, as postgres.NewDeclaration.Tasks and
-// RouteUpdate.New take it (a JSON array of these).
+// NewTask is a task to store, as a re-route's new tasks are written (a
+// JSON array of these).
 type NewTask struct {
 	ID        string  `json:"id"`
 	Workflow  string  `json:"workflow"`
@@ -249,30 +263,30 @@ func (s *Service) reject(ctx context.Context, port customs.Port, d *customs.Decl
 		ref = d.Source.PortRef
 	}
 	sum := sha256.Sum256(raw)
-	_ = s.DB.InsertRejection(ctx, port, ref, at, status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+	_ = s.Store.InsertRejection(ctx, port, ref, at, status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
 }
 
 // RecordRejection stores a rejection found before translation (size,
 // content type).
 func (s *Service) RecordRejection(ctx context.Context, port customs.Port, raw []byte, status int, err error) {
 	sum := sha256.Sum256(raw)
-	_ = s.DB.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+	_ = s.Store.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
 }
 
 // Rejections lists the refused messages for the operator, newest first,
 // before the id before (0 for the newest), at most limit.
-func (s *Service) Rejections(ctx context.Context, before int64, limit int) ([]postgres.RejectionRow, error) {
-	return s.DB.Rejections(ctx, before, limit)
+func (s *Service) Rejections(ctx context.Context, before int64, limit int) ([]customs.Rejection, error) {
+	return s.Store.Rejections(ctx, before, limit)
 }
 
 // Visible reports whether p may read the declaration (api.md scopes). A
 // declaration outside the scope is not found, as if it did not exist.
-func Visible(p customs.Principal, row *postgres.DeclarationRow, tasks []postgres.TaskRow) bool {
+func Visible(p customs.Principal, row *customs.StoredDeclaration, tasks []customs.TaskRecord) bool {
 	switch p.Role {
 	case customs.CallerAdmin:
 		return true
 	case customs.CallerPort:
-		return row.Port == p.Scope
+		return string(row.Port) == p.Scope
 	case customs.CallerEnterprise:
 		for _, e := range row.Enterprises {
 			if e == p.Scope {
@@ -291,12 +305,12 @@ func Visible(p customs.Principal, row *postgres.DeclarationRow, tasks []postgres
 
 // load reads a declaration and its tasks, which decide its scope; with p
 // set, CodeNotFound outside p's scope, as if it did not exist.
-func (s *Service) load(ctx context.Context, id string, p *customs.Principal) (*postgres.DeclarationRow, []postgres.TaskRow, error) {
-	row, err := s.DB.GetDeclaration(ctx, id)
+func (s *Service) load(ctx context.Context, id string, p *customs.Principal) (*customs.StoredDeclaration, []customs.TaskRecord, error) {
+	row, err := s.Store.Declaration(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	tasks, err := s.DB.Tasks(ctx, id)
+	tasks, err := s.Store.Tasks(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -348,8 +362,8 @@ func (s *Service) Render(ctx context.Context, id string) ([]byte, error) {
 	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
 
-func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*view.View, error) {
-	tl, err := s.DB.Timeline(ctx, row.ID)
+func (s *Service) view(ctx context.Context, row *customs.StoredDeclaration, tasks []customs.TaskRecord) (*view.View, error) {
+	tl, err := s.Store.Timeline(ctx, row.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -360,28 +374,27 @@ func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks 
 // domain model, rendered by view.NewView), tasks and timeline: the one
 // place the stored model and the live parts meet, shared by Get and the listings (which load a page's tasks and
 // timelines in one query each).
-func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postgres.TimelineRow) (*view.View, error) {
-	d, err := row.Declaration()
-	if err != nil {
-		return nil, err
+func Assemble(row *customs.StoredDeclaration, tasks []customs.TaskRecord, tl []customs.TimelineEntry) (*view.View, error) {
+	if row.Declaration == nil {
+		return nil, fmt.Errorf("declaration %s: no stored document", row.ID)
 	}
-	v := view.NewView(d)
-	v.Status = row.Status
-	if row.EntryID.Valid {
-		v.EntryID, _ = json.Marshal(row.EntryID.String)
+	v := view.NewView(row.Declaration)
+	v.Status = string(row.Status)
+	if row.EntryID != "" {
+		v.EntryID, _ = json.Marshal(row.EntryID)
 	} else {
 		v.EntryID = json.RawMessage("null")
 	}
 	if v.Route != nil {
-		byID := make(map[string]*postgres.TaskRow, len(tasks))
+		byID := make(map[string]*customs.TaskRecord, len(tasks))
 		for i := range tasks {
 			byID[tasks[i].ID] = &tasks[i]
 		}
 		for i := range v.Route.Tasks {
 			if t := byID[v.Route.Tasks[i].ID]; t != nil {
-				v.Route.Tasks[i].Status = customs.TaskStatus(t.Status)
-				if t.Outcome.Valid {
-					o := t.Outcome.String
+				v.Route.Tasks[i].Status = t.Status
+				if t.Outcome != "" {
+					o := t.Outcome
 					v.Route.Tasks[i].Outcome = &o
 				}
 			}
@@ -389,7 +402,7 @@ func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postg
 	}
 	v.Timeline = make([]view.TimelineEntry, len(tl))
 	for i, e := range tl {
-		v.Timeline[i] = view.TimelineEntry{At: e.At.UTC(), Status: e.Status, Actor: e.Actor, Note: e.Note, Data: e.Data}
+		v.Timeline[i] = view.TimelineEntry{At: e.At.UTC(), Status: e.Status, Actor: e.Actor, Note: e.Note, Data: json.RawMessage(e.Data)}
 	}
 	return v, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/migration"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
@@ -40,7 +41,7 @@ func TestDomainDocMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
+	s := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 		Facts: &clearance.LiveFacts{SeedSecret: []byte("domain-doc-test")}}
 	admin := customs.Principal{Role: customs.CallerAdmin}
 

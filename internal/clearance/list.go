@@ -7,24 +7,23 @@ import (
 	"strings"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/view"
 )
 
 // ScopeOf is the SQL form of Visible for p: what a listing may return.
 // ok is false for roles that read no declarations.
-func ScopeOf(p customs.Principal) (scope postgres.Scope, ok bool) {
+func ScopeOf(p customs.Principal) (scope customs.Scope, ok bool) {
 	switch p.Role {
 	case customs.CallerAdmin:
-		return postgres.Scope{All: true}, true
+		return customs.Scope{All: true}, true
 	case customs.CallerPort:
-		return postgres.Scope{Port: p.Scope}, p.Scope != ""
+		return customs.Scope{Port: p.Scope}, p.Scope != ""
 	case customs.CallerEnterprise:
-		return postgres.Scope{Enterprise: p.Scope}, p.Scope != ""
+		return customs.Scope{Enterprise: p.Scope}, p.Scope != ""
 	case customs.CallerBureau:
-		return postgres.Scope{Bureau: p.Scope}, p.Scope != ""
+		return customs.Scope{Bureau: p.Scope}, p.Scope != ""
 	}
-	return postgres.Scope{}, false
+	return customs.Scope{}, false
 }
 
 // Page is one page of a listing. Next is the seq to pass as Before for the
@@ -38,7 +37,7 @@ type Page struct {
 // set from p), newest first, as GET shows each one. A page costs three
 // queries whatever its size. CodeForbidden for roles that read no
 // declarations.
-func (s *Service) List(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (*Page, error) {
+func (s *Service) List(ctx context.Context, p customs.Principal, f customs.DeclarationFilter) (*Page, error) {
 	scope, ok := ScopeOf(p)
 	if !ok {
 		return nil, customs.Errorf(customs.CodeForbidden, "a %s key may not list declarations", p.Role)
@@ -46,7 +45,7 @@ func (s *Service) List(ctx context.Context, p customs.Principal, f postgres.Decl
 	f.Scope = scope
 	limit := f.Limit
 	f.Limit = limit + 1 // one more tells whether there is a next page
-	rows, err := s.DB.ListDeclarations(ctx, f)
+	rows, err := s.Store.List(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +61,11 @@ func (s *Service) List(ctx context.Context, p customs.Principal, f postgres.Decl
 	for i := range rows {
 		ids[i] = rows[i].ID
 	}
-	tasks, err := s.DB.TasksOf(ctx, ids)
+	tasks, err := s.Store.TasksOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	tls, err := s.DB.TimelinesOf(ctx, ids)
+	tls, err := s.Store.TimelinesOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -82,13 +81,13 @@ func (s *Service) List(ctx context.Context, p customs.Principal, f postgres.Decl
 
 // CountByStatus counts the declarations f selects within p's scope, by
 // status (f's Status, Before and Limit are ignored).
-func (s *Service) CountByStatus(ctx context.Context, p customs.Principal, f postgres.DeclarationFilter) (map[string]int, error) {
+func (s *Service) CountByStatus(ctx context.Context, p customs.Principal, f customs.DeclarationFilter) (map[string]int, error) {
 	scope, ok := ScopeOf(p)
 	if !ok {
 		return nil, customs.Errorf(customs.CodeForbidden, "a %s key may not list declarations", p.Role)
 	}
 	f.Scope = scope
-	return s.DB.CountByStatus(ctx, f)
+	return s.Store.CountByStatus(ctx, f)
 }
 
 // EncodeCursor makes the opaque cursor of a page that ends before seq

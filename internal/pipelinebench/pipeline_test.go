@@ -23,6 +23,7 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/loadgen"
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
@@ -224,7 +225,7 @@ func BenchmarkPipelineCPU(b *testing.B) {
 func BenchmarkSubmit(b *testing.B) {
 	x := setup(b)
 	db := pgtest.New(b)
-	svc := &clearance.Service{DB: db, Translator: x.tr, Engine: x.engine, Tables: x.tables,
+	svc := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: x.tr, Engine: x.engine, Tables: x.tables,
 		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &inspection.AlertCache{DB: db}}}
 	run := 0
 	for _, port := range ports {
@@ -254,7 +255,7 @@ func BenchmarkSubmit(b *testing.B) {
 func TestPipelineCPUMatchesSubmit(t *testing.T) {
 	x := setup(t)
 	db := pgtest.New(t)
-	svc := &clearance.Service{DB: db, Translator: x.tr, Engine: x.engine, Tables: x.tables, Facts: x.facts}
+	svc := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: x.tr, Engine: x.engine, Tables: x.tables, Facts: x.facts}
 	for _, port := range ports {
 		msgs, _ := corpus(t, x.tables, port, 20, "T")
 		for i, raw := range msgs {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -74,15 +73,10 @@ func (r *lifecycleRow) lifecycle() *customs.Lifecycle {
 	return &customs.Lifecycle{Status: customs.Status(r.Status), Delivery: customs.DeliveryState(r.Delivery), Decision: customs.Decision(r.Decision.String)}
 }
 
-// TaskState converts a stored task for the lifecycle. A result that does
-// not parse counts as none: results are the gateway's own writing.
+// TaskState converts a stored task for the lifecycle.
 func (t *TaskRow) TaskState() customs.TaskState {
-	ts := customs.TaskState{ID: t.ID, Workflow: customs.Workflow(t.Workflow), Bureau: t.Bureau.String, Owner: t.Owner,
-		Items: t.Items, Status: customs.TaskStatus(t.Status), Outcome: t.Outcome.String}
-	if len(t.Result) > 0 {
-		_ = json.Unmarshal(t.Result, &ts.Result)
-	}
-	return ts
+	r := t.Record()
+	return r.State()
 }
 
 // LockLifecycle reads and locks the state a status is derived from.

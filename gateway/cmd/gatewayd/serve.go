@@ -213,7 +213,7 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &app{cfg: cfg, log: log, db: db}
 	facts := &clearance.LiveFacts{SeedSecret: []byte(cfg.seedSecret)}
-	svc := &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables, Facts: facts}
+	svc := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables, Facts: facts}
 	insp := &inspection.Service{DB: db, Engine: engine, Tables: tables, Facts: facts, Adapters: reg}
 	a.server = &gateway.Server{
 		Config:     gateway.Config{MaxBodyBytes: cfg.maxBody},
