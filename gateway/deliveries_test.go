@@ -36,7 +36,7 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 	t.Helper()
 	db := pgtest.New(t)
 	keys := &apikey.Keys{Store: db}
-	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}}, Inspection: &inspection.Service{DB: db},
+	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}}, Inspection: newInspection(db, nil, nil, nil, nil),
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Deliveries: &gateway.DeliveryDeps{DB: db},
 	}

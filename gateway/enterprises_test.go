@@ -24,7 +24,6 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
@@ -88,7 +87,7 @@ func setupEnterprise(t *testing.T) *entBundle {
 		Keys:     keys,
 		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
-		Inspection:  &inspection.Service{DB: db, Engine: engine, Tables: tables, Adapters: reg},
+		Inspection:  newInspection(db, engine, tables, nil, reg),
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Enterprises: &gateway.EnterpriseConfig{MaxWebhooks: 3, NowFunc: clock.Now},
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/adapters/beijing"
@@ -20,6 +21,7 @@ import (
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
+	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
@@ -75,7 +77,7 @@ func setup(t *testing.T, o options) *testBundle {
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	s.Inspection = &inspection.Service{DB: db, Engine: engine, Tables: tables, Facts: s.Clearance.Facts, Adapters: reg}
+	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
 	if o.inspection {
 		withInspection(s, o)
 	}
@@ -93,6 +95,16 @@ func (b *testBundle) key(t *testing.T, role customs.CallerRole, scope string) st
 		t.Fatal(err)
 	}
 	return k.Key
+}
+
+// newInspection is the inspection service over db, wired as gatewayd
+// wires it (its store, and replays through the outbox).
+func newInspection(db *postgres.DB, engine *routing.Engine, tables *codes.Tables, facts clearance.FactsSource, reg *adapters.Registry) *inspection.Service {
+	return &inspection.Service{Store: inspection.Adapt[postgres.Tx](postgres.InspectionStore{DB: db}), Engine: engine, Tables: tables,
+		Facts: facts, Adapters: reg,
+		ReplayFunc: func(ctx context.Context, id int64, actor, note string, at time.Time) error {
+			return outbox.Replay(ctx, db, inspection.Lifecycle{}, id, actor, note, at)
+		}}
 }
 
 // response is an answer with its decoded JSON.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 // InspectionDeps are what the inland bureaus' and the risk-alert calls need.
@@ -42,7 +41,7 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
 	}
 	q := r.URL.Query()
-	f := postgres.TaskFilter{Owner: bureau, Status: q.Get("status"), Workflow: q.Get("workflow"), Limit: 50}
+	f := customs.TaskFilter{Owner: bureau, Status: q.Get("status"), Workflow: q.Get("workflow"), Limit: 50}
 	switch f.Status {
 	case "", "open", "claimed", "done", "withdrawn":
 	default:
@@ -129,20 +128,17 @@ type alertView struct {
 	ReroutePending bool `json:"reroutePending,omitempty"`
 }
 
-func newAlertView(a *postgres.AlertRow) alertView {
-	v := alertView{ID: a.ID, Action: a.Action, Reason: a.Reason, CreatedAt: a.CreatedAt.UTC(), CreatedBy: a.CreatedBy}
-	for _, f := range []struct {
-		dst **string
-		ok  bool
-		s   string
-	}{{&v.HSPrefix, a.HSPrefix.Valid, a.HSPrefix.String}, {&v.Origin, a.Origin.Valid, a.Origin.String}, {&v.USCC, a.USCC.Valid, a.USCC.String}, {&v.Port, a.Port.Valid, a.Port.String}} {
-		if f.ok {
-			s := f.s
-			*f.dst = &s
+func newAlertView(a *customs.RiskAlert) alertView {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
 		}
+		return &s
 	}
-	if a.ExpiresAt.Valid {
-		t := a.ExpiresAt.Time.UTC()
+	v := alertView{ID: a.ID, HSPrefix: opt(a.HSPrefix), Origin: opt(a.Origin), USCC: opt(a.USCC), Port: opt(a.Port),
+		Action: string(a.Action), Reason: a.Reason, CreatedAt: a.CreatedAt.UTC(), CreatedBy: a.CreatedBy}
+	if a.ExpiresAt != nil {
+		t := a.ExpiresAt.UTC()
 		v.ExpiresAt = &t
 	}
 	return v

@@ -36,7 +36,7 @@ import (
 // decisions (to move declarations to released).
 func withInspection(s *gateway.Server, o options) {
 	lf := s.Clearance.Facts.(*clearance.LiveFacts)
-	alerts := &inspection.AlertCache{DB: s.DB}
+	alerts := &inspection.AlertCache{Store: postgres.InspectionStore{DB: s.DB}}
 	lf.Alerts = alerts
 	if o.ratings != nil {
 		lf.Ratings = o.ratings
@@ -142,7 +142,7 @@ func (b *testBundle) deliver(t *testing.T, id, entryID string) {
 	if _, err := tx.Exec(`UPDATE declaration SET delivery = 'delivered', entry_id = $2 WHERE id = $1`, id, entryID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := inspection.Refresh(ctx, tx, id, customs.Event{At: time.Now(), Actor: "system:outbox", Note: "delivered, entry id " + entryID, Data: []byte(`{"entryId":"` + entryID + `"}`)}); err != nil {
+	if _, _, err := inspection.Refresh(ctx, postgres.Tx{ExtContext: tx}, id, customs.Event{At: time.Now(), Actor: "system:outbox", Note: "delivered, entry id " + entryID, Data: []byte(`{"entryId":"` + entryID + `"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -109,7 +109,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	d.Route = route
 	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
 	for i := range route.Tasks {
-		OpenTask(&route.Tasks[i], portOffice)
+		OpenTask(&route.Tasks[i])
 	}
 	xml := canonical.Marshal(d)
 	v := view.NewView(d)
@@ -163,28 +163,11 @@ func refused(d *customs.Declaration, err error) error {
 	return &RefusedError{PortRef: d.Source.PortRef, Err: err}
 }
 
-// NewTask is a task to store, as a re-route's new tasks are written (a
-// JSON array of these).
-type NewTask struct {
-	ID        string  `json:"id"`
-	Workflow  string  `json:"workflow"`
-	Bureau    *string `json:"bureau"`
-	Owner     string  `json:"owner"`
-	Items     []int   `json:"items"`
-	Inspector *string `json:"inspector"`
-}
-
-// OpenTask gives a task of a new route its id and open status, and returns
-// it as stored; a task for no bureau is the port office's. Intake and
-// re-routes (internal/inspection) open tasks alike.
-func OpenTask(t *customs.Task, portOffice string) NewTask {
+// OpenTask gives a task of a new route its id and open status. Intake
+// and re-routes (internal/inspection) open tasks alike.
+func OpenTask(t *customs.Task) {
 	t.ID = NewID("t_")
 	t.Status = customs.TaskOpen
-	owner := t.Bureau
-	if owner == "" {
-		owner = portOffice
-	}
-	return NewTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: view.Opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: view.Opt(t.Inspector)}
 }
 
 // acceptedBody is the answer to a new submission: the view's JSON doc

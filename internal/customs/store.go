@@ -133,3 +133,68 @@ type DeclarationFilter struct {
 	Before int64
 	Limit  int
 }
+
+// TaskFilter selects a bureau's tasks, oldest first.
+type TaskFilter struct {
+	Owner    string
+	Status   string
+	Workflow string
+	// AfterAt and AfterID are the keyset cursor: tasks created after
+	// (AfterAt, AfterID).
+	AfterAt time.Time
+	AfterID string
+	Limit   int
+}
+
+// StatusChange is a status to record for a declaration with the event
+// that moved it (or, for a timeline entry alone, the status it stays in).
+type StatusChange struct {
+	DeclarationID string
+	Status        Status
+	Event
+}
+
+// RouteChange is a new route written by a re-route.
+type RouteChange struct {
+	// Declaration has its new route.
+	Declaration *Declaration
+	// RouteJSON is the new route as the API shows it (webhook events).
+	RouteJSON []byte
+	// Canonical is the canonical XML with the new route.
+	Canonical []byte
+	// PortOffice owns new tasks for no bureau.
+	PortOffice string
+	// New are the tasks the new route opens (IDs given).
+	New []Task
+	// Update are kept tasks whose items changed: id -> items.
+	Update map[string][]int
+	// Withdraw are open or claimed tasks the new route no longer has.
+	Withdraw []string
+	// Draw, when set, is a random draw made by this re-route for a
+	// declaration that had none (routing.md: once made, a draw is kept).
+	Draw *Draw
+	At   time.Time
+}
+
+// RiskAlert is an operator's risk alert as stored (routing.md): what it
+// matches (empty: anything), the lane it asks for, until when.
+type RiskAlert struct {
+	ID        string
+	HSPrefix  string
+	Origin    string
+	USCC      string
+	Port      string
+	Action    Lane
+	Reason    string
+	ExpiresAt *time.Time
+	CreatedAt time.Time
+	CreatedBy string
+}
+
+// RerouteRequest is one queued request to re-route the pending
+// declarations of an enterprise (USCC "*": every pending declaration).
+type RerouteRequest struct {
+	USCC   string
+	Actor  string
+	Reason string
+}

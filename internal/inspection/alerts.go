@@ -2,14 +2,12 @@ package inspection
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 )
 
@@ -18,7 +16,10 @@ import (
 // this process), so intake needs no extra round trip. An alert made on
 // another gateway process reaches this one within TTL.
 type AlertCache struct {
-	DB *postgres.DB
+	// Store gives the alerts (Reads.Alerts).
+	Store interface {
+		Alerts(ctx context.Context, active bool, at time.Time) ([]customs.RiskAlert, error)
+	}
 	// TTL: zero means 2s.
 	TTL time.Duration
 
@@ -26,7 +27,7 @@ type AlertCache struct {
 	loaded     time.Time // zero: never loaded, or invalidated
 	gen        int       // bumped by Invalidate
 	refreshing bool
-	rows       []postgres.AlertRow
+	rows       []customs.RiskAlert
 }
 
 // Invalidate forces a reload on the next use.
@@ -53,7 +54,7 @@ func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.
 		c.refreshing = true
 		gen := c.gen
 		c.mu.Unlock()
-		rows, err := c.DB.Alerts(ctx, false, at)
+		rows, err := c.Store.Alerts(ctx, false, at)
 		c.mu.Lock()
 		c.refreshing = false
 		switch {
@@ -70,17 +71,17 @@ func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.
 	c.mu.Unlock()
 	var out []routing.Alert
 	for i := range rows {
-		if r := &rows[i]; !r.ExpiresAt.Valid || r.ExpiresAt.Time.After(at) {
-			out = append(out, AlertFromRow(r))
+		if r := &rows[i]; r.ExpiresAt == nil || r.ExpiresAt.After(at) {
+			out = append(out, RoutingAlert(r))
 		}
 	}
 	return out, nil
 }
 
-// AlertFromRow converts a stored alert for the engine.
-func AlertFromRow(r *postgres.AlertRow) routing.Alert {
-	return routing.Alert{ID: r.ID, HSPrefix: r.HSPrefix.String, Origin: r.Origin.String, USCC: r.USCC.String,
-		Port: customs.Port(r.Port.String), Action: customs.Lane(r.Action), Reason: r.Reason}
+// RoutingAlert is a stored alert as the engine matches it.
+func RoutingAlert(r *customs.RiskAlert) routing.Alert {
+	return routing.Alert{ID: r.ID, HSPrefix: r.HSPrefix, Origin: r.Origin, USCC: r.USCC,
+		Port: customs.Port(r.Port), Action: r.Action, Reason: r.Reason}
 }
 
 // NewAlert is an operator's request for a risk alert.
@@ -98,7 +99,7 @@ type NewAlert struct {
 // matches. It returns how many routes changed, or -1 when the re-route
 // failed here and was left queued for RunReroutes. CodeInvalid when no
 // matcher is given or a value is malformed.
-func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who customs.Principal, cache *AlertCache) (*postgres.AlertRow, int, error) {
+func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who customs.Principal, cache *AlertCache) (*customs.RiskAlert, int, error) {
 	var ps customs.Problems
 	n.USCC = customs.NormalizeUSCC(strings.TrimSpace(n.USCC))
 	n.HSPrefix = strings.TrimSpace(n.HSPrefix)
@@ -146,39 +147,27 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who customs.Princ
 	if err := ps.Err(customs.CodeInvalid, "risk alert does not validate"); err != nil {
 		return nil, 0, err
 	}
-	row := &postgres.AlertRow{ID: clearance.NewID("ra_"), Action: n.Action, Reason: n.Reason, CreatedAt: now, CreatedBy: who.Actor()}
-	set := func(dst *sql.NullString, v string) {
-		if v != "" {
-			dst.String, dst.Valid = v, true
-		}
-	}
-	set(&row.HSPrefix, n.HSPrefix)
-	set(&row.Origin, n.Origin)
-	set(&row.USCC, n.USCC)
-	set(&row.Port, n.Port)
+	row := &customs.RiskAlert{ID: clearance.NewID("ra_"), HSPrefix: n.HSPrefix, Origin: n.Origin, USCC: n.USCC, Port: n.Port,
+		Action: customs.Lane(n.Action), Reason: n.Reason, CreatedAt: now, CreatedBy: who.Actor()}
 	if n.ExpiresAt != nil {
-		row.ExpiresAt.Time, row.ExpiresAt.Valid = n.ExpiresAt.UTC().Truncate(time.Microsecond), true
+		exp := n.ExpiresAt.UTC().Truncate(time.Microsecond)
+		row.ExpiresAt = &exp
 	}
 	// The alert and the re-route it asks for are stored together, so a
 	// failure (or a crash) after the commit leaves the re-route queued for
 	// RunReroutes rather than lost; it is then done here at once.
-	target := []string{postgres.AllDeclarations}
+	target := []string{AllDeclarations}
 	if n.USCC != "" {
 		target = []string{n.USCC}
 	}
 	why := "risk alert " + row.ID + " added"
-	tx, err := s.DB.BeginTxx(ctx, nil)
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		if err := tx.InsertAlert(ctx, row); err != nil {
+			return err
+		}
+		return tx.RequestReroute(ctx, target, who.Actor(), why)
+	})
 	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	if err := postgres.InsertAlert(ctx, tx, row); err != nil {
-		return nil, 0, err
-	}
-	if err := postgres.RequestRerouteAs(ctx, tx, target, who.Actor(), why); err != nil {
-		return nil, 0, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, 0, err
 	}
 	if cache != nil {
@@ -190,20 +179,20 @@ func (s *Service) CreateAlert(ctx context.Context, n NewAlert, who customs.Princ
 		// told the alert failed.
 		return row, -1, nil
 	}
-	return row, changed, s.DB.ForgetReroutes(ctx, why)
+	return row, changed, s.Store.ForgetReroutes(ctx, why)
 }
 
 // ListAlerts lists the risk alerts, newest first; with active set only
 // those in force now.
-func (s *Service) ListAlerts(ctx context.Context, active bool) ([]postgres.AlertRow, error) {
-	return s.DB.Alerts(ctx, active, s.now())
+func (s *Service) ListAlerts(ctx context.Context, active bool) ([]customs.RiskAlert, error) {
+	return s.Store.Alerts(ctx, active, s.now())
 }
 
 // DeleteAlert ends a risk alert now, and makes cache (if any) load the
 // alerts again, so that intake here stops applying it at once. Routes it
 // gave stay until the next re-route. CodeNotFound for an unknown alert.
 func (s *Service) DeleteAlert(ctx context.Context, id string, cache *AlertCache) error {
-	ok, err := s.DB.DeleteAlert(ctx, id, s.now())
+	ok, err := s.Store.DeleteAlert(ctx, id, s.now())
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/outbox"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 // DecisionRequest is the review centre's decision (api.md
@@ -41,38 +37,38 @@ func (s *Service) Decide(ctx context.Context, req DecisionRequest, p customs.Pri
 	if len(ps) > 0 {
 		return "", ps.Err(customs.CodeInvalid, "the decision is not valid")
 	}
-	tx, err := s.DB.BeginTxx(ctx, nil)
+	var id string
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if id, err = tx.DeclarationByEntryID(ctx, req.EntryID); err != nil {
+			return err
+		}
+		return s.applyDecision(ctx, tx, id, req, p)
+	})
 	if err != nil {
 		return "", err
 	}
-	defer tx.Rollback()
-	id, err := postgres.DeclarationByEntryID(ctx, tx, req.EntryID)
-	if err != nil {
-		return "", err
-	}
-	changed, err := s.applyDecision(ctx, tx, id, req, p)
-	if err != nil || !changed {
-		return id, err
-	}
-	return id, tx.Commit()
+	return id, nil
 }
 
-func (s *Service) applyDecision(ctx context.Context, tx *sqlx.Tx, id string, req DecisionRequest, p customs.Principal) (bool, error) {
-	st, err := postgres.LockLifecycle(ctx, tx, id)
+// applyDecision records the decision on declaration id, locked in tx;
+// the decision in force again writes nothing.
+func (s *Service) applyDecision(ctx context.Context, tx Tx, id string, req DecisionRequest, p customs.Principal) error {
+	st, err := tx.LockLifecycle(ctx, id)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if prev := st.Decision; prev != "" {
 		if string(prev) == req.Decision {
-			return false, nil
+			return nil
 		}
 		if prev.Final() {
-			return false, customs.Errorf(customs.CodeConflict, "entry %s was already %s; a different decision is not accepted", req.EntryID, prev)
+			return customs.Errorf(customs.CodeConflict, "entry %s was already %s; a different decision is not accepted", req.EntryID, prev)
 		}
 	}
 	now := s.now()
-	if err := postgres.SetDecision(ctx, tx, id, req.Decision, req.Reason, now); err != nil {
-		return false, err
+	if err := tx.SetDecision(ctx, id, customs.Decision(req.Decision), req.Reason, now); err != nil {
+		return err
 	}
 	note := "review centre decision: " + req.Decision
 	if req.Reason != "" {
@@ -81,14 +77,15 @@ func (s *Service) applyDecision(ctx context.Context, tx *sqlx.Tx, id string, req
 	data, _ := json.Marshal(map[string]string{"entryId": req.EntryID, "decision": req.Decision, "reason": req.Reason})
 	// The decision is on the timeline even when tasks keep the status
 	// where it is (released while a task is still open).
-	if _, err := Record(ctx, tx, id, customs.Event{At: now, Actor: p.Actor(), Note: note, Data: data}); err != nil {
-		return false, err
-	}
-	return true, nil
+	_, err = Record(ctx, tx, id, customs.Event{At: now, Actor: p.Actor(), Note: note, Data: data})
+	return err
 }
 
-// Replay makes a dead delivery due again (outbox.Replay), recorded on the
-// timeline as asked by actor with note.
+// Replay makes a dead delivery due again (ReplayFunc: outbox.Replay),
+// recorded on the timeline as asked by actor with note.
 func (s *Service) Replay(ctx context.Context, delivery int64, actor, note string) error {
-	return outbox.Replay(ctx, s.DB, Lifecycle{}, delivery, actor, note, s.now())
+	if s.ReplayFunc == nil {
+		return customs.Errorf(customs.CodeUnavailable, "replays are not wired")
+	}
+	return s.ReplayFunc(ctx, delivery, actor, note, s.now())
 }

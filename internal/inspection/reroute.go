@@ -12,7 +12,6 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/outbox"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/view"
 )
 
@@ -45,7 +44,7 @@ func (s *Service) RerouteEnterprises(ctx context.Context, usccs []string) error 
 	if len(usccs) == 0 {
 		return nil
 	}
-	ids, err := s.DB.ReroutableDeclarations(ctx, usccs)
+	ids, err := s.Store.ReroutableDeclarations(ctx, usccs)
 	if err != nil {
 		return err
 	}
@@ -54,27 +53,30 @@ func (s *Service) RerouteEnterprises(ctx context.Context, usccs []string) error 
 }
 
 func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, error) {
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	st, err := postgres.LockLifecycle(ctx, tx, id)
+	changed := false
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		changed, err = s.reroute(ctx, tx, id, actor, why)
+		return err
+	})
+	return changed, err
+}
+
+// reroute routes declaration id again in tx and reports whether its
+// route changed.
+func (s *Service) reroute(ctx context.Context, tx Tx, id, actor, why string) (bool, error) {
+	st, err := tx.LockLifecycle(ctx, id)
 	if err != nil {
 		return false, err
 	}
 	if st.Status.Finished() {
 		return false, nil
 	}
-	var row postgres.DeclarationRow
-	if err := tx.GetContext(ctx, &row, `SELECT doc, draw, route_version, port_office, port FROM declaration WHERE id = $1`, id); err != nil {
-		return false, err
-	}
-	row.ID = id
-	d, err := row.Declaration()
+	row, err := tx.Declaration(ctx, id)
 	if err != nil {
 		return false, err
 	}
+	d := row.Declaration
 	// The route is decided again from the declaration alone; the old one
 	// is kept for the comparison and the timeline.
 	var old *view.RouteView
@@ -101,12 +103,8 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		return false, err
 	}
 	f.Ratings, f.Alerts = live.Ratings, live.Alerts
-	if len(row.Draw) > 0 {
-		var dr customs.Draw
-		if err := json.Unmarshal(row.Draw, &dr); err != nil {
-			return false, fmt.Errorf("stored draw: %w", err)
-		}
-		f.Draw = &dr
+	if row.Draw != nil {
+		f.Draw = row.Draw
 	}
 	route, err := s.Engine.Decide(d, f)
 	if err != nil {
@@ -124,13 +122,12 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		}
 		existing[routeKey(string(t.Workflow), t.Bureau)] = t
 	}
-	upd := &postgres.RouteUpdate{ID: id, Lane: route.Lane, At: now, Update: map[string][]int{}}
-	if len(row.Draw) == 0 && route.Draw != nil {
+	upd := &customs.RouteChange{PortOffice: row.PortOffice, At: now, Update: map[string][]int{}}
+	if row.Draw == nil && route.Draw != nil {
 		// A declaration that needed no draw when it arrived (dishonest)
 		// gets one now, from its day's seed; it is kept from here on.
-		upd.Draw, _ = json.Marshal(route.Draw)
+		upd.Draw = route.Draw
 	}
-	var fresh []clearance.NewTask
 	kept := map[string]bool{}
 	for i := range route.Tasks {
 		t := &route.Tasks[i]
@@ -144,7 +141,8 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 			}
 			continue
 		}
-		fresh = append(fresh, clearance.OpenTask(t, row.PortOffice))
+		clearance.OpenTask(t)
+		upd.New = append(upd.New, *t)
 	}
 	for _, e := range existing {
 		if !kept[e.ID] && (e.Status == customs.TaskOpen || e.Status == customs.TaskClaimed) {
@@ -152,26 +150,23 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 		}
 	}
 	sort.Strings(upd.Withdraw)
-	if len(fresh) > 0 {
-		upd.New, _ = json.Marshal(fresh)
-	}
 	d.Route = route
 	nv := view.NewView(d)
 	upd.Declaration = d
-	upd.Route = view.AppendRouteJSON(nil, nv.Route)
+	upd.RouteJSON = view.AppendRouteJSON(nil, nv.Route)
 	upd.Canonical = canonical.Marshal(d)
-	if _, err := postgres.UpdateRoute(ctx, tx, upd); err != nil {
+	if err := tx.UpdateRoute(ctx, upd); err != nil {
 		return false, err
 	}
 	data, _ := json.Marshal(map[string]any{"previous": old, "route": nv.Route, "withdrawn": upd.Withdraw})
-	if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(st.Status), At: now, Actor: actor,
-		Note: "re-routed (" + string(route.Lane) + "): " + why, Data: data}); err != nil {
+	if err := tx.AddTimeline(ctx, customs.StatusChange{DeclarationID: id, Status: st.Status,
+		Event: customs.Event{At: now, Actor: actor, Note: "re-routed (" + string(route.Lane) + "): " + why, Data: data}}); err != nil {
 		return false, err
 	}
 	if st.Delivery == customs.DeliveryDelivered {
 		// n counts the amendments, not the route versions: a route changed
 		// before delivery went out with the declaration itself.
-		if _, err := outbox.EnqueueRoute(ctx, postgres.Tx{ExtContext: tx}, id, route, now); err != nil {
+		if _, err := outbox.EnqueueRoute(ctx, tx, id, route, now); err != nil {
 			return false, err
 		}
 	}
@@ -180,7 +175,7 @@ func (s *Service) rerouteOne(ctx context.Context, id, actor, why string) (bool, 
 	if _, _, err := Refresh(ctx, tx, id, customs.Event{At: now, Actor: actor, Note: "status after re-route", Data: after}); err != nil {
 		return false, err
 	}
-	return true, tx.Commit()
+	return true, nil
 }
 
 func sameItems(a []int64, b []int) bool {
@@ -217,15 +212,15 @@ func sameRoute(a, b *view.RouteView) bool {
 }
 
 // rerouteTargets re-routes the pending declarations of the USCCs, or all
-// of them for postgres.AllDeclarations.
+// of them for AllDeclarations.
 func (s *Service) rerouteTargets(ctx context.Context, usccs []string, actor, why string) (int, error) {
 	for _, u := range usccs {
-		if u == postgres.AllDeclarations {
+		if u == AllDeclarations {
 			usccs = nil
 			break
 		}
 	}
-	ids, err := s.DB.ReroutableDeclarations(ctx, usccs)
+	ids, err := s.Store.ReroutableDeclarations(ctx, usccs)
 	if err != nil {
 		return 0, err
 	}
@@ -247,7 +242,7 @@ type ReroutesConfig struct {
 }
 
 // RunReroutes works the durable queue of re-route requests that credit
-// changes leave (postgres.RequestReroute) until ctx ends: it re-routes the
+// changes leave (Tx.RequestReroute) until ctx ends: it re-routes the
 // pending declarations of each enterprise named and then deletes the
 // requests; a batch that fails stays queued and is tried again.
 func (s *Service) RunReroutes(ctx context.Context, cfg ReroutesConfig) {
@@ -286,34 +281,34 @@ func (s *Service) RunReroutes(ctx context.Context, cfg ReroutesConfig) {
 // RerouteQueued works one batch of queued re-route requests at least
 // settle old, and returns how many requests it took.
 func (s *Service) RerouteQueued(ctx context.Context, settle time.Duration) (int, error) {
-	b, err := s.DB.ClaimReroutes(ctx, settle, 100)
+	n := 0
+	err := s.Store.ClaimReroutes(ctx, settle, 100, func(reqs []customs.RerouteRequest) error {
+		// One re-route per asker and reason, each enterprise once.
+		type key struct{ actor, reason string }
+		var order []key
+		groups := map[key][]string{}
+		seen := map[key]map[string]bool{}
+		for _, r := range reqs {
+			k := key{r.Actor, r.Reason}
+			if seen[k] == nil {
+				seen[k] = map[string]bool{}
+				order = append(order, k)
+			}
+			if !seen[k][r.USCC] {
+				seen[k][r.USCC] = true
+				groups[k] = append(groups[k], r.USCC)
+			}
+		}
+		for _, k := range order {
+			if _, err := s.rerouteTargets(ctx, groups[k], k.actor, k.reason); err != nil {
+				return err
+			}
+		}
+		n = len(reqs)
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	if len(b.Requests) == 0 {
-		return 0, b.Release()
-	}
-	// One re-route per asker and reason, each enterprise once.
-	type key struct{ actor, reason string }
-	var order []key
-	groups := map[key][]string{}
-	seen := map[key]map[string]bool{}
-	for _, r := range b.Requests {
-		k := key{r.Actor, r.Reason}
-		if seen[k] == nil {
-			seen[k] = map[string]bool{}
-			order = append(order, k)
-		}
-		if !seen[k][r.USCC] {
-			seen[k][r.USCC] = true
-			groups[k] = append(groups[k], r.USCC)
-		}
-	}
-	for _, k := range order {
-		if _, err := s.rerouteTargets(ctx, groups[k], k.actor, k.reason); err != nil {
-			b.Release()
-			return 0, err
-		}
-	}
-	return len(b.Requests), b.Done()
+	return n, nil
 }

@@ -2,18 +2,14 @@ package inspection
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/view"
 )
@@ -46,22 +42,15 @@ type CoalFailure struct {
 	Unit      string  `json:"unit"`
 }
 
-func nullable(ns sql.NullString) *string {
-	if ns.Valid {
-		return &ns.String
-	}
-	return nil
-}
-
-// NewBureauTask converts a stored task.
-func NewBureauTask(t *postgres.TaskRow) BureauTask {
-	bt := BureauTask{ID: t.ID, DeclarationID: t.DeclarationID, Workflow: t.Workflow, Bureau: nullable(t.Bureau), Owner: t.Owner,
-		Items: t.Items, Status: t.Status, Inspector: nullable(t.Inspector), ClaimedBy: nullable(t.ClaimedBy),
-		CreatedAt: t.CreatedAt.UTC(), Outcome: nullable(t.Outcome)}
+// NewBureauTask renders a stored task.
+func NewBureauTask(t *customs.TaskRecord) BureauTask {
+	bt := BureauTask{ID: t.ID, DeclarationID: t.DeclarationID, Workflow: string(t.Workflow), Bureau: view.Opt(t.Bureau), Owner: t.Owner,
+		Items: t.Items, Status: string(t.Status), Inspector: view.Opt(t.Inspector), ClaimedBy: view.Opt(t.ClaimedBy),
+		CreatedAt: t.CreatedAt.UTC(), Outcome: view.Opt(t.Outcome)}
 	if len(t.Result) > 0 {
 		bt.Result = t.Result
 	}
-	if customs.Workflow(t.Workflow) == customs.WorkflowCoal && bt.Outcome != nil {
+	if t.Workflow == customs.WorkflowCoal && bt.Outcome != nil {
 		var r struct {
 			Failed []CoalFailure `json:"failed"`
 		}
@@ -84,21 +73,21 @@ func NewBureauTask(t *postgres.TaskRow) BureauTask {
 // (declaration, then its tasks), so that a claim or a result running beside
 // a re-route waits for it instead of deadlocking. A bureau acts only on the
 // tasks it owns (api.md: another bureau's task is forbidden), admin on any.
-func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p customs.Principal) (*postgres.TaskRow, error) {
-	t, err := postgres.GetTask(ctx, tx, id, false)
+func taskFor(ctx context.Context, tx Tx, id string, p customs.Principal) (*customs.TaskRecord, error) {
+	t, err := tx.Task(ctx, id, false)
 	if err != nil {
 		return nil, err
 	}
 	if p.Role == customs.CallerBureau && t.Owner != p.Scope {
 		return nil, customs.Errorf(customs.CodeForbidden, "task %s belongs to bureau %s", id, t.Owner)
 	}
-	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
+	if _, err := tx.LockLifecycle(ctx, t.DeclarationID); err != nil {
 		return nil, err
 	}
-	if t, err = postgres.GetTask(ctx, tx, id, true); err != nil {
+	if t, err = tx.Task(ctx, id, true); err != nil {
 		return nil, err
 	}
-	if t.Status == string(customs.TaskWithdrawn) {
+	if t.Status == customs.TaskWithdrawn {
 		return nil, customs.Errorf(customs.CodeConflict, "task %s was withdrawn by a re-route", id)
 	}
 	return t, nil
@@ -107,12 +96,12 @@ func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p customs.Princ
 // Claim takes an open task for p's bureau; CodeConflict when it is already
 // claimed or done.
 func (s *Service) Claim(ctx context.Context, id string, p customs.Principal) (*BureauTask, error) {
-	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
-		if t.Status != string(customs.TaskOpen) {
+	return s.actOnTask(ctx, id, p, func(tx Tx, t *customs.TaskRecord) error {
+		if t.Status != customs.TaskOpen {
 			return customs.Errorf(customs.CodeConflict, "task %s is already %s", id, t.Status)
 		}
 		now := s.now().Truncate(time.Microsecond)
-		if err := postgres.ClaimTask(ctx, tx, id, p.Actor(), now); err != nil {
+		if err := tx.ClaimTask(ctx, id, p.Actor(), now); err != nil {
 			return err
 		}
 		data, _ := json.Marshal(map[string]any{"task": id, "workflow": t.Workflow, "items": t.Items})
@@ -123,24 +112,21 @@ func (s *Service) Claim(ctx context.Context, id string, p customs.Principal) (*B
 
 // actOnTask runs act on task id for p in one transaction, with the locks
 // taskFor takes, and returns the task as act left it once committed.
-func (s *Service) actOnTask(ctx context.Context, id string, p customs.Principal, act func(tx *sqlx.Tx, t *postgres.TaskRow) error) (*BureauTask, error) {
-	tx, err := s.DB.BeginTxx(ctx, nil)
+func (s *Service) actOnTask(ctx context.Context, id string, p customs.Principal, act func(tx Tx, t *customs.TaskRecord) error) (*BureauTask, error) {
+	var t *customs.TaskRecord
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if t, err = taskFor(ctx, tx, id, p); err != nil {
+			return err
+		}
+		if err := act(tx, t); err != nil {
+			return err
+		}
+		t, err = tx.Task(ctx, id, false)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("task %s: %w", id, err)
-	}
-	defer tx.Rollback()
-	t, err := taskFor(ctx, tx, id, p)
-	if err != nil {
 		return nil, err
-	}
-	if err := act(tx, t); err != nil {
-		return nil, err
-	}
-	if t, err = postgres.GetTask(ctx, tx, id, false); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("task %s: %w", id, err)
 	}
 	bt := NewBureauTask(t)
 	return &bt, nil
@@ -179,21 +165,21 @@ type Verdict struct {
 // an open task as well as a claimed one (the bureau that owns it either
 // way); a done or withdrawn task is CodeConflict.
 func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p customs.Principal) (*BureauTask, error) {
-	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
-		if t.Status == string(customs.TaskDone) {
+	return s.actOnTask(ctx, id, p, func(tx Tx, t *customs.TaskRecord) error {
+		if t.Status == customs.TaskDone {
 			return customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
 		}
-		d, err := postgres.DeclarationDoc(ctx, tx, t.DeclarationID)
+		d, err := tx.Declaration(ctx, t.DeclarationID)
 		if err != nil {
 			return fmt.Errorf("declaration of task %s: %w", id, err)
 		}
-		res, err := Judge(s.Tables, customs.Workflow(t.Workflow), t.Items, d, req)
+		res, err := Judge(s.Tables, t.Workflow, t.Items, d.Declaration, req)
 		if err != nil {
 			return err
 		}
 		body, _ := json.Marshal(res)
 		now := s.now().Truncate(time.Microsecond)
-		if err := postgres.CompleteTask(ctx, tx, id, res.Outcome, body, now); err != nil {
+		if err := tx.CompleteTask(ctx, id, res.Outcome, body, now); err != nil {
 			return err
 		}
 		note := fmt.Sprintf("%s task %s done: %s", t.Workflow, id, res.Outcome)
@@ -369,8 +355,8 @@ func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *cu
 }
 
 // ListTasks lists a bureau's tasks.
-func (s *Service) ListTasks(ctx context.Context, f postgres.TaskFilter) ([]BureauTask, error) {
-	rows, err := s.DB.BureauTasks(ctx, f)
+func (s *Service) ListTasks(ctx context.Context, f customs.TaskFilter) ([]BureauTask, error) {
+	rows, err := s.Store.BureauTasks(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -395,28 +381,21 @@ type DrawView struct {
 
 // Redraw recomputes a declaration's stored draw from RANDOM_SEED_SECRET.
 func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawView, error) {
-	row, err := s.DB.GetDeclaration(ctx, id)
+	row, err := s.Store.Declaration(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(row.Draw) == 0 {
+	if row.Draw == nil {
 		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s has no random draw (its rating needed none)", id)
 	}
-	var stored customs.Draw
-	if err := json.Unmarshal(row.Draw, &stored); err != nil {
-		return nil, err
-	}
+	stored := *row.Draw
 	seed := routing.DaySeed(secret, customs.BeijingDay(row.ReceivedAt))
 	// The roster is the one the draw was made with (routing.Decide): the
 	// granted pilot zone's, which takes all the work, else the port office's
 	// (codes/customs.csv office of the port customs code). Not the owner of
 	// some inspection task: a risk alert can put one at an inland bureau.
 	owner := row.PortOffice
-	decl, err := row.Declaration()
-	if err != nil {
-		return nil, err
-	}
-	if dt := decl.DirectTransit; dt != nil && dt.Granted {
+	if dt := row.Declaration.DirectTransit; dt != nil && dt.Granted {
 		owner = dt.Zone
 	}
 	var roster []string

@@ -442,7 +442,7 @@ func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *
 				return err
 			}
 		}
-		return d.cfg.Lifecycle.RefreshLocked(ctx, tx, m.DeclarationID, st, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
+		return d.cfg.Lifecycle.RefreshLocked(ctx, postgres.Tx{ExtContext: tx}, m.DeclarationID, st, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
 	})
 	if errors.Is(err, errLeaseLost) {
 		d.count("lease_lost")
@@ -473,7 +473,7 @@ func (d *Dispatcher) discard(ctx context.Context, m postgres.OutboxMessage, a po
 			return timelineNow(ctx, tx, m.DeclarationID, now, "route amendment "+m.Key+" refused by the review centre: "+reason, data)
 		}
 		note := "refused by the review centre: " + reason
-		return d.cfg.Lifecycle.Record(ctx, tx, m.DeclarationID, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
+		return d.cfg.Lifecycle.Record(ctx, postgres.Tx{ExtContext: tx}, m.DeclarationID, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
 	})
 	if errors.Is(err, errLeaseLost) {
 		d.count("lease_lost")
@@ -512,7 +512,7 @@ func Replay(ctx context.Context, db *postgres.DB, lc Lifecycle, id int64, actor,
 		}
 		data, _ := json.Marshal(map[string]any{"delivery": id, "key": fin.Key})
 		if fin.Kind == string(reviewcentre.KindDeclaration) {
-			return lc.Record(ctx, tx, fin.DeclarationID, customs.Event{At: at, Actor: actor, Note: text, Data: data})
+			return lc.Record(ctx, postgres.Tx{ExtContext: tx}, fin.DeclarationID, customs.Event{At: at, Actor: actor, Note: text, Data: data})
 		}
 		return timelineAs(ctx, tx, fin.DeclarationID, at, actor, text, data)
 	})

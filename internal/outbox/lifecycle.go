@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/customs"
 )
@@ -16,19 +14,21 @@ import (
 // happened and in which transaction, and never decides a status itself,
 // so that it stays below the services that use it to enqueue.
 //
-// Every method writes in tx, the outbox's transaction, and returns what
-// storage returns (customs.CodeNotFound for an unknown declaration).
+// Every method writes in tx, the outbox's transaction (the storage's
+// transaction type, which the lifecycle may need more of than Tx names),
+// and returns what storage returns (customs.CodeNotFound for an unknown
+// declaration).
 type Lifecycle interface {
 	// Record derives the status of declaration id again, under its lock,
 	// and records e: as the status change, or as a timeline entry under
 	// the current status when the status did not move.
-	Record(ctx context.Context, tx sqlx.ExtContext, id string, e customs.Event) error
+	Record(ctx context.Context, tx Tx, id string, e customs.Event) error
 	// RefreshLocked derives the status from st, read and locked in tx,
 	// and records e only if the status moved.
-	RefreshLocked(ctx context.Context, tx sqlx.ExtContext, id string, st *customs.Lifecycle, e customs.Event) error
+	RefreshLocked(ctx context.Context, tx Tx, id string, st *customs.Lifecycle, e customs.Event) error
 	// RefreshAll is RefreshLocked for many declarations at once (a batch
 	// of acceptances), each appearing once.
-	RefreshAll(ctx context.Context, tx sqlx.ExtContext, ls []Locked) error
+	RefreshAll(ctx context.Context, tx Tx, ls []Locked) error
 }
 
 // Locked is one declaration for Lifecycle.RefreshAll: its state as just

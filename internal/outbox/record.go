@@ -236,7 +236,7 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 		if err := postgres.AddTimelines(ctx, tx, entries); err != nil {
 			return err
 		}
-		return d.cfg.Lifecycle.RefreshAll(ctx, tx, refresh)
+		return d.cfg.Lifecycle.RefreshAll(ctx, postgres.Tx{ExtContext: tx}, refresh)
 	})
 	if err != nil {
 		return nil, err

@@ -226,7 +226,7 @@ func BenchmarkSubmit(b *testing.B) {
 	x := setup(b)
 	db := pgtest.New(b)
 	svc := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: x.tr, Engine: x.engine, Tables: x.tables,
-		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &inspection.AlertCache{DB: db}}}
+		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &inspection.AlertCache{Store: postgres.InspectionStore{DB: db}}}}
 	run := 0
 	for _, port := range ports {
 		who := customs.Principal{Role: customs.CallerPort, Scope: string(port)}

@@ -26,23 +26,7 @@ func (s DeclarationStore) InsertDeclaration(ctx context.Context, in *customs.Int
 	if d == nil || d.Route == nil {
 		return "", "", false, fmt.Errorf("insert declaration: a routed declaration is required")
 	}
-	type task struct {
-		ID        string  `json:"id"`
-		Workflow  string  `json:"workflow"`
-		Bureau    *string `json:"bureau"`
-		Owner     string  `json:"owner"`
-		Items     []int   `json:"items"`
-		Inspector *string `json:"inspector"`
-	}
-	tasks := make([]task, len(d.Route.Tasks))
-	for i, t := range d.Route.Tasks {
-		owner := t.Bureau
-		if owner == "" {
-			owner = in.PortOffice
-		}
-		tasks[i] = task{ID: t.ID, Workflow: string(t.Workflow), Bureau: optional(t.Bureau), Owner: owner, Items: t.Items, Inspector: optional(t.Inspector)}
-	}
-	tasksJSON, err := json.Marshal(tasks)
+	tasks, err := tasksJSON(d.Route.Tasks, in.PortOffice)
 	if err != nil {
 		return "", "", false, err
 	}
@@ -55,7 +39,7 @@ func (s DeclarationStore) InsertDeclaration(ctx context.Context, in *customs.Int
 	return s.DB.InsertDeclaration(ctx, &NewDeclaration{
 		ID: d.ID, Port: d.Source.Port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
 		ReceivedAt: d.Source.ReceivedAt, PortOffice: in.PortOffice, Enterprises: d.Enterprises(), Lane: d.Route.Lane,
-		Declaration: d, Canonical: in.Canonical, Draw: draw, Tasks: tasksJSON,
+		Declaration: d, Canonical: in.Canonical, Draw: draw, Tasks: tasks,
 		Actor: in.Actor, Note: in.Note, Route: in.RouteJSON,
 	})
 }

@@ -63,16 +63,8 @@ func (db *DB) DeleteAlert(ctx context.Context, id string, at time.Time) (bool, e
 	return n > 0, nil
 }
 
-// TaskFilter selects a bureau's tasks.
-type TaskFilter struct {
-	Owner    string
-	Status   string
-	Workflow string
-	// After is the keyset cursor: tasks created after (CreatedAt, ID).
-	AfterAt time.Time
-	AfterID string
-	Limit   int
-}
+// TaskFilter is the domain's (customs).
+type TaskFilter = customs.TaskFilter
 
 // BureauTasks lists the tasks a bureau owns, oldest first. Withdrawn tasks
 // are left out unless asked for by status.
