@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
@@ -17,7 +17,7 @@ import (
 func TestAlertRerouteIsQueuedWithTheAlert(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	r := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", readSample(t, "tianjin", "import-ordinary-machinery.xml"))
 	if r.status != 201 {
 		t.Fatalf("submit: %d", r.status)
@@ -44,7 +44,7 @@ func TestAlertRerouteIsQueuedWithTheAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(2100 * time.Millisecond) // the harness's alert cache reloads every 2 s
-	n, err := b.svc.RerouteQueued(context.Background(), 0)
+	n, err := b.insp.RerouteQueued(context.Background(), 0)
 	if err != nil || n != 1 {
 		t.Fatalf("RerouteQueued: %d %v", n, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/customs"
 )
 
@@ -36,7 +35,7 @@ func TestRerouteUsesTodaysCredit(t *testing.T) {
 	b := setup(t, options{inspection: true, ratings: ratingFrom{uscc: uscc, from: "2026-11-28"}})
 	clock := received
 	b.svc.NowFunc = func() time.Time { return clock }
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	r := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", readSample(t, "tianjin", "import-ordinary-machinery.xml"))
 	if r.status != 201 || r.json["route"].(map[string]any)["lane"] != "release" {
 		t.Fatalf("submit: %d %.300s", r.status, r.body)
@@ -45,7 +44,7 @@ func TestRerouteUsesTodaysCredit(t *testing.T) {
 
 	// 2026-11-27T17:00Z is already 2026-11-28 in Beijing.
 	clock = time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
-	n, err := b.svc.Reroute(context.Background(), []string{id}, "system:credit", "the enterprise's credit rating changed")
+	n, err := b.insp.Reroute(context.Background(), []string{id}, "system:credit", "the enterprise's credit rating changed")
 	if err != nil || n != 1 {
 		t.Fatalf("Reroute: %d %v", n, err)
 	}

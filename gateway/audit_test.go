@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
 )
 
 // A known path asked with a method it does not take is a 405 problem with
@@ -60,8 +60,8 @@ func TestWrongMethodIsA405Problem(t *testing.T) {
 func TestTransportCountryKeyIsAlwaysThere(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	he := b.key(t, apikey.RolePort, "hebei")
-	tj := b.key(t, apikey.RolePort, "tianjin")
+	he := b.key(t, customs.CallerPort, "hebei")
+	tj := b.key(t, customs.CallerPort, "tianjin")
 	for _, c := range []struct {
 		key, port, sample, want, not string
 	}{
@@ -96,7 +96,7 @@ func TestTransportCountryKeyIsAlwaysThere(t *testing.T) {
 func TestDeliveriesWithoutStateListEverything(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	tj := b.key(t, apikey.RolePort, "tianjin")
+	tj := b.key(t, customs.CallerPort, "tianjin")
 	d := b.submit(t, tj, "tianjin", "import-ordinary-machinery")
 	for _, q := range []string{"", "?state=pending", "?state=pending,dead"} {
 		r := b.do(t, "GET", "/v1/admin/deliveries"+q, b.admin, "", nil)
@@ -115,8 +115,8 @@ func TestDeliveriesWithoutStateListEverything(t *testing.T) {
 func TestCoalResultFailedAndDisposition(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	he := b.key(t, apikey.RolePort, "hebei")
-	tangshan := b.key(t, apikey.RoleBureau, "130200")
+	he := b.key(t, customs.CallerPort, "hebei")
+	tangshan := b.key(t, customs.CallerBureau, "130200")
 
 	d := b.submit(t, he, "hebei", "import-coal-coking")
 	r := b.post(t, "/v1/tasks/"+taskID(t, d, "coal")+"/result", tangshan, map[string]any{"distanceKm": 420, "lab": coalLab(nil)})
@@ -157,7 +157,7 @@ func TestNonDeclaration422Title(t *testing.T) {
 	if r.status != 422 || strings.Contains(r.json["title"].(string), "declaration") || strings.HasSuffix(r.json["type"].(string), "invalid-declaration") {
 		t.Errorf("key request: %d %s", r.status, r.body)
 	}
-	tj := b.key(t, apikey.RolePort, "tianjin")
+	tj := b.key(t, customs.CallerPort, "tianjin")
 	r = b.do(t, "POST", "/v1/ports/tianjin/declarations", tj, "application/xml", readSample(t, "tianjin", "invalid-uscc-check-character.xml"))
 	if r.status != 422 || r.json["title"] != "declaration does not validate" || r.json["port"] != "tianjin" || r.json["portRef"] == nil {
 		t.Errorf("declaration: %d %s", r.status, r.body)
@@ -168,7 +168,7 @@ func TestNonDeclaration422Title(t *testing.T) {
 func TestRejectionIDsAreStrings(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	tj := b.key(t, apikey.RolePort, "tianjin")
+	tj := b.key(t, customs.CallerPort, "tianjin")
 	b.do(t, "POST", "/v1/ports/tianjin/declarations", tj, "application/xml", []byte("<x"))
 	r := b.getJSON(t, "/v1/admin/rejections", b.admin)
 	items := r["items"].([]any)
@@ -186,7 +186,7 @@ func TestRejectionIDsAreStrings(t *testing.T) {
 func TestBureauTaskListScope(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{inspection: true})
-	bu := b.key(t, apikey.RoleBureau, "120000")
+	bu := b.key(t, customs.CallerBureau, "120000")
 	for _, c := range []struct {
 		path   string
 		status int

@@ -23,19 +23,8 @@ type CreditService interface {
 	SyncNow(ctx context.Context, wait bool) error
 }
 
-// CreditRoutes registers the credit API (api.md "Enterprises and credit",
-// "Credit (shared view)", the operator's credit sync) as a Server
-// extension.
-func CreditRoutes(c CreditService) func(*http.ServeMux, *Server) {
-	return func(mux *http.ServeMux, s *Server) {
-		h := creditHandlers{c: c}
-		mux.Handle("GET /v1/enterprises/{uscc}/credit", s.Auth(h.enterprise))
-		mux.Handle("GET /v1/credit/records", s.Auth(h.records))
-		mux.Handle("GET /v1/admin/credit/sync", s.Auth(h.status))
-		mux.Handle("POST /v1/admin/credit/sync", s.Auth(h.sync))
-	}
-}
-
+// The credit API (api.md "Enterprises and credit", "Credit (shared
+// view)", the operator's credit sync) is served when Server.Credit is set.
 type creditHandlers struct{ c CreditService }
 
 // CreditSourceJSON is one regional record behind a merged rating.

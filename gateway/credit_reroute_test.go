@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/credit"
 	"github.com/jjj/gateway/internal/credit/sim"
 	"github.com/jjj/gateway/internal/customs"
@@ -39,7 +38,7 @@ func TestDishonestInHebeiAloneReroutesEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	const uscc = "91120113600138724G"
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	r := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", readSample(t, "tianjin", "import-ordinary-machinery.xml"))
 	if r.status != 201 || r.json["route"].(map[string]any)["lane"] != "release" {
 		t.Fatalf("submit: %d %.300s", r.status, r.body)
@@ -74,7 +73,7 @@ func TestDishonestInHebeiAloneReroutesEverywhere(t *testing.T) {
 	if err != nil || got[uscc] != customs.RatingDishonest {
 		t.Fatalf("merged rating %v %v", got, err)
 	}
-	n, err := b.svc.RerouteQueued(context.Background(), 0)
+	n, err := b.insp.RerouteQueued(context.Background(), 0)
 	if err != nil || n != 1 {
 		t.Fatalf("RerouteQueued: %d %v", n, err)
 	}

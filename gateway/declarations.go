@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 )
 
@@ -27,11 +27,11 @@ func (s *Server) readDeclaration(r *http.Request) (customs.Port, []byte, error) 
 		return port, nil, &customs.Error{Code: customs.CodeNotFound, Message: "unknown port " + string(port),
 			Problems: []customs.Problem{{Code: "unknown_port", Message: "no port " + string(port) + " (GET /v1/ports lists them)"}}}
 	}
-	p, err := Require(r, apikey.RolePort, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerPort, customs.CallerAdmin)
 	if err != nil {
 		return port, nil, err
 	}
-	if p.Role == apikey.RolePort && p.Scope != string(port) {
+	if p.Role == customs.CallerPort && p.Scope != string(port) {
 		return port, nil, customs.Errorf(customs.CodeForbidden, "a key of port %s may not submit for port %s", p.Scope, port)
 	}
 	max := s.Config.MaxBodyBytes
@@ -82,7 +82,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := s.Clearance.Submit(r.Context(), port, body, PrincipalFrom(r.Context()))
 	if err != nil {
-		return s.declarationError(port, body, err)
+		return s.declarationError(port, err)
 	}
 	if !res.Created {
 		return WriteRawJSON(w, http.StatusOK, res.Body)
@@ -91,15 +91,13 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	return WriteRawJSON(w, http.StatusCreated, res.Body)
 }
 
-// declarationError names the port and, where it could be read, the portRef.
-func (s *Server) declarationError(port customs.Port, body []byte, err error) error {
+// declarationError names the port and, where the service could read it,
+// the portRef (clearance.RefusedError) of a refused declaration.
+func (s *Server) declarationError(port customs.Port, err error) error {
 	de := &DeclarationError{Port: port, Err: err}
-	if c := customs.ErrorCodeOf(err); c == customs.CodeInvalid || c == customs.CodeConflict {
-		if a, ok := s.Adapters.Get(port); ok {
-			if d, _ := a.Decode(body); d != nil {
-				de.PortRef = d.Source.PortRef
-			}
-		}
+	var re *clearance.RefusedError
+	if c := customs.ErrorCodeOf(err); (c == customs.CodeInvalid || c == customs.CodeConflict) && errors.As(err, &re) {
+		de.PortRef = re.PortRef
 	}
 	return de
 }
@@ -111,13 +109,13 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := s.Clearance.Preview(r.Context(), port, body)
 	if err != nil {
-		return s.declarationError(port, body, err)
+		return s.declarationError(port, err)
 	}
 	return WriteRawJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getDeclaration(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin, apikey.RolePort, apikey.RoleBureau, apikey.RoleEnterprise); err != nil {
+	if _, err := Require(r, customs.CallerAdmin, customs.CallerPort, customs.CallerBureau, customs.CallerEnterprise); err != nil {
 		return err
 	}
 	b, err := s.Clearance.Get(r.Context(), r.PathValue("id"), PrincipalFrom(r.Context()))
@@ -128,7 +126,7 @@ func (s *Server) getDeclaration(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCanonical(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin, apikey.RolePort, apikey.RoleBureau, apikey.RoleEnterprise); err != nil {
+	if _, err := Require(r, customs.CallerAdmin, customs.CallerPort, customs.CallerBureau, customs.CallerEnterprise); err != nil {
 		return err
 	}
 	b, err := s.Clearance.Canonical(r.Context(), r.PathValue("id"), PrincipalFrom(r.Context()))
@@ -140,133 +138,15 @@ func (s *Server) getCanonical(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	return WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// readyz answers 200 {"database": "ok", "migrations": "ok"}, or 503 naming
-// what is down. The 503 is an error, so it is a problem (api.md: every
-// error is one) that also carries the same "database" and "migrations"
-// members as the 200, so a probe can read either form.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	if err := s.DB.PingContext(ctx); err != nil {
-		return notReady(w, "database", "database_down", "down: "+err.Error(), map[string]string{"database": "down: " + err.Error()})
-	}
-	pending, err := s.DB.Pending(ctx)
-	if err != nil {
-		return notReady(w, "database", "database_down", "error: "+err.Error(), map[string]string{"database": "error: " + err.Error()})
-	}
-	if len(pending) > 0 {
-		msg := "pending: " + strings.Join(pending, ", ")
-		return notReady(w, "migrations", "migrations_pending", msg, map[string]string{"database": "ok", "migrations": msg})
-	}
-	return WriteJSON(w, http.StatusOK, map[string]string{"database": "ok", "migrations": "ok"})
-}
-
-func notReady(w http.ResponseWriter, dependency, code, msg string, members map[string]string) error {
-	body := map[string]any{
-		"type":       "https://jjj-gateway.example/problems/unavailable",
-		"title":      "unavailable",
-		"status":     http.StatusServiceUnavailable,
-		"detail":     dependency + " " + msg,
-		"dependency": dependency,
-		"errors":     []ProblemError{{Code: code, Message: dependency + " " + msg}},
-	}
-	for k, v := range members {
-		body[k] = v
-	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_, err = w.Write(b)
-	return err
-}
-
-type keyRequest struct {
-	Role      apikey.Role `json:"role"`
-	Scope     string      `json:"scope"`
-	Name      string      `json:"name"`
-	ExpiresAt *time.Time  `json:"expiresAt"`
-}
-
-func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
-		return err
-	}
-	var req keyRequest
-	if err := DecodeJSON(r, &req); err != nil {
-		return err
-	}
-	k, err := s.Keys.Create(r.Context(), apikey.NewKey{Role: req.Role, Scope: req.Scope, Name: req.Name, ExpiresAt: req.ExpiresAt})
-	if err != nil {
-		return err
-	}
-	return WriteJSON(w, http.StatusCreated, k)
-}
-
-type keyView struct {
-	ID        string     `json:"id"`
-	Hint      string     `json:"hint"`
-	Role      string     `json:"role"`
-	Scope     string     `json:"scope,omitempty"`
-	Name      string     `json:"name,omitempty"`
-	CreatedAt time.Time  `json:"createdAt"`
-	ExpiresAt *time.Time `json:"expiresAt"`
-	RevokedAt *time.Time `json:"revokedAt"`
-}
-
-func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
-		return err
-	}
-	rows, err := s.DB.Keys(r.Context())
-	if err != nil {
-		return err
-	}
-	out := make([]keyView, len(rows))
-	for i, k := range rows {
-		out[i] = keyView{ID: k.ID, Hint: k.Hint, Role: k.Role, Scope: k.Scope, Name: k.Name, CreatedAt: k.CreatedAt.UTC()}
-		if k.ExpiresAt.Valid {
-			t := k.ExpiresAt.Time.UTC()
-			out[i].ExpiresAt = &t
-		}
-		if k.RevokedAt.Valid {
-			t := k.RevokedAt.Time.UTC()
-			out[i].RevokedAt = &t
-		}
-	}
-	return WriteJSON(w, http.StatusOK, map[string]any{"items": out})
-}
-
-func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
-		return err
-	}
-	ok, err := s.DB.RevokeKey(r.Context(), r.PathValue("id"), time.Now())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return customs.Errorf(customs.CodeNotFound, "key %s not found", r.PathValue("id"))
-	}
-	s.Keys.Forget()
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func (s *Server) listRejections(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	limit, before, err := pageParams(r)
 	if err != nil {
 		return err
 	}
-	rows, err := s.DB.Rejections(r.Context(), before, limit)
+	rows, err := s.Clearance.Rejections(r.Context(), before, limit)
 	if err != nil {
 		return err
 	}
@@ -284,9 +164,10 @@ func (s *Server) listRejections(w http.ResponseWriter, r *http.Request) error {
 	items := make([]item, len(rows))
 	var next *string
 	for i, row := range rows {
-		items[i] = item{ID: strconv.FormatInt(row.ID, 10), Port: row.Port, ReceivedAt: row.ReceivedAt.UTC(), Status: row.Status, Digest: row.Digest, Errors: row.Errors}
-		if row.PortRef.Valid {
-			ref := row.PortRef.String
+		items[i] = item{ID: strconv.FormatInt(row.ID, 10), Port: string(row.Port), ReceivedAt: row.ReceivedAt.UTC(), Status: row.Status,
+			Digest: row.Digest, Errors: json.RawMessage(row.Errors)}
+		if row.PortRef != "" {
+			ref := row.PortRef
 			items[i].PortRef = &ref
 		}
 	}

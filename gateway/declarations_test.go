@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jjj/gateway/internal/apikey"
-	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/customs"
 )
 
 func readSample(t *testing.T, port, name string) []byte {
@@ -25,7 +24,7 @@ func readSample(t *testing.T, port, name string) []byte {
 func TestSubmitStoresDeclarationTimelineTasksAndOutboxTogether(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	body := readSample(t, "tianjin", "import-hazchem-acetone-port.xml")
 
 	r := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", body)
@@ -67,7 +66,7 @@ func TestSubmitStoresDeclarationTimelineTasksAndOutboxTogether(t *testing.T) {
 func TestResendSameBytesIs200AndOtherBytesIs409(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	body := readSample(t, "tianjin", "import-ordinary-machinery.xml")
 	first := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", body)
 	if first.status != 201 {
@@ -96,7 +95,7 @@ func TestResendSameBytesIs200AndOtherBytesIs409(t *testing.T) {
 func TestRefusalsInOrderAndOnlyARejectionStored(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{maxBody: 64 << 10})
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	valid := readSample(t, "tianjin", "import-ordinary-machinery.xml")
 	big := append(bytes.Repeat([]byte(" "), 65<<10), valid...)
 	cases := []struct {
@@ -145,7 +144,7 @@ func TestRefusalsInOrderAndOnlyARejectionStored(t *testing.T) {
 func TestInvalidDeclarationListsEveryProblemWithPortRef(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	body := readSample(t, "tianjin", "import-ordinary-machinery.xml")
 	body = bytes.Replace(body, []byte("<TradeCurr>EUR</TradeCurr>"), []byte("<TradeCurr>RMB</TradeCurr>"), -1)
 	body = bytes.Replace(body, []byte("<CodeTS>"), []byte("<CodeTS>9"), -1)
@@ -174,7 +173,7 @@ func TestInvalidDeclarationListsEveryProblemWithPortRef(t *testing.T) {
 func TestValidateStoresNothing(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	r := b.do(t, "POST", "/v1/ports/tianjin/declarations/validate", port, "application/xml", readSample(t, "tianjin", "import-coal-thermal.xml"))
 	if r.status != 200 {
 		t.Fatalf("status %d: %s", r.status, r.body)
@@ -199,8 +198,8 @@ func TestValidateStoresNothing(t *testing.T) {
 func TestKeysAndScopes(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	tj := b.key(t, apikey.RolePort, "tianjin")
-	he := b.key(t, apikey.RolePort, "hebei")
+	tj := b.key(t, customs.CallerPort, "tianjin")
+	he := b.key(t, customs.CallerPort, "hebei")
 	body := readSample(t, "tianjin", "import-ordinary-machinery.xml")
 
 	if r := b.do(t, "POST", "/v1/ports/tianjin/declarations", "", "application/xml", body); r.status != 401 || errorCodes(r)[0] != "unauthorized" {
@@ -279,7 +278,7 @@ func TestHealthAndReadiness(t *testing.T) {
 func TestSubmitAnswerIsTheDeclarationAsGetShowsIt(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})
-	port := b.key(t, apikey.RolePort, "tianjin")
+	port := b.key(t, customs.CallerPort, "tianjin")
 	body := readSample(t, "tianjin", "import-hazchem-acetone-port.xml")
 	created := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", body)
 	if created.status != 201 {
@@ -289,7 +288,7 @@ func TestSubmitAnswerIsTheDeclarationAsGetShowsIt(t *testing.T) {
 	again := b.do(t, "POST", "/v1/ports/tianjin/declarations", port, "application/xml", body)
 	got := b.do(t, "GET", "/v1/declarations/"+id, port, "", nil)
 	// GET /v1/declarations is an extension (Enterprises): ask its service.
-	page, err := b.svc.List(context.Background(), apikey.Principal{Role: apikey.RolePort, Scope: "tianjin"}, postgres.DeclarationFilter{Limit: 10})
+	page, err := b.svc.List(context.Background(), customs.Principal{Role: customs.CallerPort, Scope: "tianjin"}, customs.DeclarationFilter{Limit: 10})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("list: %v %v", page, err)
 	}

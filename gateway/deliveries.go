@@ -1,37 +1,23 @@
 package gateway
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
-	"github.com/jjj/gateway/internal/apikey"
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/outbox"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
 // DeliveryDeps are what the delivery calls need.
 type DeliveryDeps struct {
 	DB *postgres.DB
-	// NowFunc gives timeline times; nil means time.Now.
-	NowFunc func() time.Time
 }
 
-func (d *DeliveryDeps) now() time.Time {
-	if d.NowFunc != nil {
-		return d.NowFunc().UTC()
-	}
-	return time.Now().UTC()
-}
-
-// DeliveryRoutes returns the extension serving the operator's delivery
-// calls and the review centre's decisions (api.md):
+// The operator's delivery calls and the review centre's decisions
+// (api.md), served when Server.Deliveries is set:
 //
 //	GET  /v1/admin/deliveries?state=pending|retrying|delivered|dead&after=&limit=
 //	POST /v1/admin/deliveries/{id}/replay
@@ -45,16 +31,6 @@ func (d *DeliveryDeps) now() time.Time {
 // and `to` bound when the delivery was queued (the declaration accepted,
 // from inclusive, to exclusive) and `reason` matches a part of the refusal
 // reason, ignoring case; every filter left out matches everything.
-func DeliveryRoutes(d *DeliveryDeps) func(*http.ServeMux, *Server) {
-	return func(mux *http.ServeMux, s *Server) {
-		h := &deliveryHandlers{d: d, s: s}
-		mux.Handle("GET /v1/admin/deliveries", s.Auth(h.list))
-		mux.Handle("POST /v1/admin/deliveries/replay", s.Auth(h.replayMatching))
-		mux.Handle("POST /v1/admin/deliveries/{id}/replay", s.Auth(h.replayOne))
-		mux.Handle("POST /v1/review-centre/decisions", s.Auth(h.decide))
-	}
-}
-
 type deliveryHandlers struct {
 	d *DeliveryDeps
 	s *Server
@@ -141,7 +117,7 @@ func badParam(name, msg string) error {
 }
 
 func (h *deliveryHandlers) list(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -213,7 +189,7 @@ func (h *deliveryHandlers) deliveryID(r *http.Request) (int64, error) {
 }
 
 func (h *deliveryHandlers) replayOne(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -221,7 +197,7 @@ func (h *deliveryHandlers) replayOne(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := outbox.Replay(r.Context(), h.d.DB, id, p.Actor(), "asked by "+p.Actor(), h.d.now()); err != nil {
+	if err := h.s.Inspection.Replay(r.Context(), id, p.Actor(), "asked by "+p.Actor()); err != nil {
 		return err
 	}
 	return h.writeDelivery(w, r, id)
@@ -248,7 +224,7 @@ type ReplayRequest struct {
 }
 
 func (h *deliveryHandlers) replayMatching(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -273,7 +249,7 @@ func (h *deliveryHandlers) replayMatching(w http.ResponseWriter, r *http.Request
 	note := "bulk replay asked by " + p.Actor()
 	replayed := []string{}
 	for _, id := range ids {
-		err := outbox.Replay(r.Context(), h.d.DB, id, p.Actor(), note, h.d.now())
+		err := h.s.Inspection.Replay(r.Context(), id, p.Actor(), note)
 		if customs.ErrorCodeOf(err) == customs.CodeConflict {
 			continue // replayed by someone else meanwhile
 		}
@@ -286,18 +262,12 @@ func (h *deliveryHandlers) replayMatching(w http.ResponseWriter, r *http.Request
 }
 
 // DecisionRequest is the review centre's decision (api.md).
-type DecisionRequest struct {
-	EntryID  string `json:"entryId"`
-	Decision string `json:"decision"`
-	Reason   string `json:"reason"`
-}
+type DecisionRequest = inspection.DecisionRequest
 
-// decide records a review decision. A repeat of the decision in force is
-// harmless (200, nothing written); a different decision after a final one
-// (released, rejected) is a conflict; inspection_required may be followed
-// by either final decision.
+// decide records a review decision (inspection.Service.Decide) and
+// answers the declaration as GET shows it.
 func (h *deliveryHandlers) decide(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleReviewCentre, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerReviewCentre, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -305,88 +275,13 @@ func (h *deliveryHandlers) decide(w http.ResponseWriter, r *http.Request) error 
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	var ps customs.Problems
-	if strings.TrimSpace(req.EntryID) == "" {
-		ps.Add("/entryId", "missing_field", "entryId is required")
-	}
-	switch req.Decision {
-	case "released", "inspection_required", "rejected":
-	case "":
-		ps.Add("/decision", "missing_field", "decision is required")
-	default:
-		ps.Add("/decision", "invalid_enum", "decision must be released, inspection_required or rejected")
-	}
-	if len(ps) > 0 {
-		return ps.Err(customs.CodeInvalid, "the decision is not valid")
-	}
-	ctx := r.Context()
-	var id string
-	err = func() error {
-		tx, err := h.d.DB.BeginTxx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		if id, err = postgres.DeclarationByEntryID(ctx, tx, req.EntryID); err != nil {
-			return err
-		}
-		changed, err := h.applyDecision(r, tx, id, req, p)
-		if err != nil || !changed {
-			return err
-		}
-		return tx.Commit()
-	}()
+	id, err := h.s.Inspection.Decide(r.Context(), req, p)
 	if err != nil {
 		return err
 	}
-	if h.s.Clearance != nil {
-		body, err := h.s.Clearance.Render(ctx, id)
-		if err != nil {
-			return err
-		}
-		return WriteRawJSON(w, http.StatusOK, body)
-	}
-	row, err := h.d.DB.GetDeclaration(ctx, id)
+	body, err := h.s.Clearance.Render(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, map[string]any{"id": id, "entryId": req.EntryID, "status": row.Status, "decision": req.Decision})
-}
-
-func (h *deliveryHandlers) applyDecision(r *http.Request, tx *sqlx.Tx, id string, req DecisionRequest, p apikey.Principal) (bool, error) {
-	ctx := r.Context()
-	st, err := postgres.LockLifecycle(ctx, tx, id)
-	if err != nil {
-		return false, err
-	}
-	if prev := st.Decision.String; st.Decision.Valid {
-		if prev == req.Decision {
-			return false, nil
-		}
-		if prev == "released" || prev == "rejected" {
-			return false, customs.Errorf(customs.CodeConflict, "entry %s was already %s; a different decision is not accepted", req.EntryID, prev)
-		}
-	}
-	now := h.d.now()
-	if err := postgres.SetDecision(ctx, tx, id, req.Decision, req.Reason, now); err != nil {
-		return false, err
-	}
-	note := "review centre decision: " + req.Decision
-	if req.Reason != "" {
-		note += ": " + req.Reason
-	}
-	data, _ := json.Marshal(map[string]string{"entryId": req.EntryID, "decision": req.Decision, "reason": req.Reason})
-	status, changed, err := clearance.Refresh(ctx, tx, id, now, p.Actor(), note, data)
-	if err != nil {
-		return false, err
-	}
-	if !changed {
-		// The decision is on the timeline even when tasks keep the status
-		// where it is (released while a task is still open).
-		if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(status), At: now,
-			Actor: p.Actor(), Note: note, Data: data}); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
+	return WriteRawJSON(w, http.StatusOK, body)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -17,6 +16,7 @@ import (
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
@@ -36,16 +36,16 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 	t.Helper()
 	db := pgtest.New(t)
 	keys := &apikey.Keys{Store: db}
-	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{DB: db},
+	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}}, Inspection: newInspection(db, nil, nil, nil, nil),
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: db})},
+		Deliveries: &gateway.DeliveryDeps{DB: db},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	b := &deliveryBundle{testBundle: &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance}, sim: sim.New(sim.Config{})}
+	b := &deliveryBundle{testBundle: &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance, insp: s.Inspection}, sim: sim.New(sim.Config{})}
 	t.Cleanup(b.sim.Close)
-	b.admin = b.key(t, apikey.RoleAdmin, "")
-	b.rc = b.key(t, apikey.RoleReviewCentre, "")
+	b.admin = b.key(t, customs.CallerAdmin, "")
+	b.rc = b.key(t, customs.CallerReviewCentre, "")
 	rcSrv := httptest.NewServer(b.sim)
 	t.Cleanup(rcSrv.Close)
 	client, err := reviewcentre.New(reviewcentre.Config{URL: rcSrv.URL, Timeout: 2 * time.Second})
@@ -53,7 +53,7 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 		t.Fatal(err)
 	}
 	d, err := outbox.New(db, client, outbox.Config{PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, client.MaxDuration())
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Lifecycle: inspection.Lifecycle{}}, client.MaxDuration())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +86,8 @@ func (b *deliveryBundle) declare(t *testing.T, port customs.Port, openTask, bad 
 		xml = []byte(`<Declaration xmlns="urn:jjj:review-centre:declaration:v1" id="` + id + `"/>`)
 	}
 	nd := &postgres.NewDeclaration{ID: id, Port: port, PortRef: "REF-" + id, Digest: "sha256:x", Direction: customs.Import, ReceivedAt: at,
-		PortOffice: "020000", Enterprises: []string{"91130200MA0FK3L20Y"}, Lane: customs.LaneRelease, Doc: []byte(`{"id":"` + id + `"}`),
-		Canonical: xml, Actor: "port:" + string(port), Note: "accepted", TimelineData: []byte(`{}`)}
+		PortOffice: "020000", Enterprises: []string{"91130200MA0FK3L20Y"}, Lane: customs.LaneRelease, Declaration: d,
+		Canonical: xml, Actor: "port:" + string(port), Note: "accepted", Route: []byte(`{}`)}
 	if openTask {
 		nd.Tasks = []byte(`[{"id":"t_` + id + `","workflow":"inspection","bureau":null,"owner":"020000","items":[1],"inspector":null}]`)
 	}
@@ -139,7 +139,7 @@ func TestReviewCentreDecisions(t *testing.T) {
 		t.Fatalf("statuses %s, %s", plain.Status, held.Status)
 	}
 	entry := plain.EntryID.String
-	portKey := b.key(t, apikey.RolePort, "tianjin")
+	portKey := b.key(t, customs.CallerPort, "tianjin")
 	tlLen := func(id string) int { return b.count(t, `SELECT count(*) FROM timeline WHERE declaration_id = $1`, id) }
 
 	steps := []struct {

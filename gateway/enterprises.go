@@ -1,16 +1,13 @@
 package gateway
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/webhook"
 )
 
@@ -36,8 +33,7 @@ func (c EnterpriseConfig) withDefaults() EnterpriseConfig {
 	return c
 }
 
-// Enterprises returns the extension (Server.Extensions) that serves
-// GET /v1/declarations, the webhooks (an enterprise's own, and the
+// Server.Enterprises, when set, serves GET /v1/declarations, the webhooks (an enterprise's own, and the
 // operator's view of all of them) and the tracking page /track.
 //
 // Readings of api.md where it is silent:
@@ -55,29 +51,11 @@ func (c EnterpriseConfig) withDefaults() EnterpriseConfig {
 //   - The operator sees every webhook, suspended first, with its waiting
 //     events, at GET /v1/admin/webhooks?state=, and may resume one at
 //     POST /v1/admin/webhooks/{id}/resume.
-func Enterprises(cfg EnterpriseConfig) func(mux *http.ServeMux, s *Server) {
-	cfg = cfg.withDefaults()
-	if cfg.Webhooks == nil {
-		panic("gateway: EnterpriseConfig.Webhooks is required")
-	}
-	return func(mux *http.ServeMux, s *Server) {
-		e := &enterprises{cfg: cfg, s: s}
-		mux.Handle("GET /v1/declarations", s.Auth(e.listDeclarations))
-		mux.Handle("POST /v1/webhooks", s.Auth(e.createWebhook))
-		mux.Handle("GET /v1/webhooks", s.Auth(e.listWebhooks))
-		mux.Handle("GET /v1/webhooks/{id}", s.Auth(e.getWebhook))
-		mux.Handle("DELETE /v1/webhooks/{id}", s.Auth(e.deleteWebhook))
-		mux.Handle("POST /v1/webhooks/{id}/resume", s.Auth(e.resumeWebhook))
-		mux.Handle("GET /v1/admin/webhooks", s.Auth(e.adminWebhooks))
-		mux.Handle("POST /v1/admin/webhooks/{id}/resume", s.Auth(e.adminResumeWebhook))
-		newTrack(cfg, s).register(mux)
-	}
-}
 
 // requireEnterprise admits enterprise keys only, and only with their USCC:
 // an empty scope would read as the operator's "every enterprise".
-func requireEnterprise(r *http.Request) (apikey.Principal, error) {
-	p, err := Require(r, apikey.RoleEnterprise)
+func requireEnterprise(r *http.Request) (customs.Principal, error) {
+	p, err := Require(r, customs.CallerEnterprise)
 	if err == nil && p.Scope == "" {
 		err = customs.Errorf(customs.CodeForbidden, "this enterprise key has no USCC")
 	}
@@ -87,24 +65,6 @@ func requireEnterprise(r *http.Request) (apikey.Principal, error) {
 type enterprises struct {
 	cfg EnterpriseConfig
 	s   *Server
-}
-
-// encodeCursor makes the opaque cursor of a page that ends before seq.
-func encodeCursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("d1:" + strconv.FormatInt(seq, 10)))
-}
-
-func decodeCursor(c string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		if v, ok := strings.CutPrefix(string(b), "d1:"); ok {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-				return n, nil
-			}
-		}
-	}
-	return 0, &customs.Error{Code: customs.CodeBadRequest, Message: "cursor is not one this API gave",
-		Problems: []customs.Problem{{Path: "cursor", Code: "invalid_cursor", Message: "pass back the next value of the previous page"}}}
 }
 
 func badQuery(param, code, format string, args ...any) error {
@@ -117,9 +77,9 @@ func badQuery(param, code, format string, args ...any) error {
 // enterprise, since, cursor, limit. Filters only narrow the key's scope,
 // which the service adds; a filter naming another port or enterprise
 // than the key's own simply finds nothing more than the scope allows.
-func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFilter, error) {
+func (e *enterprises) declarationFilter(r *http.Request) (customs.DeclarationFilter, error) {
 	q := r.URL.Query()
-	f := postgres.DeclarationFilter{Limit: 50}
+	f := customs.DeclarationFilter{Limit: 50}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
@@ -128,7 +88,7 @@ func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFi
 		f.Limit = n
 	}
 	if v := q.Get("status"); v != "" {
-		if !clearance.IsStatus(v) {
+		if !customs.IsStatus(v) {
 			return f, badQuery("status", customs.ProblemInvalidEnum, "unknown status %q", v)
 		}
 		f.Status = v
@@ -152,7 +112,7 @@ func (e *enterprises) declarationFilter(r *http.Request) (postgres.DeclarationFi
 		f.Since = t
 	}
 	if v := q.Get("cursor"); v != "" {
-		n, err := decodeCursor(v)
+		n, err := clearance.DecodeCursor(v)
 		if err != nil {
 			return f, err
 		}
@@ -176,7 +136,7 @@ func (e *enterprises) listDeclarations(w http.ResponseWriter, r *http.Request) e
 	}
 	var next *string
 	if page.Next != 0 {
-		c := encodeCursor(page.Next)
+		c := clearance.EncodeCursor(page.Next)
 		next = &c
 	}
 	return WriteJSON(w, http.StatusOK, map[string]any{"items": page.Items, "next": next})
@@ -296,7 +256,7 @@ func (e *enterprises) resumeWebhook(w http.ResponseWriter, r *http.Request) erro
 // adminWebhooks shows the operator every webhook, suspended ones first,
 // with how many events each has waiting: ?state=active|suspended.
 func (e *enterprises) adminWebhooks(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	rows, err := e.cfg.Webhooks.ByState(r.Context(), customs.WebhookState(r.URL.Query().Get("state")))
@@ -314,7 +274,7 @@ func (e *enterprises) adminWebhooks(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (e *enterprises) adminResumeWebhook(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
 	row, err := e.cfg.Webhooks.Resume(r.Context(), r.PathValue("id"), "")

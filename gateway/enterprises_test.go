@@ -30,6 +30,7 @@ import (
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/view"
 	"github.com/jjj/gateway/internal/webhook"
 )
 
@@ -97,17 +98,18 @@ func setupEnterpriseTargets(t *testing.T, targets webhook.Targets) *entBundle {
 		Adapters: reg,
 		Tables:   tables,
 		Keys:     keys,
-		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
+		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: []func(*http.ServeMux, *gateway.Server){gateway.Enterprises(gateway.EnterpriseConfig{NowFunc: clock.Now,
-			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})})},
+		Inspection: newInspection(db, engine, tables, nil, reg),
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Enterprises: &gateway.EnterpriseConfig{NowFunc: clock.Now,
+			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	b := &entBundle{testBundle: &testBundle{srv: srv, db: db, keys: keys}, clock: clock, tables: tables}
-	b.admin = b.key(t, apikey.RoleAdmin, "")
-	b.port = b.key(t, apikey.RolePort, "tianjin")
+	b.admin = b.key(t, customs.CallerAdmin, "")
+	b.port = b.key(t, customs.CallerPort, "tianjin")
 	return b
 }
 
@@ -171,12 +173,12 @@ func TestEnterpriseScope(t *testing.T) {
 	b := setupEnterprise(t)
 	dA := b.submit(t, "import-hazchem-sodium-cyanide-inland.xml", ref(1), entA)
 	dB := b.submit(t, "import-ordinary-machinery.xml", ref(2), entB)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
-	keyB := b.key(t, apikey.RoleEnterprise, entB)
-	keyD := b.key(t, apikey.RoleEnterprise, entD)
-	bureau := b.key(t, apikey.RoleBureau, "130000")
-	hebeiPort := b.key(t, apikey.RolePort, "hebei")
-	rc := b.key(t, apikey.RoleReviewCentre, "")
+	keyA := b.key(t, customs.CallerEnterprise, entA)
+	keyB := b.key(t, customs.CallerEnterprise, entB)
+	keyD := b.key(t, customs.CallerEnterprise, entD)
+	bureau := b.key(t, customs.CallerBureau, "130000")
+	hebeiPort := b.key(t, customs.CallerPort, "hebei")
+	rc := b.key(t, customs.CallerReviewCentre, "")
 
 	reads := []struct {
 		name string
@@ -276,7 +278,7 @@ func TestEnterpriseScope(t *testing.T) {
 func TestListCursorIsStableWhileDeclarationsArrive(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 	var before []string
 	for i := 1; i <= 8; i++ {
 		before = append(before, b.submit(t, "import-ordinary-machinery.xml", ref(i), entA))
@@ -332,7 +334,7 @@ func TestListCursorIsStableWhileDeclarationsArrive(t *testing.T) {
 func TestListFiltersAndBadQueries(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 	d1 := b.submit(t, "import-ordinary-machinery.xml", ref(1), entA)
 	d2 := b.submit(t, "import-hazchem-sodium-cyanide-inland.xml", ref(2), entA)
 	b.setStatus(t, d1, "released", "reviewcentre")
@@ -373,7 +375,7 @@ func TestListFiltersAndBadQueries(t *testing.T) {
 func TestWebhookRegistration(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 	bad := []struct {
 		body string
 		code string
@@ -526,8 +528,8 @@ func drainWebhooks(t *testing.T, w *webhook.Worker) {
 func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
-	keyB := b.key(t, apikey.RoleEnterprise, entB)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
+	keyB := b.key(t, customs.CallerEnterprise, entB)
 	const secret = "a-secret-only-the-erp-knows"
 	h := newHookReceiver(t, secret)
 	hB := newHookReceiver(t, "b-secret-only-b-knows-it")
@@ -559,7 +561,7 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	if badSig != 0 {
 		t.Errorf("%d bad signatures", badSig)
 	}
-	var route clearance.RouteView
+	var route view.RouteView
 	if err := json.Unmarshal(e.Route, &route); err != nil || route.Lane != "destination_inspection" || len(route.Reasons) == 0 || route.Reasons[0].Rule != routing.RuleHazchemUnsafe {
 		t.Errorf("route %s: %v", e.Route, err)
 	}
@@ -574,8 +576,8 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 func TestFailingWebhookIsShownToTheOperatorAndResumed(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
-	keyB := b.key(t, apikey.RoleEnterprise, entB)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
+	keyB := b.key(t, customs.CallerEnterprise, entB)
 	const secret = "a-secret-only-the-erp-knows"
 	h := newHookReceiver(t, secret)
 	h.fail = true

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/adapters/beijing"
@@ -19,6 +20,8 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
+	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
@@ -33,12 +36,14 @@ type testBundle struct {
 	admin string
 	// svc is the server's clearance service (re-routes, status refresh).
 	svc *clearance.Service
+	// insp is the server's inspection service (re-routes, decisions).
+	insp *inspection.Service
 }
 
 type options struct {
 	maxBody int64
 	rates   map[customs.Rating]float64
-	// inspection registers InspectionRoutes (bureaus, risk alerts, draws)
+	// inspection serves the bureaus, risk alerts and draws (InspectionDeps)
 	// and serves risk alerts, and ratings when set, to intake
 	// (inspection_test.go).
 	inspection bool
@@ -68,27 +73,38 @@ func setup(t *testing.T, o options) *testBundle {
 		Adapters: reg,
 		Tables:   tables,
 		Keys:     keys,
-		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
+		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
 	if o.inspection {
 		withInspection(s, o)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance}
-	b.admin = b.key(t, apikey.RoleAdmin, "")
+	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance, insp: s.Inspection}
+	b.admin = b.key(t, customs.CallerAdmin, "")
 	return b
 }
 
-func (b *testBundle) key(t *testing.T, role apikey.Role, scope string) string {
+func (b *testBundle) key(t *testing.T, role customs.CallerRole, scope string) string {
 	t.Helper()
 	k, err := b.keys.Create(context.Background(), apikey.NewKey{Role: role, Scope: scope})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return k.Key
+}
+
+// newInspection is the inspection service over db, wired as gatewayd
+// wires it (its store, and replays through the outbox).
+func newInspection(db *postgres.DB, engine *routing.Engine, tables *codes.Tables, facts clearance.FactsSource, reg *adapters.Registry) *inspection.Service {
+	return &inspection.Service{Store: inspection.Adapt[postgres.Tx](postgres.InspectionStore{DB: db}), Engine: engine, Tables: tables,
+		Facts: facts, Adapters: reg,
+		ReplayFunc: func(ctx context.Context, id int64, actor, note string, at time.Time) error {
+			return outbox.Replay(ctx, db, inspection.Lifecycle{}, id, actor, note, at)
+		}}
 }
 
 // response is an answer with its decoded JSON.

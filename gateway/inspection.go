@@ -6,41 +6,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/inspection"
 )
 
 // InspectionDeps are what the inland bureaus' and the risk-alert calls need.
 type InspectionDeps struct {
-	Alerts *clearance.AlertCache
+	Alerts *inspection.AlertCache
 	// SeedSecret is RANDOM_SEED_SECRET, to redo draws.
 	SeedSecret []byte
 }
 
-// InspectionRoutes registers the bureaus' task calls, risk alerts and draws
-// (api.md Bureaus, Operator).
-func InspectionRoutes(d InspectionDeps) func(*http.ServeMux, *Server) {
-	return func(mux *http.ServeMux, s *Server) {
-		h := &inspectionHandlers{s: s, d: d}
-		mux.Handle("GET /v1/bureaus/{bureau}/tasks", s.Auth(h.listTasks))
-		mux.Handle("POST /v1/tasks/{id}/claim", s.Auth(h.claim))
-		mux.Handle("POST /v1/tasks/{id}/result", s.Auth(h.result))
-		mux.Handle("POST /v1/admin/risk-alerts", s.Auth(h.createAlert))
-		mux.Handle("GET /v1/admin/risk-alerts", s.Auth(h.listAlerts))
-		mux.Handle("DELETE /v1/admin/risk-alerts/{id}", s.Auth(h.deleteAlert))
-		mux.Handle("GET /v1/admin/draws/{declarationId}", s.Auth(h.draw))
-	}
-}
-
+// The bureaus' task calls, risk alerts and draws (api.md Bureaus,
+// Operator) are served when Server.InspectionDeps is set.
 type inspectionHandlers struct {
 	s *Server
 	d InspectionDeps
 }
 
 func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerBureau, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
@@ -52,11 +37,11 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 	if _, ok := h.s.Tables.Bureaus[bureau]; !ok {
 		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
 	}
-	if p.Role == apikey.RoleBureau && p.Scope != bureau {
+	if p.Role == customs.CallerBureau && p.Scope != bureau {
 		return customs.Errorf(customs.CodeNotFound, "bureau %s not found", bureau)
 	}
 	q := r.URL.Query()
-	f := postgres.TaskFilter{Owner: bureau, Status: q.Get("status"), Workflow: q.Get("workflow"), Limit: 50}
+	f := customs.TaskFilter{Owner: bureau, Status: q.Get("status"), Workflow: q.Get("workflow"), Limit: 50}
 	switch f.Status {
 	case "", "open", "claimed", "done", "withdrawn":
 	default:
@@ -84,7 +69,7 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 		}
 		f.AfterAt, f.AfterID = t, id
 	}
-	items, err := h.s.Clearance.ListTasks(r.Context(), f)
+	items, err := h.s.Inspection.ListTasks(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -98,11 +83,11 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *inspectionHandlers) claim(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerBureau, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
-	t, err := h.s.Clearance.Claim(r.Context(), r.PathValue("id"), p)
+	t, err := h.s.Inspection.Claim(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		return err
 	}
@@ -110,15 +95,15 @@ func (h *inspectionHandlers) claim(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *inspectionHandlers) result(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleBureau, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerBureau, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
-	var req clearance.ResultRequest
+	var req inspection.ResultRequest
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	t, err := h.s.Clearance.Result(r.Context(), r.PathValue("id"), req, p)
+	t, err := h.s.Inspection.Result(r.Context(), r.PathValue("id"), req, p)
 	if err != nil {
 		return err
 	}
@@ -143,35 +128,32 @@ type alertView struct {
 	ReroutePending bool `json:"reroutePending,omitempty"`
 }
 
-func newAlertView(a *postgres.AlertRow) alertView {
-	v := alertView{ID: a.ID, Action: a.Action, Reason: a.Reason, CreatedAt: a.CreatedAt.UTC(), CreatedBy: a.CreatedBy}
-	for _, f := range []struct {
-		dst **string
-		ok  bool
-		s   string
-	}{{&v.HSPrefix, a.HSPrefix.Valid, a.HSPrefix.String}, {&v.Origin, a.Origin.Valid, a.Origin.String}, {&v.USCC, a.USCC.Valid, a.USCC.String}, {&v.Port, a.Port.Valid, a.Port.String}} {
-		if f.ok {
-			s := f.s
-			*f.dst = &s
+func newAlertView(a *customs.RiskAlert) alertView {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
 		}
+		return &s
 	}
-	if a.ExpiresAt.Valid {
-		t := a.ExpiresAt.Time.UTC()
+	v := alertView{ID: a.ID, HSPrefix: opt(a.HSPrefix), Origin: opt(a.Origin), USCC: opt(a.USCC), Port: opt(a.Port),
+		Action: string(a.Action), Reason: a.Reason, CreatedAt: a.CreatedAt.UTC(), CreatedBy: a.CreatedBy}
+	if a.ExpiresAt != nil {
+		t := a.ExpiresAt.UTC()
 		v.ExpiresAt = &t
 	}
 	return v
 }
 
 func (h *inspectionHandlers) createAlert(w http.ResponseWriter, r *http.Request) error {
-	p, err := Require(r, apikey.RoleAdmin)
+	p, err := Require(r, customs.CallerAdmin)
 	if err != nil {
 		return err
 	}
-	var req clearance.NewAlert
+	var req inspection.NewAlert
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	row, n, err := h.s.Clearance.CreateAlert(r.Context(), req, p, h.d.Alerts)
+	row, n, err := h.s.Inspection.CreateAlert(r.Context(), req, p, h.d.Alerts)
 	if err != nil {
 		return err
 	}
@@ -186,10 +168,10 @@ func (h *inspectionHandlers) createAlert(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *inspectionHandlers) listAlerts(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	rows, err := h.s.DB.Alerts(r.Context(), r.URL.Query().Get("active") == "true", time.Now())
+	rows, err := h.s.Inspection.ListAlerts(r.Context(), r.URL.Query().Get("active") == "true")
 	if err != nil {
 		return err
 	}
@@ -201,28 +183,21 @@ func (h *inspectionHandlers) listAlerts(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *inspectionHandlers) deleteAlert(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	ok, err := h.s.DB.DeleteAlert(r.Context(), r.PathValue("id"), time.Now())
-	if err != nil {
+	if err := h.s.Inspection.DeleteAlert(r.Context(), r.PathValue("id"), h.d.Alerts); err != nil {
 		return err
-	}
-	if !ok {
-		return customs.Errorf(customs.CodeNotFound, "risk alert %s not found", r.PathValue("id"))
-	}
-	if h.d.Alerts != nil {
-		h.d.Alerts.Invalidate()
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 func (h *inspectionHandlers) draw(w http.ResponseWriter, r *http.Request) error {
-	if _, err := Require(r, apikey.RoleAdmin); err != nil {
+	if _, err := Require(r, customs.CallerAdmin); err != nil {
 		return err
 	}
-	d, err := h.s.Clearance.Redraw(r.Context(), r.PathValue("declarationId"), h.d.SeedSecret)
+	d, err := h.s.Inspection.Redraw(r.Context(), r.PathValue("declarationId"), h.d.SeedSecret)
 	if err != nil {
 		return err
 	}

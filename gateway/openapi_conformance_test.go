@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +42,7 @@ import (
 	"github.com/jjj/gateway/internal/credit"
 	creditsim "github.com/jjj/gateway/internal/credit/sim"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
@@ -48,6 +50,7 @@ import (
 	rcsim "github.com/jjj/gateway/internal/reviewcentre/sim"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/webhook"
 )
 
 // The contract's conformance: the real server, with every extension
@@ -156,7 +159,7 @@ func setupConformance(t *testing.T) *confBundle {
 	}
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	keys := &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables), CacheTTL: time.Millisecond}
-	alerts := &clearance.AlertCache{DB: db}
+	alerts := &inspection.AlertCache{Store: postgres.InspectionStore{DB: db}}
 	secret := []byte("conformance-secret")
 	s := &gateway.Server{
 		Config:   gateway.Config{MaxBodyBytes: 256 << 10},
@@ -164,7 +167,7 @@ func setupConformance(t *testing.T) *confBundle {
 		Adapters: reg,
 		Tables:   tables,
 		Keys:     keys,
-		Clearance: &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
+		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: secret, Alerts: alerts}},
 		Logger: discard,
 	}
@@ -185,11 +188,14 @@ func setupConformance(t *testing.T) *confBundle {
 		t.Fatal(err)
 	}
 
-	s.Extensions = append(s.Extensions,
-		gateway.InspectionRoutes(gateway.InspectionDeps{Alerts: alerts, SeedSecret: secret}),
-		gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: db}),
-		gateway.Enterprises(gateway.EnterpriseConfig{}),
-		gateway.CreditRoutes(syncer))
+	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
+	s.InspectionDeps = &gateway.InspectionDeps{Alerts: alerts, SeedSecret: secret}
+	s.Deliveries = &gateway.DeliveryDeps{DB: db}
+	// The receivers' names resolve to a public address, as a real
+	// enterprise's would; nothing is called.
+	dns := fixedDNS{"hooks.example.com": {netip.MustParseAddr("93.184.215.14")}}
+	s.Enterprises = &gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: webhook.Targets{Resolver: dns}})}
+	s.Credit = syncer
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 
@@ -218,7 +224,7 @@ func setupConformance(t *testing.T) *confBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := outbox.New(db, client, outbox.Config{PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second, Logger: discard}, client.MaxDuration())
+	d, err := outbox.New(db, client, outbox.Config{Lifecycle: inspection.Lifecycle{}, PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second, Logger: discard}, client.MaxDuration())
 	if err != nil {
 		t.Fatal(err)
 	}

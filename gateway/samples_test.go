@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
 )
 
 // expectation is a sample's expect.json (samples/README.md).
@@ -62,7 +62,7 @@ func TestSamplesThroughTheAPI(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 		if keys[e.Port] == "" {
-			keys[e.Port] = b.key(t, apikey.RolePort, e.Port)
+			keys[e.Port] = b.key(t, customs.CallerPort, e.Port)
 		}
 		body := readSample(t, e.Port, e.File)
 		t.Run(e.Port+"/"+e.File, func(t *testing.T) {

@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/jjj/gateway/adapters"
+	"github.com/jjj/gateway/gateway/track"
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 )
 
@@ -40,13 +41,26 @@ type Server struct {
 	Tables    *codes.Tables
 	Keys      *apikey.Keys
 	Clearance *clearance.Service
-	Logger    *slog.Logger
+	// Inspection serves tasks, alerts, draws, the review centre's
+	// decisions and replays.
+	Inspection *inspection.Service
+	Logger     *slog.Logger
 	// Metrics is the registry /metrics serves; nil means a new one.
 	Metrics *prometheus.Registry
 
-	// Extensions register more routes (bureaus, deliveries, credit,
-	// webhooks, the tracking page); each is given the mux and the server.
-	Extensions []func(mux *http.ServeMux, s *Server)
+	// The capabilities beyond intake: each one set serves its routes
+	// (routes.go); one left nil leaves them out, as gatewayd's wiring and
+	// the tests choose.
+	Deliveries     *DeliveryDeps
+	InspectionDeps *InspectionDeps
+	Credit         CreditService
+	Enterprises    *EnterpriseConfig
+
+	deliveries  *deliveryHandlers
+	inspection  *inspectionHandlers
+	credit      creditHandlers
+	enterprises *enterprises
+	track       *track.Site
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -57,10 +71,10 @@ type ctxKey int
 const principalKey ctxKey = 0
 
 // PrincipalFrom returns the authenticated caller of a request.
-func PrincipalFrom(ctx context.Context) apikey.Principal {
-	p, _ := ctx.Value(principalKey).(*apikey.Principal)
+func PrincipalFrom(ctx context.Context) customs.Principal {
+	p, _ := ctx.Value(principalKey).(*customs.Principal)
 	if p == nil {
-		return apikey.Principal{}
+		return customs.Principal{}
 	}
 	return *p
 }
@@ -83,25 +97,24 @@ func (s *Server) Handler() http.Handler {
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
 	s.Metrics.MustRegister(s.requests, s.duration)
 
+	s.deliveries = &deliveryHandlers{d: s.Deliveries, s: s}
+	if s.InspectionDeps != nil {
+		s.inspection = &inspectionHandlers{s: s, d: *s.InspectionDeps}
+	}
+	s.credit = creditHandlers{c: s.Credit}
+	if s.Enterprises != nil {
+		cfg := s.Enterprises.withDefaults()
+		s.enterprises = &enterprises{cfg: cfg, s: s}
+		s.track = track.New(track.Config{SessionTTL: cfg.SessionTTL, NowFunc: cfg.NowFunc})
+		s.track.Keys, s.track.Sessions, s.track.Declarations = s.Keys, s.DB, s.Clearance
+		s.track.Tables, s.track.Logger = s.Tables, s.Logger
+		s.track.Serve = func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.open(h) }
+	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", s.open(s.healthz))
-	mux.Handle("GET /readyz", s.open(s.readyz))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
-
-	mux.Handle("GET /v1/ports", s.auth(s.listPorts))
-	mux.Handle("POST /v1/ports/{port}/declarations", s.auth(s.submit))
-	mux.Handle("POST /v1/ports/{port}/declarations/validate", s.auth(s.validate))
-	mux.Handle("GET /v1/declarations/{id}", s.auth(s.getDeclaration))
-	mux.Handle("GET /v1/declarations/{id}/canonical", s.auth(s.getCanonical))
-
-	mux.Handle("POST /v1/admin/keys", s.auth(s.createKey))
-	mux.Handle("GET /v1/admin/keys", s.auth(s.listKeys))
-	mux.Handle("DELETE /v1/admin/keys/{id}", s.auth(s.revokeKey))
-	mux.Handle("GET /v1/admin/rejections", s.auth(s.listRejections))
-	OpenAPIRoutes(mux, s)
-
-	for _, ext := range s.Extensions {
-		ext(mux, s)
+	for _, rt := range routes {
+		if rt.needs == nil || rt.needs(s) {
+			mux.Handle(rt.method+" "+rt.pattern, rt.handler(s))
+		}
 	}
 	mux.Handle("/", s.open(func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
@@ -188,13 +201,8 @@ func (s *Server) open(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, h) })
 }
 
-// Auth wraps a handler that needs a valid key; the principal is in the
+// auth wraps a handler that needs a valid key; the principal is in the
 // request's context (PrincipalFrom).
-func (s *Server) Auth(h HandlerFunc) http.Handler { return s.auth(h) }
-
-// Open is the exported form of open, for extensions.
-func (s *Server) Open(h HandlerFunc) http.Handler { return s.open(h) }
-
 func (s *Server) auth(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, func(w http.ResponseWriter, r *http.Request) error {
@@ -221,7 +229,7 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 // Require returns CodeForbidden unless the caller has one of the roles.
-func Require(r *http.Request, roles ...apikey.Role) (apikey.Principal, error) {
+func Require(r *http.Request, roles ...customs.CallerRole) (customs.Principal, error) {
 	p := PrincipalFrom(r.Context())
 	for _, role := range roles {
 		if p.Role == role {

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
 )
 
 // chromiumPath is Debian's chromium. The browser test needs it and fails
@@ -41,7 +40,7 @@ func TestTrackInABrowser(t *testing.T) {
 	b.setStatus(t, machinery, "released", "reviewcentre")
 	b.setStatus(t, coal, "delivered", "reviewcentre")
 	_ = food
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 
 	dir, err := filepath.Abs(artifactDir)
 	if err != nil {

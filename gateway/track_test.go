@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
 )
 
 // clerk is a browser without JavaScript: it keeps cookies by hand, follows
@@ -105,7 +105,7 @@ func cookieNamed(cs []*http.Cookie, name string) *http.Cookie {
 func TestTrackSignInMakesAStrictHttpOnlySession(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
 	c := newClerk(t, b)
 
 	form := c.get("/track")
@@ -194,7 +194,7 @@ func TestTrackCookiesAreSecureOverTLS(t *testing.T) {
 	if ck := cookieNamed(c.last, "track_csrf"); ck == nil || !ck.Secure {
 		t.Errorf("csrf cookie over TLS %+v", ck)
 	}
-	if p := c.signIn(b.key(t, apikey.RoleEnterprise, entA)); p.status != 303 {
+	if p := c.signIn(b.key(t, customs.CallerEnterprise, entA)); p.status != 303 {
 		t.Fatalf("sign in: %d", p.status)
 	}
 	if ck := cookieNamed(c.last, "track_session"); ck == nil || !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode {
@@ -240,8 +240,8 @@ func TestTrackShowsOnlyTheEnterprisesOwn(t *testing.T) {
 	dB := b.submit(t, "import-ordinary-machinery.xml", ref(3), entB)
 	b.setStatus(t, dA2, "released", "reviewcentre")
 	b.setStatus(t, dA, "under_inspection", "bureau:130000")
-	keyA := b.key(t, apikey.RoleEnterprise, entA)
-	keyB := b.key(t, apikey.RoleEnterprise, entB)
+	keyA := b.key(t, customs.CallerEnterprise, entA)
+	keyB := b.key(t, customs.CallerEnterprise, entB)
 
 	c := newClerk(t, b)
 	c.signIn(keyA)
@@ -316,7 +316,7 @@ func TestTrackPagesThroughOlderDeclarations(t *testing.T) {
 		b.submit(t, "import-ordinary-machinery.xml", ref(i), entA)
 	}
 	c := newClerk(t, b)
-	c.signIn(b.key(t, apikey.RoleEnterprise, entA))
+	c.signIn(b.key(t, customs.CallerEnterprise, entA))
 	first := c.get("/track")
 	if !strings.Contains(first.body, ref(23)) || strings.Contains(first.body, ref(3)) {
 		t.Fatalf("first page")

@@ -6,7 +6,7 @@ package apikey
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
+	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
 	"strings"
@@ -17,44 +17,46 @@ import (
 
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
-// Role is what a key may do. Persisted as these strings.
-type Role string
+// Role and Principal are the domain's (customs.CallerRole,
+// customs.Principal), so that services take a caller without importing
+// this package; the names here are kept for this package's callers.
+type (
+	Role      = customs.CallerRole
+	Principal = customs.Principal
+)
 
 const (
-	RolePort         Role = "port"         // scope: a port id
-	RoleBureau       Role = "bureau"       // scope: a bureau code
-	RoleEnterprise   Role = "enterprise"   // scope: a USCC
-	RoleReviewCentre Role = "reviewcentre" // no scope
-	RoleRegistry     Role = "registry"     // scope: a region
-	RoleAdmin        Role = "admin"        // no scope
+	RolePort         = customs.CallerPort
+	RoleBureau       = customs.CallerBureau
+	RoleEnterprise   = customs.CallerEnterprise
+	RoleReviewCentre = customs.CallerReviewCentre
+	RoleRegistry     = customs.CallerRegistry
+	RoleAdmin        = customs.CallerAdmin
 )
 
-// Principal is an authenticated caller.
-type Principal struct {
-	KeyID string
-	Role  Role
-	Scope string
-	Name  string
-}
-
-// Actor names the principal on timelines ("port:tianjin", "admin:ops").
-func (p Principal) Actor() string {
-	switch {
-	case p.Scope != "":
-		return string(p.Role) + ":" + p.Scope
-	case p.Name != "":
-		return string(p.Role) + ":" + p.Name
-	}
-	return string(p.Role)
-}
-
-// Store is the storage the keys need.
+// Store is the storage the keys need (internal/postgres implements it).
+// Keys are stored by HashKey, never as themselves.
 type Store interface {
-	InsertKey(ctx context.Context, k *postgres.KeyRow, key string) error
-	KeyByHash(ctx context.Context, hash []byte) (*postgres.KeyRow, error)
+	// InsertKey stores k under the hash of its key; CodeConflict for an
+	// id or hash already stored.
+	InsertKey(ctx context.Context, k *customs.APIKey, hash []byte) error
+	// KeyByHash returns the key with that hash, valid or not;
+	// CodeNotFound when there is none.
+	KeyByHash(ctx context.Context, hash []byte) (*customs.APIKey, error)
+	// Keys lists every key, newest first.
+	Keys(ctx context.Context) ([]customs.APIKey, error)
+	// RevokeKey revokes a key at at (a second revocation keeps the first
+	// time) and reports whether there is such a key.
+	RevokeKey(ctx context.Context, id string, at time.Time) (bool, error)
+}
+
+// HashKey is how keys are stored: a key has 256 bits of entropy, so an
+// unsalted SHA-256 is enough and lets a key be looked up by its hash.
+func HashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
 }
 
 // Keys makes and authenticates keys. Lookups are cached for CacheTTL, so a
@@ -138,15 +140,15 @@ func (k *Keys) Create(ctx context.Context, n NewKey) (*Created, error) {
 	}
 	key := "gw_" + strings.ToLower(enc.EncodeToString(b))
 	now := k.now().UTC().Truncate(time.Microsecond)
-	row := &postgres.KeyRow{ID: "k_" + ulid.Make().String(), Hint: key[:9], Role: string(n.Role), Scope: n.Scope, Name: n.Name, CreatedAt: now}
+	row := &customs.APIKey{ID: "k_" + ulid.Make().String(), Hint: key[:9], Role: n.Role, Scope: n.Scope, Name: n.Name, CreatedAt: now}
 	if n.ExpiresAt != nil {
 		// As the database keeps it (UTC, microseconds), so that the answer
 		// shows what the list will.
 		exp := n.ExpiresAt.UTC().Truncate(time.Microsecond)
 		n.ExpiresAt = &exp
-		row.ExpiresAt = sql.NullTime{Time: exp, Valid: true}
+		row.ExpiresAt = &exp
 	}
-	if err := k.Store.InsertKey(ctx, row, key); err != nil {
+	if err := k.Store.InsertKey(ctx, row, HashKey(key)); err != nil {
 		return nil, fmt.Errorf("create key: %w", err)
 	}
 	return &Created{ID: row.ID, Key: key, Role: n.Role, Scope: n.Scope, Name: n.Name, CreatedAt: now, ExpiresAt: n.ExpiresAt}, nil
@@ -159,7 +161,7 @@ func (k *Keys) Authenticate(ctx context.Context, key string) (*Principal, error)
 		return nil, customs.Errorf(customs.CodeUnauthorized, "an API key is required (Authorization: Bearer <key>)")
 	}
 	now := k.now()
-	hash := string(postgres.HashKey(key))
+	hash := string(HashKey(key))
 	k.mu.Lock()
 	c, ok := k.cache[hash]
 	k.mu.Unlock()
@@ -172,20 +174,21 @@ func (k *Keys) Authenticate(ctx context.Context, key string) (*Principal, error)
 	row, err := k.Store.KeyByHash(ctx, []byte(hash))
 	var p *Principal
 	switch {
-	case postgres.IsNoRows(err):
+	case customs.ErrorCodeOf(err) == customs.CodeNotFound:
+		row = nil
 	case err != nil:
 		return nil, err
-	case row.RevokedAt.Valid, row.ExpiresAt.Valid && !now.Before(row.ExpiresAt.Time):
+	case row.RevokedAt != nil, row.ExpiresAt != nil && !now.Before(*row.ExpiresAt):
 	default:
-		p = &Principal{KeyID: row.ID, Role: Role(row.Role), Scope: row.Scope, Name: row.Name}
+		p = &Principal{KeyID: row.ID, Role: row.Role, Scope: row.Scope, Name: row.Name}
 	}
 	ttl := k.CacheTTL
 	if ttl == 0 {
 		ttl = 5 * time.Second
 	}
 	exp := now.Add(ttl)
-	if row != nil && row.ExpiresAt.Valid && row.ExpiresAt.Time.Before(exp) && p != nil {
-		exp = row.ExpiresAt.Time
+	if row != nil && row.ExpiresAt != nil && row.ExpiresAt.Before(exp) && p != nil {
+		exp = *row.ExpiresAt
 	}
 	k.mu.Lock()
 	if k.cache == nil || len(k.cache) > 10000 {
@@ -197,6 +200,38 @@ func (k *Keys) Authenticate(ctx context.Context, key string) (*Principal, error)
 		return nil, customs.Errorf(customs.CodeUnauthorized, "unknown, revoked or expired key")
 	}
 	return p, nil
+}
+
+// List returns every key, newest first, times in UTC.
+func (k *Keys) List(ctx context.Context) ([]customs.APIKey, error) {
+	keys, err := k.Store.Keys(ctx)
+	for i := range keys {
+		keys[i].CreatedAt = keys[i].CreatedAt.UTC()
+		if t := keys[i].ExpiresAt; t != nil {
+			u := t.UTC()
+			keys[i].ExpiresAt = &u
+		}
+		if t := keys[i].RevokedAt; t != nil {
+			u := t.UTC()
+			keys[i].RevokedAt = &u
+		}
+	}
+	return keys, err
+}
+
+// Revoke revokes a key now, and forgets this process's cached lookups so
+// that it stops working here at once (elsewhere within CacheTTL).
+// CodeNotFound for an unknown key.
+func (k *Keys) Revoke(ctx context.Context, id string) error {
+	ok, err := k.Store.RevokeKey(ctx, id, k.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return customs.Errorf(customs.CodeNotFound, "key %s not found", id)
+	}
+	k.Forget()
+	return nil
 }
 
 // Forget drops cached lookups, after a revocation in this process.

@@ -2,35 +2,33 @@ package apikey
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 // memStore is a Store in memory that counts lookups.
 type memStore struct {
 	mu      sync.Mutex
-	rows    map[string]*postgres.KeyRow // by hash
+	rows    map[string]*customs.APIKey // by hash
 	lookups int
 }
 
-func (m *memStore) InsertKey(ctx context.Context, k *postgres.KeyRow, key string) error {
+func (m *memStore) InsertKey(ctx context.Context, k *customs.APIKey, hash []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.rows == nil {
-		m.rows = map[string]*postgres.KeyRow{}
+		m.rows = map[string]*customs.APIKey{}
 	}
 	c := *k
-	m.rows[string(postgres.HashKey(key))] = &c
+	m.rows[string(hash)] = &c
 	return nil
 }
 
-func (m *memStore) KeyByHash(ctx context.Context, hash []byte) (*postgres.KeyRow, error) {
+func (m *memStore) KeyByHash(ctx context.Context, hash []byte) (*customs.APIKey, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.lookups++
@@ -38,7 +36,28 @@ func (m *memStore) KeyByHash(ctx context.Context, hash []byte) (*postgres.KeyRow
 		c := *r
 		return &c, nil
 	}
-	return nil, fmt.Errorf("key by hash: %w", sql.ErrNoRows)
+	return nil, customs.Errorf(customs.CodeNotFound, "no such key")
+}
+
+func (m *memStore) Keys(ctx context.Context) ([]customs.APIKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []customs.APIKey
+	for _, r := range m.rows {
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+func (m *memStore) RevokeKey(ctx context.Context, id string, at time.Time) (bool, error) {
+	found := false
+	m.mu.Lock()
+	for _, r := range m.rows {
+		found = found || r.ID == id
+	}
+	m.mu.Unlock()
+	m.revoke(id, at)
+	return found, nil
 }
 
 func (m *memStore) revoke(id string, at time.Time) {
@@ -46,7 +65,7 @@ func (m *memStore) revoke(id string, at time.Time) {
 	defer m.mu.Unlock()
 	for _, r := range m.rows {
 		if r.ID == id {
-			r.RevokedAt = sql.NullTime{Time: at, Valid: true}
+			r.RevokedAt = &at
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/view"
 )
 
 // TestAcceptedBody: the spliced answer is byte for byte the view marshalled
@@ -23,25 +24,25 @@ func TestAcceptedBody(t *testing.T) {
 			Goods:   []customs.GoodsItem{{Seq: 1, HSCode: "2914110000", Name: ref}},
 			Route:   &customs.Route{Lane: customs.LaneRelease, RuleSet: "2026.1"},
 		}
-		v := NewView(d)
+		v := view.NewView(d)
 		doc, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		first := TimelineEntry{At: at, Status: string(StatusAccepted), Actor: "port:tianjin", Note: "accepted and routed: release"}
+		first := view.TimelineEntry{At: at, Status: string(customs.StatusAccepted), Actor: "port:tianjin", Note: "accepted and routed: release"}
 		got, err := acceptedBody(doc, first)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v.Status = string(StatusAccepted)
+		v.Status = string(customs.StatusAccepted)
 		v.EntryID = json.RawMessage("null")
-		v.Timeline = []TimelineEntry{first}
+		v.Timeline = []view.TimelineEntry{first}
 		want, _ := json.Marshal(v)
 		if !bytes.Equal(got, want) {
 			t.Errorf("portRef %q:\n got %s\nwant %s", ref, got, want)
 		}
 	}
-	if _, err := acceptedBody([]byte(`{"id":"x"}`), TimelineEntry{}); err == nil {
+	if _, err := acceptedBody([]byte(`{"id":"x"}`), view.TimelineEntry{}); err == nil {
 		t.Error("a document without ruleSet was accepted")
 	}
 }

@@ -16,43 +16,37 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/view"
 )
 
-// Status is a declaration's status (api.md). Persisted as these strings.
-type Status string
-
-const (
-	// StatusAccepted: stored, routed and queued for the review centre.
-	StatusAccepted Status = "accepted"
-	// StatusDelivered: the review centre acknowledged it with an entry id.
-	StatusDelivered Status = "delivered"
-	// StatusDeliveryFailed: the review centre refused it for good; replayable.
-	StatusDeliveryFailed Status = "delivery_failed"
-	// StatusInspectionRequired: inspection asked for or a task open, or a
-	// direct-transit seal found missing or broken.
-	StatusInspectionRequired Status = "inspection_required"
-	// StatusUnderInspection: a bureau claimed one of its tasks.
-	StatusUnderInspection Status = "under_inspection"
-	// StatusReleased: the review centre released it and every task passed.
-	StatusReleased Status = "released"
-	// StatusRejected: the review centre rejected it.
-	StatusRejected Status = "rejected"
-	// StatusReturned and StatusDestroyed: a task failed with that disposition.
-	StatusReturned  Status = "returned"
-	StatusDestroyed Status = "destroyed"
-)
-
-// Statuses lists every status in its defined order (api.md), the order the
-// enterprise view and filters use.
-var Statuses = []Status{StatusAccepted, StatusDelivered, StatusDeliveryFailed, StatusInspectionRequired,
-	StatusUnderInspection, StatusReleased, StatusRejected, StatusReturned, StatusDestroyed}
+// Store is the storage clearance needs, in the domain's types
+// (postgres.DeclarationStore implements it). Reads return
+// customs.CodeNotFound for an unknown declaration; ctx bounds each call.
+type Store interface {
+	// InsertDeclaration stores what intake accepted in one statement: the
+	// declaration, its first timeline entry, its tasks, its outbox message
+	// and its webhook events. When the port already sent the reference it
+	// writes nothing and returns the stored id and digest, created false.
+	InsertDeclaration(ctx context.Context, in *customs.Intake) (id, digest string, created bool, err error)
+	// InsertRejection records a refused message for the operator.
+	InsertRejection(ctx context.Context, port customs.Port, portRef string, at time.Time, status int, digest string, problems []customs.Problem) error
+	Rejections(ctx context.Context, before int64, limit int) ([]customs.Rejection, error)
+	Declaration(ctx context.Context, id string) (*customs.StoredDeclaration, error)
+	Tasks(ctx context.Context, id string) ([]customs.TaskRecord, error)
+	Timeline(ctx context.Context, id string) ([]customs.TimelineEntry, error)
+	// List returns the declarations f selects, newest first, at most
+	// f.Limit; TasksOf and TimelinesOf load a page's live parts in one
+	// query each.
+	List(ctx context.Context, f customs.DeclarationFilter) ([]customs.StoredDeclaration, error)
+	TasksOf(ctx context.Context, ids []string) (map[string][]customs.TaskRecord, error)
+	TimelinesOf(ctx context.Context, ids []string) (map[string][]customs.TimelineEntry, error)
+	CountByStatus(ctx context.Context, f customs.DeclarationFilter) (map[string]int, error)
+}
 
 // FactsSource loads what routing needs beyond the declaration. draw is false
 // for previews, which draw nothing.
@@ -62,7 +56,7 @@ type FactsSource interface {
 
 // Service is the declaration lifecycle.
 type Service struct {
-	DB         *postgres.DB
+	Store      Store
 	Translator *translate.Translator
 	Engine     *routing.Engine
 	Tables     *codes.Tables
@@ -94,12 +88,12 @@ type Submitted struct {
 // transaction. A refused message leaves only a rejection record. Errors are
 // *customs.Error: CodeUnreadable, CodeInvalid (with every problem),
 // CodeConflict (same reference, other bytes).
-func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who apikey.Principal) (*Submitted, error) {
+func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who customs.Principal) (*Submitted, error) {
 	now := s.now().Truncate(time.Microsecond)
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
 		s.reject(ctx, port, d, raw, now, err)
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.ID = NewID("d_")
 	d.Source.ReceivedAt = now
@@ -110,40 +104,31 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
 		s.reject(ctx, port, d, raw, now, err)
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.Route = route
 	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
-	tasks := make([]newTask, len(route.Tasks))
 	for i := range route.Tasks {
-		tasks[i] = openTask(&route.Tasks[i], portOffice)
+		OpenTask(&route.Tasks[i])
 	}
 	xml := canonical.Marshal(d)
-	v := NewView(d)
-	doc := AppendJSON(make([]byte, 0, viewSizeHint(v)), v)
-	tasksJSON, _ := json.Marshal(tasks)
-	var drawJSON []byte
-	if route.Draw != nil {
-		drawJSON, _ = json.Marshal(route.Draw)
-	}
+	v := view.NewView(d)
+	doc := view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v)
 	// The first timeline entry keeps the route it was accepted with (the
 	// tracking page shows its reasons; a re-route's entry keeps the old one).
-	routeJSON := AppendRouteJSON(nil, v.Route)
+	routeJSON := view.AppendRouteJSON(nil, v.Route)
 	note := "accepted and routed: " + string(route.Lane)
-	id, digest, created, err := s.DB.InsertDeclaration(ctx, &postgres.NewDeclaration{
-		ID: d.ID, Port: port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
-		ReceivedAt: now, PortOffice: portOffice, Enterprises: d.Enterprises(), Lane: route.Lane,
-		Doc: doc, Canonical: xml, Draw: drawJSON, Tasks: tasksJSON,
-		Actor: who.Actor(), Note: note, TimelineData: routeJSON,
+	id, digest, created, err := s.Store.InsertDeclaration(ctx, &customs.Intake{
+		Declaration: d, PortOffice: portOffice, Canonical: xml, Actor: who.Actor(), Note: note, RouteJSON: routeJSON,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if !created {
 		if digest != d.Source.Digest {
-			return nil, &customs.Error{Code: customs.CodeConflict,
+			return nil, &RefusedError{PortRef: d.Source.PortRef, Err: &customs.Error{Code: customs.CodeConflict,
 				Message:  fmt.Sprintf("%s %s was already submitted with other content; send a new reference", port, d.Source.PortRef),
-				Problems: []customs.Problem{{Code: "conflict", Message: "existing declaration " + id}}}
+				Problems: []customs.Problem{{Code: "conflict", Message: "existing declaration " + id}}}}
 		}
 		body, err := s.Render(ctx, id)
 		if err != nil {
@@ -151,37 +136,41 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 		}
 		return &Submitted{ID: id, Created: false, Body: body}, nil
 	}
-	body, err := acceptedBody(doc, TimelineEntry{At: now, Status: string(StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
+	body, err := acceptedBody(doc, view.TimelineEntry{At: now, Status: string(customs.StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
 	if err != nil {
 		return nil, fmt.Errorf("submit: %w", err)
 	}
 	return &Submitted{ID: id, Created: true, Body: body}, nil
 }
 
-// newTask is a task to store, as postgres.NewDeclaration.Tasks and
-// RouteUpdate.New take it (a JSON array of these).
-type newTask struct {
-	ID        string  `json:"id"`
-	Workflow  string  `json:"workflow"`
-	Bureau    *string `json:"bureau"`
-	Owner     string  `json:"owner"`
-	Items     []int   `json:"items"`
-	Inspector *string `json:"inspector"`
+// RefusedError is a refused message with the portRef read from it, when
+// the message got that far: the problem names it (api.md), and the HTTP
+// layer takes it from here rather than reading the message again.
+type RefusedError struct {
+	PortRef string
+	Err     error
 }
 
-// openTask gives a task of a new route its id and open status, and returns
-// it as stored; a task for no bureau is the port office's.
-func openTask(t *customs.Task, portOffice string) newTask {
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// refused wraps err with d's portRef; d may be the partial declaration an
+// adapter returns with its problems, or nil.
+func refused(d *customs.Declaration, err error) error {
+	if d == nil || d.Source.PortRef == "" {
+		return err
+	}
+	return &RefusedError{PortRef: d.Source.PortRef, Err: err}
+}
+
+// OpenTask gives a task of a new route its id and open status. Intake
+// and re-routes (internal/inspection) open tasks alike.
+func OpenTask(t *customs.Task) {
 	t.ID = NewID("t_")
 	t.Status = customs.TaskOpen
-	owner := t.Bureau
-	if owner == "" {
-		owner = portOffice
-	}
-	return newTask{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)}
 }
 
-// acceptedBody is the answer to a new submission: the stored document doc
+// acceptedBody is the answer to a new submission: the view's JSON doc
 // with what GET adds to it (status accepted, entryId null, the first
 // timeline entry). It is spliced into doc rather than marshalled again,
 // because the view's JSON is the largest cost of an intake after the XML
@@ -190,13 +179,13 @@ func openTask(t *customs.Task, portOffice string) newTask {
 // when empty) would stand between "direction" and "ruleSet", and
 // "timeline" last; a `,"ruleSet":` cannot occur earlier, inside a string,
 // because JSON escapes the quote there.
-func acceptedBody(doc []byte, first TimelineEntry) ([]byte, error) {
+func acceptedBody(doc []byte, first view.TimelineEntry) ([]byte, error) {
 	i := bytes.Index(doc, []byte(`,"ruleSet":`))
 	if i < 0 || len(doc) == 0 || doc[len(doc)-1] != '}' {
-		return nil, fmt.Errorf("stored document is not a view: %.40s", doc)
+		return nil, fmt.Errorf("not a view: %.40s", doc)
 	}
-	tl := AppendTimelineJSON(nil, []TimelineEntry{first})
-	const status = `,"status":"` + string(StatusAccepted) + `","entryId":null`
+	tl := view.AppendTimelineJSON(nil, []view.TimelineEntry{first})
+	const status = `,"status":"` + string(customs.StatusAccepted) + `","entryId":null`
 	out := make([]byte, 0, len(doc)+len(status)+len(tl)+16)
 	out = append(out, doc[:i]...)
 	out = append(out, status...)
@@ -211,7 +200,7 @@ func acceptedBody(doc []byte, first TimelineEntry) ([]byte, error) {
 func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([]byte, error) {
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.Source.ReceivedAt = s.now().Truncate(time.Microsecond)
 	facts, err := s.facts(ctx, d, false)
@@ -220,11 +209,11 @@ func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([
 	}
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
-		return nil, err
+		return nil, refused(d, err)
 	}
 	d.Route = route
-	v := NewView(d)
-	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
+	v := view.NewView(d)
+	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
 
 func (s *Service) facts(ctx context.Context, d *customs.Declaration, draw bool) (routing.Facts, error) {
@@ -257,31 +246,37 @@ func (s *Service) reject(ctx context.Context, port customs.Port, d *customs.Decl
 		ref = d.Source.PortRef
 	}
 	sum := sha256.Sum256(raw)
-	_ = s.DB.InsertRejection(ctx, port, ref, at, status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+	_ = s.Store.InsertRejection(ctx, port, ref, at, status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
 }
 
 // RecordRejection stores a rejection found before translation (size,
 // content type).
 func (s *Service) RecordRejection(ctx context.Context, port customs.Port, raw []byte, status int, err error) {
 	sum := sha256.Sum256(raw)
-	_ = s.DB.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+	_ = s.Store.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+}
+
+// Rejections lists the refused messages for the operator, newest first,
+// before the id before (0 for the newest), at most limit.
+func (s *Service) Rejections(ctx context.Context, before int64, limit int) ([]customs.Rejection, error) {
+	return s.Store.Rejections(ctx, before, limit)
 }
 
 // Visible reports whether p may read the declaration (api.md scopes). A
 // declaration outside the scope is not found, as if it did not exist.
-func Visible(p apikey.Principal, row *postgres.DeclarationRow, tasks []postgres.TaskRow) bool {
+func Visible(p customs.Principal, row *customs.StoredDeclaration, tasks []customs.TaskRecord) bool {
 	switch p.Role {
-	case apikey.RoleAdmin:
+	case customs.CallerAdmin:
 		return true
-	case apikey.RolePort:
-		return row.Port == p.Scope
-	case apikey.RoleEnterprise:
+	case customs.CallerPort:
+		return string(row.Port) == p.Scope
+	case customs.CallerEnterprise:
 		for _, e := range row.Enterprises {
 			if e == p.Scope {
 				return true
 			}
 		}
-	case apikey.RoleBureau:
+	case customs.CallerBureau:
 		for _, t := range tasks {
 			if t.Owner == p.Scope {
 				return true
@@ -293,12 +288,12 @@ func Visible(p apikey.Principal, row *postgres.DeclarationRow, tasks []postgres.
 
 // load reads a declaration and its tasks, which decide its scope; with p
 // set, CodeNotFound outside p's scope, as if it did not exist.
-func (s *Service) load(ctx context.Context, id string, p *apikey.Principal) (*postgres.DeclarationRow, []postgres.TaskRow, error) {
-	row, err := s.DB.GetDeclaration(ctx, id)
+func (s *Service) load(ctx context.Context, id string, p *customs.Principal) (*customs.StoredDeclaration, []customs.TaskRecord, error) {
+	row, err := s.Store.Declaration(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	tasks, err := s.DB.Tasks(ctx, id)
+	tasks, err := s.Store.Tasks(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -310,7 +305,7 @@ func (s *Service) load(ctx context.Context, id string, p *apikey.Principal) (*po
 
 // GetView returns the live view of a declaration within p's scope;
 // CodeNotFound outside it.
-func (s *Service) GetView(ctx context.Context, id string, p apikey.Principal) (*View, error) {
+func (s *Service) GetView(ctx context.Context, id string, p customs.Principal) (*view.View, error) {
 	row, tasks, err := s.load(ctx, id, &p)
 	if err != nil {
 		return nil, err
@@ -320,16 +315,16 @@ func (s *Service) GetView(ctx context.Context, id string, p apikey.Principal) (*
 
 // Get returns the JSON of a declaration within p's scope; CodeNotFound
 // outside it.
-func (s *Service) Get(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+func (s *Service) Get(ctx context.Context, id string, p customs.Principal) ([]byte, error) {
 	v, err := s.GetView(ctx, id, p)
 	if err != nil {
 		return nil, err
 	}
-	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
+	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
 
 // Canonical returns the canonical XML of a declaration within p's scope.
-func (s *Service) Canonical(ctx context.Context, id string, p apikey.Principal) ([]byte, error) {
+func (s *Service) Canonical(ctx context.Context, id string, p customs.Principal) ([]byte, error) {
 	row, _, err := s.load(ctx, id, &p)
 	if err != nil {
 		return nil, err
@@ -347,51 +342,50 @@ func (s *Service) Render(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return AppendJSON(make([]byte, 0, viewSizeHint(v)), v), nil
+	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
 
-func (s *Service) view(ctx context.Context, row *postgres.DeclarationRow, tasks []postgres.TaskRow) (*View, error) {
-	tl, err := s.DB.Timeline(ctx, row.ID)
+func (s *Service) view(ctx context.Context, row *customs.StoredDeclaration, tasks []customs.TaskRecord) (*view.View, error) {
+	tl, err := s.Store.Timeline(ctx, row.ID)
 	if err != nil {
 		return nil, err
 	}
 	return Assemble(row, tasks, tl)
 }
 
-// Assemble builds the live view of a stored declaration from its row,
-// tasks and timeline: the one place the stored document and the live parts
-// meet, shared by Get and the listings (which load a page's tasks and
+// Assemble builds the live view of a stored declaration from its row (the
+// domain model, rendered by view.NewView), tasks and timeline: the one
+// place the stored model and the live parts meet, shared by Get and the listings (which load a page's tasks and
 // timelines in one query each).
-func Assemble(row *postgres.DeclarationRow, tasks []postgres.TaskRow, tl []postgres.TimelineRow) (*View, error) {
-	var v View
-	if err := json.Unmarshal(row.Doc, &v); err != nil {
-		return nil, fmt.Errorf("declaration %s: stored document: %w", row.ID, err)
+func Assemble(row *customs.StoredDeclaration, tasks []customs.TaskRecord, tl []customs.TimelineEntry) (*view.View, error) {
+	if row.Declaration == nil {
+		return nil, fmt.Errorf("declaration %s: no stored document", row.ID)
 	}
-	v.Transport.export = v.Direction == customs.Export
-	v.Status = row.Status
-	if row.EntryID.Valid {
-		v.EntryID, _ = json.Marshal(row.EntryID.String)
+	v := view.NewView(row.Declaration)
+	v.Status = string(row.Status)
+	if row.EntryID != "" {
+		v.EntryID, _ = json.Marshal(row.EntryID)
 	} else {
 		v.EntryID = json.RawMessage("null")
 	}
 	if v.Route != nil {
-		byID := make(map[string]*postgres.TaskRow, len(tasks))
+		byID := make(map[string]*customs.TaskRecord, len(tasks))
 		for i := range tasks {
 			byID[tasks[i].ID] = &tasks[i]
 		}
 		for i := range v.Route.Tasks {
 			if t := byID[v.Route.Tasks[i].ID]; t != nil {
-				v.Route.Tasks[i].Status = customs.TaskStatus(t.Status)
-				if t.Outcome.Valid {
-					o := t.Outcome.String
+				v.Route.Tasks[i].Status = t.Status
+				if t.Outcome != "" {
+					o := t.Outcome
 					v.Route.Tasks[i].Outcome = &o
 				}
 			}
 		}
 	}
-	v.Timeline = make([]TimelineEntry, len(tl))
+	v.Timeline = make([]view.TimelineEntry, len(tl))
 	for i, e := range tl {
-		v.Timeline[i] = TimelineEntry{At: e.At.UTC(), Status: e.Status, Actor: e.Actor, Note: e.Note, Data: e.Data}
+		v.Timeline[i] = view.TimelineEntry{At: e.At.UTC(), Status: e.Status, Actor: e.Actor, Note: e.Note, Data: json.RawMessage(e.Data)}
 	}
-	return &v, nil
+	return v, nil
 }

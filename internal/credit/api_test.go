@@ -26,7 +26,7 @@ type api struct {
 func newAPI(t *testing.T, b *testBundle) *api {
 	t.Helper()
 	keys := &apikey.Keys{Store: b.db, ValidScope: apikey.ScopeChecker(codes.MustEmbedded())}
-	s := &gateway.Server{DB: b.db, Keys: keys, Logger: quiet(), Extensions: []func(*http.ServeMux, *gateway.Server){gateway.CreditRoutes(b.syncer)}}
+	s := &gateway.Server{DB: b.db, Keys: keys, Logger: quiet(), Credit: b.syncer}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &api{srv: srv, keys: keys}

@@ -15,8 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
 
-	"github.com/jjj/gateway/internal/canonical"
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/reviewcentre"
@@ -68,6 +66,9 @@ type Config struct {
 	// NowFunc gives timeline times; nil means time.Now. Lease and schedule
 	// times are the database's clock, shared by every process.
 	NowFunc func() time.Time
+	// Lifecycle records what answers do to a declaration's status;
+	// required (inspection.Lifecycle).
+	Lifecycle Lifecycle
 }
 
 func (c Config) withDefaults() Config {
@@ -113,6 +114,8 @@ func New(db *postgres.DB, sender Sender, cfg Config, maxSend time.Duration) (*Di
 		return nil, errors.New("outbox: a database is required")
 	case sender == nil:
 		return nil, errors.New("outbox: a sender is required")
+	case cfg.Lifecycle == nil:
+		return nil, errors.New("outbox: Config.Lifecycle is required")
 	case maxSend > 0 && cfg.Lease <= maxSend:
 		return nil, fmt.Errorf("outbox: Config.Lease %s must be longer than a send can take (%s)", cfg.Lease, maxSend)
 	case cfg.MaxAttempts < 0:
@@ -433,14 +436,13 @@ func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *
 		// The delivery is on the timeline once: as the status change when
 		// the status becomes delivered, or as its own entry when tasks or
 		// a decision make the status something else.
-		if clearance.Derive(st) != clearance.StatusDelivered {
-			if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: m.DeclarationID, Status: string(clearance.StatusDelivered),
+		if customs.Derive(st) != customs.StatusDelivered {
+			if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: m.DeclarationID, Status: string(customs.StatusDelivered),
 				At: now, Actor: Actor, Note: note, Data: data}); err != nil {
 				return err
 			}
 		}
-		_, _, err = clearance.RefreshLocked(ctx, tx, m.DeclarationID, st, now, Actor, note, data)
-		return err
+		return d.cfg.Lifecycle.RefreshLocked(ctx, postgres.Tx{ExtContext: tx}, m.DeclarationID, st, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
 	})
 	if errors.Is(err, errLeaseLost) {
 		d.count("lease_lost")
@@ -471,11 +473,7 @@ func (d *Dispatcher) discard(ctx context.Context, m postgres.OutboxMessage, a po
 			return timelineNow(ctx, tx, m.DeclarationID, now, "route amendment "+m.Key+" refused by the review centre: "+reason, data)
 		}
 		note := "refused by the review centre: " + reason
-		_, changed, err := clearance.Refresh(ctx, tx, m.DeclarationID, now, Actor, note, data)
-		if err != nil || changed {
-			return err
-		}
-		return timelineNow(ctx, tx, m.DeclarationID, now, note, data)
+		return d.cfg.Lifecycle.Record(ctx, postgres.Tx{ExtContext: tx}, m.DeclarationID, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
 	})
 	if errors.Is(err, errLeaseLost) {
 		d.count("lease_lost")
@@ -498,19 +496,11 @@ func timelineAs(ctx context.Context, tx sqlx.ExtContext, id string, at time.Time
 	return postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: status, At: at, Actor: actor, Note: note, Data: data})
 }
 
-// EnqueueRoute queues the amendment of a declaration's route to route
-// using tx, the transaction that changes the route: it is sent only if tx
-// commits, after the declaration's delivery and any earlier amendment. It
-// returns the amendment's idempotency key.
-func EnqueueRoute(ctx context.Context, tx sqlx.ExtContext, declarationID string, route *customs.Route, at time.Time) (string, error) {
-	return postgres.EnqueueRoute(ctx, tx, declarationID, canonical.MarshalRoute(route), at)
-}
-
 // Replay makes a dead delivery due again, in its own transaction: a
 // declaration goes back to pending delivery (its status derived again),
 // and the replay is on the timeline with who asked. customs.CodeNotFound
 // for an unknown delivery, customs.CodeConflict for one that is not dead.
-func Replay(ctx context.Context, db *postgres.DB, id int64, actor, note string, at time.Time) error {
+func Replay(ctx context.Context, db *postgres.DB, lc Lifecycle, id int64, actor, note string, at time.Time) error {
 	return inTx(ctx, db, func(tx *sqlx.Tx) error {
 		fin, err := postgres.ReplayOutbox(ctx, tx, id)
 		if err != nil {
@@ -522,10 +512,7 @@ func Replay(ctx context.Context, db *postgres.DB, id int64, actor, note string, 
 		}
 		data, _ := json.Marshal(map[string]any{"delivery": id, "key": fin.Key})
 		if fin.Kind == string(reviewcentre.KindDeclaration) {
-			_, changed, err := clearance.Refresh(ctx, tx, fin.DeclarationID, at, actor, text, data)
-			if err != nil || changed {
-				return err
-			}
+			return lc.Record(ctx, postgres.Tx{ExtContext: tx}, fin.DeclarationID, customs.Event{At: at, Actor: actor, Note: text, Data: data})
 		}
 		return timelineAs(ctx, tx, fin.DeclarationID, at, actor, text, data)
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/reviewcentre/sim"
@@ -157,10 +158,10 @@ func TestRefusalAndReplay(t *testing.T) {
 
 	// Not dead: a replay is a conflict.
 	good, _ := b.db.DeclarationDelivery(context.Background(), before[0])
-	if err := outbox.Replay(context.Background(), b.db, good.ID, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeConflict {
+	if err := outbox.Replay(context.Background(), b.db, inspection.Lifecycle{}, good.ID, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeConflict {
 		t.Errorf("replay of a delivered row = %v, want conflict", err)
 	}
-	if err := outbox.Replay(context.Background(), b.db, 999999, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeNotFound {
+	if err := outbox.Replay(context.Background(), b.db, inspection.Lifecycle{}, 999999, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeNotFound {
 		t.Errorf("replay of an unknown row = %v, want not found", err)
 	}
 	// The operator fixes the message and replays it.
@@ -168,7 +169,7 @@ func TestRefusalAndReplay(t *testing.T) {
 	if _, err := b.db.ExecContext(context.Background(), `UPDATE declaration SET canonical = $2 WHERE id = $1`, bad, canonical.Marshal(fixed)); err != nil {
 		t.Fatal(err)
 	}
-	if err := outbox.Replay(context.Background(), b.db, d.ID, "admin:ops", "asked by admin:ops", time.Now()); err != nil {
+	if err := outbox.Replay(context.Background(), b.db, inspection.Lifecycle{}, d.ID, "admin:ops", "asked by admin:ops", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	row, _ = b.db.GetDeclaration(context.Background(), bad)
@@ -264,7 +265,7 @@ func TestRouteAmendments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := outbox.EnqueueRoute(ctx, tx, target, route(customs.LanePortInspection), time.Now())
+		k, err := outbox.EnqueueRoute(ctx, postgres.Tx{ExtContext: tx}, target, route(customs.LanePortInspection), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +279,7 @@ func TestRouteAmendments(t *testing.T) {
 	}
 	// A rolled-back re-route enqueues nothing.
 	tx, _ := b.db.BeginTxx(ctx, nil)
-	if _, err := outbox.EnqueueRoute(ctx, tx, id, route(customs.LaneRelease), time.Now()); err != nil {
+	if _, err := outbox.EnqueueRoute(ctx, postgres.Tx{ExtContext: tx}, id, route(customs.LaneRelease), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	tx.Rollback()
@@ -414,10 +415,14 @@ func TestRetryAfter(t *testing.T) {
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	b := setup(t, sim.Config{}, nil)
-	if _, err := outbox.New(b.db, b.client, outbox.Config{Lease: time.Second}, b.client.MaxDuration()); err == nil {
-		t.Error("a lease shorter than a send was accepted")
+	lc := inspection.Lifecycle{}
+	if _, err := outbox.New(b.db, b.client, outbox.Config{Lease: time.Second, Lifecycle: lc}, b.client.MaxDuration()); err == nil || !strings.Contains(err.Error(), "Lease") {
+		t.Errorf("a lease shorter than a send was accepted: %v", err)
 	}
-	if _, err := outbox.New(nil, b.client, outbox.Config{}, 0); err == nil {
+	if _, err := outbox.New(nil, b.client, outbox.Config{Lifecycle: lc}, 0); err == nil {
 		t.Error("no database accepted")
+	}
+	if _, err := outbox.New(b.db, b.client, outbox.Config{}, 0); err == nil || !strings.Contains(err.Error(), "Lifecycle") {
+		t.Errorf("no lifecycle accepted: %v", err)
 	}
 }

@@ -19,7 +19,8 @@
 // Outcomes, classified once by the review centre client:
 //
 //   - accepted: completed; a declaration is delivered with its entry id, on
-//     its timeline, and its status derived again (clearance.Refresh);
+//     its timeline, and its status derived again (Lifecycle, which the
+//     declaration lifecycle implements: the outbox sits below it);
 //   - refused for good: discarded with the reasons (a dead delivery, shown
 //     to the operator, replayable); a declaration becomes delivery_failed;
 //   - transient: retryable at RetryPolicy.NextRetry, exponential with full

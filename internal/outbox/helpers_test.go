@@ -15,6 +15,7 @@ import (
 
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
@@ -84,7 +85,7 @@ func insert(t testing.TB, db *postgres.DB, n int, o declOpt) []string {
 		}
 		nd := &postgres.NewDeclaration{ID: id, Port: port, PortRef: "HE-" + id, Digest: "sha256:x", Direction: customs.Import,
 			ReceivedAt: at, PortOffice: "040800", Enterprises: []string{"91130200MA0FK3L20Y"}, Lane: customs.LaneRelease,
-			Doc: []byte(`{}`), Canonical: xml, Actor: "port:hebei", Note: "accepted", TimelineData: []byte(`{}`)}
+			Declaration: testDeclaration(id, at), Canonical: xml, Actor: "port:hebei", Note: "accepted", Route: []byte(`{}`)}
 		if o.openTask {
 			nd.Tasks = []byte(`[{"id":"t_` + id + `","workflow":"inspection","bureau":null,"owner":"040800","items":[1],"inspector":null}]`)
 		}
@@ -129,7 +130,7 @@ func setup(t testing.TB, sc sim.Config, wrap func(http.Handler) http.Handler) *b
 // testConfig is a dispatcher configuration sized for tests.
 func testConfig() outbox.Config {
 	return outbox.Config{Lease: 10 * time.Second, PollInterval: 20 * time.Millisecond, SnoozeDelay: 100 * time.Millisecond,
-		Retry: outbox.RetryPolicy{Base: 20 * time.Millisecond, Cap: 300 * time.Millisecond}, Logger: quietLog()}
+		Retry: outbox.RetryPolicy{Base: 20 * time.Millisecond, Cap: 300 * time.Millisecond}, Logger: quietLog(), Lifecycle: inspection.Lifecycle{}}
 }
 
 // run starts a dispatcher and returns a function that stops it and waits.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/reviewcentre"
@@ -20,7 +19,7 @@ import (
 // (recorders) takes every acceptance waiting when it is free and records
 // them all in one transaction of a few statements (postgres.CompleteOutbox,
 // postgres.LockLifecycles, postgres.AddTimelines,
-// clearance.RefreshAllLocked), the way a database groups commits. Under
+// Lifecycle.RefreshAll), the way a database groups commits. Under
 // load a batch is large and an acceptance costs a fraction of a round
 // trip; alone, it is recorded at once. Recording one acceptance took seven
 // round trips, which capped delivery well below what intake accepts on a
@@ -209,7 +208,7 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 		}
 		now := d.now()
 		var entries []postgres.StatusChange
-		var refresh []clearance.Locked
+		var refresh []Locked
 		for i, x := range batch {
 			if lost[i] {
 				continue
@@ -228,17 +227,16 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 			data, _ := json.Marshal(map[string]any{"entryId": x.ack.EntryID, "answer": x.ack.Status})
 			// As in accept: the delivery is on the timeline once, as the
 			// status change or as its own entry.
-			if clearance.Derive(st) != clearance.StatusDelivered {
-				entries = append(entries, postgres.StatusChange{DeclarationID: x.m.DeclarationID, Status: string(clearance.StatusDelivered),
+			if customs.Derive(st) != customs.StatusDelivered {
+				entries = append(entries, postgres.StatusChange{DeclarationID: x.m.DeclarationID, Status: string(customs.StatusDelivered),
 					At: now, Actor: Actor, Note: note, Data: data})
 			}
-			refresh = append(refresh, clearance.Locked{ID: x.m.DeclarationID, State: st, At: now, Actor: Actor, Note: note, Data: data})
+			refresh = append(refresh, Locked{ID: x.m.DeclarationID, State: st, Event: customs.Event{At: now, Actor: Actor, Note: note, Data: data}})
 		}
 		if err := postgres.AddTimelines(ctx, tx, entries); err != nil {
 			return err
 		}
-		_, _, err = clearance.RefreshAllLocked(ctx, tx, refresh)
-		return err
+		return d.cfg.Lifecycle.RefreshAll(ctx, postgres.Tx{ExtContext: tx}, refresh)
 	})
 	if err != nil {
 		return nil, err

@@ -17,15 +17,17 @@ import (
 	"github.com/jjj/gateway/adapters/beijing"
 	"github.com/jjj/gateway/adapters/hebei"
 	"github.com/jjj/gateway/adapters/tianjin"
-	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/canonical"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/loadgen"
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/view"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -173,20 +175,20 @@ func (x *bundle) pipelineCPU(port customs.Port, raw []byte, now time.Time) (int,
 		tasks[i] = taskRow{ID: t.ID, Workflow: string(t.Workflow), Bureau: opt(t.Bureau), Owner: owner, Items: t.Items, Inspector: opt(t.Inspector)}
 	}
 	xml := canonical.Marshal(d)
-	v := clearance.NewView(d)
-	doc := clearance.AppendJSON(make([]byte, 0, 4096), v)
+	v := view.NewView(d)
+	doc := view.AppendJSON(make([]byte, 0, 4096), v)
 	tasksJSON, _ := json.Marshal(tasks)
 	var drawJSON []byte
 	if route.Draw != nil {
 		drawJSON, _ = json.Marshal(route.Draw)
 	}
-	reasons := clearance.AppendRouteJSON(nil, v.Route)
+	reasons := view.AppendRouteJSON(nil, v.Route)
 	_ = d.Enterprises()
 	note := "accepted and routed: " + string(route.Lane)
 	// Submit splices status, entryId and the first timeline entry into doc
 	// for its answer (clearance.acceptedBody) instead of marshalling the
 	// view again.
-	tl := clearance.AppendTimelineJSON(nil, []clearance.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note}})
+	tl := view.AppendTimelineJSON(nil, []view.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note}})
 	i := bytes.Index(doc, []byte(`,"ruleSet":`))
 	body := make([]byte, 0, len(doc)+len(tl)+64)
 	body = append(body, doc[:i]...)
@@ -223,11 +225,11 @@ func BenchmarkPipelineCPU(b *testing.B) {
 func BenchmarkSubmit(b *testing.B) {
 	x := setup(b)
 	db := pgtest.New(b)
-	svc := &clearance.Service{DB: db, Translator: x.tr, Engine: x.engine, Tables: x.tables,
-		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &clearance.AlertCache{DB: db}}}
+	svc := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: x.tr, Engine: x.engine, Tables: x.tables,
+		Facts: &clearance.LiveFacts{SeedSecret: x.facts.SeedSecret, Alerts: &inspection.AlertCache{Store: postgres.InspectionStore{DB: db}}}}
 	run := 0
 	for _, port := range ports {
-		who := apikey.Principal{Role: apikey.RolePort, Scope: string(port)}
+		who := customs.Principal{Role: customs.CallerPort, Scope: string(port)}
 		b.Run(string(port), func(b *testing.B) {
 			run++
 			msgs, avg := corpus(b, x.tables, port, b.N, "S"+strconv.Itoa(run)+"N"+strconv.Itoa(b.N)+"_")
@@ -253,14 +255,14 @@ func BenchmarkSubmit(b *testing.B) {
 func TestPipelineCPUMatchesSubmit(t *testing.T) {
 	x := setup(t)
 	db := pgtest.New(t)
-	svc := &clearance.Service{DB: db, Translator: x.tr, Engine: x.engine, Tables: x.tables, Facts: x.facts}
+	svc := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: x.tr, Engine: x.engine, Tables: x.tables, Facts: x.facts}
 	for _, port := range ports {
 		msgs, _ := corpus(t, x.tables, port, 20, "T")
 		for i, raw := range msgs {
 			if _, err := x.pipelineCPU(port, raw, time.Now().UTC()); err != nil {
 				t.Fatalf("%s message %d: pipeline: %v", port, i, err)
 			}
-			s, err := svc.Submit(context.Background(), port, raw, apikey.Principal{Role: apikey.RolePort, Scope: string(port)})
+			s, err := svc.Submit(context.Background(), port, raw, customs.Principal{Role: customs.CallerPort, Scope: string(port)})
 			if err != nil {
 				t.Fatalf("%s message %d: submit: %v", port, i, err)
 			}

@@ -28,8 +28,9 @@ type NewDeclaration struct {
 	PortOffice  string
 	Enterprises []string
 	Lane        customs.Lane
-	// Doc is the stored JSON document (clearance.View without live parts).
-	Doc []byte
+	// Declaration is the declaration with its route, stored as the
+	// domain model (doc.go).
+	Declaration *customs.Declaration
 	// Canonical is the canonical XML for the review centre.
 	Canonical []byte
 	// Draw is the random draw as JSON, or nil.
@@ -38,16 +39,17 @@ type NewDeclaration struct {
 	Tasks []byte
 	Actor string
 	Note  string
-	// TimelineData is JSON kept with the first timeline entry: the route (with
-	// its reasons) the declaration was accepted with.
-	TimelineData []byte
+	// Route is the route as the API shows it (with its reasons): kept with
+	// the first timeline entry, carried by webhook events, and stored in
+	// the route column for the events of later status changes.
+	Route []byte
 }
 
 const insertDeclarationSQL = `
 WITH d AS (
     INSERT INTO declaration (id, port, port_ref, digest, direction, status, received_at, updated_at,
-                             port_office, enterprises, lane, doc, canonical, draw)
-    VALUES ($1, $2, $3, $4, $5, 'accepted', $6, $6, $7, $8, $9, $10, $11, $12)
+                             port_office, enterprises, lane, doc, canonical, draw, route)
+    VALUES ($1, $2, $3, $4, $5, 'accepted', $6, $6, $7, $8, $9, $10, $11, $12, $15)
     ON CONFLICT (port, port_ref) DO NOTHING
     RETURNING id
 ), tl AS (
@@ -62,7 +64,7 @@ WITH d AS (
     SELECT id, 'declaration', id, $2, 'available', $6, $6, $6 FROM d
 ), ev AS (
     INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
-    SELECT w.id, d.id, 'accepted', NULL, $6, ($10::jsonb)->'route'
+    SELECT w.id, d.id, 'accepted', NULL, $6, $15::jsonb
     FROM d JOIN webhook w ON w.enterprise = ANY($8::text[]) AND w.state IN ('active', 'suspended')
     ORDER BY w.id
 )
@@ -73,14 +75,18 @@ SELECT id FROM d`
 // declaration's id and digest with created false.
 func (db *DB) InsertDeclaration(ctx context.Context, n *NewDeclaration) (id, digest string, created bool, err error) {
 	var got string
+	doc, err := marshalDoc(n.Declaration)
+	if err != nil {
+		return "", "", false, err
+	}
 	tasks := n.Tasks
 	if tasks == nil {
 		tasks = []byte("[]")
 	}
 	err = db.QueryRowContext(ctx, insertDeclarationSQL,
 		n.ID, n.Port, n.PortRef, n.Digest, n.Direction, n.ReceivedAt,
-		n.PortOffice, pq.Array(n.Enterprises), n.Lane, jsonOrNull(n.Doc), n.Canonical, jsonOrNull(n.Draw),
-		n.Actor, n.Note, jsonOrNull(n.TimelineData), string(tasks),
+		n.PortOffice, pq.Array(n.Enterprises), n.Lane, string(doc), n.Canonical, jsonOrNull(n.Draw),
+		n.Actor, n.Note, jsonOrNull(n.Route), string(tasks),
 	).Scan(&got)
 	if err == nil {
 		return got, n.Digest, true, nil

@@ -5,38 +5,22 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/jjj/gateway/internal/customs"
 	"github.com/lib/pq"
 )
 
-// Scope limits a listing to what a key may read (api.md "Keys and
-// roles"); exactly one field is set, or All. It is the SQL form of
-// clearance.Visible: the two must agree.
-type Scope struct {
-	All        bool
-	Port       string // declarations submitted for this port
-	Enterprise string // declarations where this USCC is a party (the enterprises array)
-	Bureau     string // declarations with a task this bureau owns
-}
-
-// DeclarationFilter selects declarations to list, newest first.
-type DeclarationFilter struct {
-	Scope Scope
-	// Status, Port and Enterprise filter when not empty.
-	Status     string
-	Port       string
-	Enterprise string
-	// Since keeps declarations received at or after it, when not zero.
-	Since time.Time
-	// Before is the keyset cursor: only seq < Before, when not zero.
-	Before int64
-	Limit  int
-}
+// Scope and DeclarationFilter are the domain's (customs): the services
+// pass them as they are. Scope is the SQL form of clearance.Visible: the
+// two must agree.
+type (
+	Scope             = customs.Scope
+	DeclarationFilter = customs.DeclarationFilter
+)
 
 // where builds the filter's WHERE clause and arguments. Declarations are
 // aliased d.
-func (f *DeclarationFilter) where() (string, []any) {
+func filterWhere(f *DeclarationFilter) (string, []any) {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
@@ -81,7 +65,7 @@ func (f *DeclarationFilter) where() (string, []any) {
 // row already read, so it can neither push a row onto the next page twice
 // nor hide one.
 func (db *DB) ListDeclarations(ctx context.Context, f DeclarationFilter) ([]DeclarationRow, error) {
-	where, args := f.where()
+	where, args := filterWhere(&f)
 	args = append(args, f.Limit)
 	q := `SELECT ` + prefixColumns("d.", declarationColumns) + ` FROM declaration d` + where +
 		` ORDER BY d.seq DESC LIMIT $` + strconv.Itoa(len(args))
@@ -97,7 +81,7 @@ func (db *DB) ListDeclarations(ctx context.Context, f DeclarationFilter) ([]Decl
 func (db *DB) CountByStatus(ctx context.Context, f DeclarationFilter) (map[string]int, error) {
 	f.Before = 0
 	f.Status = ""
-	where, args := f.where()
+	where, args := filterWhere(&f)
 	rows, err := db.QueryContext(ctx, `SELECT d.status, count(*) FROM declaration d`+where+` GROUP BY d.status`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count declarations: %w", err)

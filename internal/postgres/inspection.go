@@ -63,16 +63,8 @@ func (db *DB) DeleteAlert(ctx context.Context, id string, at time.Time) (bool, e
 	return n > 0, nil
 }
 
-// TaskFilter selects a bureau's tasks.
-type TaskFilter struct {
-	Owner    string
-	Status   string
-	Workflow string
-	// After is the keyset cursor: tasks created after (CreatedAt, ID).
-	AfterAt time.Time
-	AfterID string
-	Limit   int
-}
+// TaskFilter is the domain's (customs).
+type TaskFilter = customs.TaskFilter
 
 // BureauTasks lists the tasks a bureau owns, oldest first. Withdrawn tasks
 // are left out unless asked for by status.
@@ -145,9 +137,12 @@ func (db *DB) ReroutableDeclarations(ctx context.Context, usccs []string) ([]str
 
 // RouteUpdate is a new route written by a re-route.
 type RouteUpdate struct {
-	ID        string
-	Lane      customs.Lane
-	Doc       []byte
+	ID   string
+	Lane customs.Lane
+	// Declaration is the declaration with its new route (doc.go).
+	Declaration *customs.Declaration
+	// Route is the new route as the API shows it (the route column).
+	Route     []byte
 	Canonical []byte
 	// Withdraw are open or claimed tasks the new route no longer has.
 	Withdraw []string
@@ -164,9 +159,13 @@ type RouteUpdate struct {
 // UpdateRoute writes a re-route in tx and returns the new route version.
 func UpdateRoute(ctx context.Context, tx *sqlx.Tx, u *RouteUpdate) (int, error) {
 	var version int
-	err := tx.GetContext(ctx, &version, `UPDATE declaration SET lane = $2, doc = $3, canonical = $4, route_version = route_version + 1, updated_at = $5,
-		draw = COALESCE(draw, $6::jsonb)
-		WHERE id = $1 RETURNING route_version`, u.ID, u.Lane, string(u.Doc), u.Canonical, u.At, jsonOrNull(u.Draw))
+	doc, err := marshalDoc(u.Declaration)
+	if err != nil {
+		return 0, err
+	}
+	err = tx.GetContext(ctx, &version, `UPDATE declaration SET lane = $2, doc = $3, canonical = $4, route_version = route_version + 1, updated_at = $5,
+		draw = COALESCE(draw, $6::jsonb), route = $7
+		WHERE id = $1 RETURNING route_version`, u.ID, u.Lane, string(doc), u.Canonical, u.At, jsonOrNull(u.Draw), jsonOrNull(u.Route))
 	if err != nil {
 		return 0, fmt.Errorf("update route of %s: %w", u.ID, err)
 	}

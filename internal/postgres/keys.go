@@ -2,15 +2,17 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jjj/gateway/internal/customs"
 )
 
-// KeyRow is a stored API key; the key itself is never stored, only its hash.
-type KeyRow struct {
+// keyRow is a stored API key; the key itself is never stored, only its
+// hash.
+type keyRow struct {
 	ID        string       `db:"id"`
 	Hint      string       `db:"hint"`
 	Role      string       `db:"role"`
@@ -21,41 +23,54 @@ type KeyRow struct {
 	RevokedAt sql.NullTime `db:"revoked_at"`
 }
 
-// HashKey is how keys are stored: a key has 256 bits of entropy, so an
-// unsalted SHA-256 is enough and lets a key be looked up by its hash.
-func HashKey(key string) []byte {
-	h := sha256.Sum256([]byte(key))
-	return h[:]
+func (k *keyRow) key() customs.APIKey {
+	return customs.APIKey{ID: k.ID, Hint: k.Hint, Role: customs.CallerRole(k.Role), Scope: k.Scope, Name: k.Name,
+		CreatedAt: k.CreatedAt, ExpiresAt: nullTime(k.ExpiresAt), RevokedAt: nullTime(k.RevokedAt)}
 }
 
-// InsertKey stores a new key by its hash.
-func (db *DB) InsertKey(ctx context.Context, k *KeyRow, key string) error {
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
+// InsertKey stores a new key by its hash (apikey.HashKey).
+func (db *DB) InsertKey(ctx context.Context, k *customs.APIKey, hash []byte) error {
 	var exp any
-	if k.ExpiresAt.Valid {
-		exp = k.ExpiresAt.Time
+	if k.ExpiresAt != nil {
+		exp = *k.ExpiresAt
 	}
 	_, err := db.ExecContext(ctx, `INSERT INTO api_key (id, hash, hint, role, scope, name, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, k.ID, HashKey(key), k.Hint, k.Role, k.Scope, k.Name, k.CreatedAt, exp)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, k.ID, hash, k.Hint, string(k.Role), k.Scope, k.Name, k.CreatedAt, exp)
 	return classify(err, "key")
 }
 
 // KeyByHash finds a key by its hash, whether or not it is still valid;
-// sql.ErrNoRows wrapped when there is none.
-func (db *DB) KeyByHash(ctx context.Context, hash []byte) (*KeyRow, error) {
-	var k KeyRow
+// customs.CodeNotFound when there is none.
+func (db *DB) KeyByHash(ctx context.Context, hash []byte) (*customs.APIKey, error) {
+	var k keyRow
 	err := db.GetContext(ctx, &k, `SELECT id, hint, role, scope, name, created_at, expires_at, revoked_at FROM api_key WHERE hash = $1`, hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customs.Errorf(customs.CodeNotFound, "no such key")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("key by hash: %w", err)
 	}
-	return &k, nil
+	out := k.key()
+	return &out, nil
 }
 
 // Keys lists every key, newest first.
-func (db *DB) Keys(ctx context.Context) ([]KeyRow, error) {
-	var out []KeyRow
-	err := db.SelectContext(ctx, &out, `SELECT id, hint, role, scope, name, created_at, expires_at, revoked_at FROM api_key ORDER BY created_at DESC, id DESC`)
+func (db *DB) Keys(ctx context.Context) ([]customs.APIKey, error) {
+	var rows []keyRow
+	err := db.SelectContext(ctx, &rows, `SELECT id, hint, role, scope, name, created_at, expires_at, revoked_at FROM api_key ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
+	}
+	out := make([]customs.APIKey, len(rows))
+	for i := range rows {
+		out[i] = rows[i].key()
 	}
 	return out, nil
 }

@@ -503,3 +503,17 @@ SELECT id, declaration_id, kind, idempotency_key FROM o ORDER BY id`,
 	}
 	return out, nil
 }
+
+// Tx is a transaction of the caller's as the services' small transaction
+// interfaces take it (outbox.Tx): its methods write in the transaction.
+type Tx struct{ sqlx.ExtContext }
+
+// InsertRoute implements outbox.Tx (EnqueueRoute in the transaction).
+func (t Tx) InsertRoute(ctx context.Context, declarationID string, body []byte, at time.Time) (string, error) {
+	return EnqueueRoute(ctx, t.ExtContext, declarationID, body, at)
+}
+
+// InsertRoute implements outbox.Tx outside a transaction.
+func (db *DB) InsertRoute(ctx context.Context, declarationID string, body []byte, at time.Time) (string, error) {
+	return EnqueueRoute(ctx, db, declarationID, body, at)
+}

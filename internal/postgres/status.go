@@ -35,7 +35,7 @@ type StatusChange struct {
 func ChangeStatus(ctx context.Context, q sqlx.ExtContext, c StatusChange) (previous string, err error) {
 	err = sqlx.GetContext(ctx, q, &previous, `
 WITH old AS (SELECT status FROM declaration WHERE id = $1 FOR UPDATE),
-upd AS (UPDATE declaration SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id, enterprises, doc->'route' AS route),
+upd AS (UPDATE declaration SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id, enterprises, route),
 tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data) SELECT id, $3, $2, $4, $5, $6 FROM upd),
 ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
        SELECT w.id, upd.id, $2, old.status, $3, upd.route
@@ -62,59 +62,72 @@ func AddTimeline(ctx context.Context, q sqlx.ExtContext, c StatusChange) error {
 	return nil
 }
 
-// LifecycleState is what a declaration's status is derived from, read
-// under a row lock in the caller's transaction.
-type LifecycleState struct {
+// lifecycleRow is a declaration's part of customs.Lifecycle as stored.
+type lifecycleRow struct {
 	Status   string         `db:"status"`
 	Delivery string         `db:"delivery"`
 	Decision sql.NullString `db:"decision"`
-	Tasks    []TaskRow
+}
+
+func (r *lifecycleRow) lifecycle() *customs.Lifecycle {
+	return &customs.Lifecycle{Status: customs.Status(r.Status), Delivery: customs.DeliveryState(r.Delivery), Decision: customs.Decision(r.Decision.String)}
+}
+
+// TaskState converts a stored task for the lifecycle.
+func (t *TaskRow) TaskState() customs.TaskState {
+	r := t.Record()
+	return r.State()
 }
 
 // LockLifecycle reads and locks the state a status is derived from.
-func LockLifecycle(ctx context.Context, q sqlx.ExtContext, id string) (*LifecycleState, error) {
-	var s LifecycleState
-	err := sqlx.GetContext(ctx, q, &s, `SELECT status, delivery, decision FROM declaration WHERE id = $1 FOR UPDATE`, id)
+func LockLifecycle(ctx context.Context, q sqlx.ExtContext, id string) (*customs.Lifecycle, error) {
+	var r lifecycleRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT status, delivery, decision FROM declaration WHERE id = $1 FOR UPDATE`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock declaration %s: %w", id, err)
 	}
-	if s.Tasks, err = tasksOf(ctx, q, id); err != nil {
+	tasks, err := tasksOf(ctx, q, id)
+	if err != nil {
 		return nil, err
 	}
-	return &s, nil
+	l := r.lifecycle()
+	for i := range tasks {
+		l.Tasks = append(l.Tasks, tasks[i].TaskState())
+	}
+	return l, nil
 }
 
 // LockLifecycles is LockLifecycle for many declarations in two statements:
 // the declarations locked in id order (so two callers never lock a pair
 // in opposite orders) and all their tasks. Unknown ids are absent from the
 // map.
-func LockLifecycles(ctx context.Context, q sqlx.ExtContext, ids []string) (map[string]*LifecycleState, error) {
-	out := make(map[string]*LifecycleState, len(ids))
+func LockLifecycles(ctx context.Context, q sqlx.ExtContext, ids []string) (map[string]*customs.Lifecycle, error) {
+	out := make(map[string]*customs.Lifecycle, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []struct {
 		ID string `db:"id"`
-		LifecycleState
+		lifecycleRow
 	}
 	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, status, delivery, decision FROM declaration WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
 		pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("lock declarations: %w", err)
 	}
 	for i := range rows {
-		out[rows[i].ID] = &rows[i].LifecycleState
+		out[rows[i].ID] = rows[i].lifecycle()
 	}
 	var tasks []TaskRow
 	if err := sqlx.SelectContext(ctx, q, &tasks, `SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`,
 		pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("tasks of declarations: %w", err)
 	}
-	for _, t := range tasks {
-		if s := out[t.DeclarationID]; s != nil {
-			s.Tasks = append(s.Tasks, t)
+	for i := range tasks {
+		if s := out[tasks[i].DeclarationID]; s != nil {
+			s.Tasks = append(s.Tasks, tasks[i].TaskState())
 		}
 	}
 	return out, nil
@@ -161,7 +174,7 @@ WITH c AS (
 ),
 old AS (SELECT d.id, d.status FROM declaration d WHERE d.id = ANY($1) ORDER BY d.id FOR UPDATE),
 upd AS (UPDATE declaration SET status = c.status, updated_at = c.at FROM c WHERE declaration.id = c.id
-        RETURNING declaration.id, declaration.enterprises, declaration.doc->'route' AS route),
+        RETURNING declaration.id, declaration.enterprises, declaration.route),
 tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data)
        SELECT c.id, c.at, c.status, c.actor, c.note, NULLIF(c.data, '')::jsonb FROM c JOIN upd ON upd.id = c.id ORDER BY c.n),
 ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)

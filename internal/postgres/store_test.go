@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 )
 
@@ -37,7 +38,7 @@ func TestMigrateAgainChangesNothing(t *testing.T) {
 func TestKeysAreStoredHashed(t *testing.T) {
 	db := pgtest.New(t)
 	keys := &apikey.Keys{Store: db}
-	k, err := keys.Create(context.Background(), apikey.NewKey{Role: apikey.RoleAdmin, Name: "ops"})
+	k, err := keys.Create(context.Background(), apikey.NewKey{Role: customs.CallerAdmin, Name: "ops"})
 	if err != nil {
 		t.Fatal(err)
 	}

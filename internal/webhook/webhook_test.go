@@ -246,11 +246,11 @@ func setup(t *testing.T) *bundle {
 // events).
 func (b *bundle) declare(t *testing.T, id string, enterprises ...string) {
 	t.Helper()
-	doc := fmt.Sprintf(`{"id":%q,"port":"tianjin","portRef":"REF-%s","route":{"lane":"release","workflows":[],"bureau":null,"ruleSet":"t","tasks":[],"reasons":[]}}`, id, id)
+	route := `{"lane":"release","workflows":[],"bureau":null,"ruleSet":"t","tasks":[],"reasons":[]}`
 	_, _, created, err := b.db.InsertDeclaration(b.ctx, &postgres.NewDeclaration{
 		ID: id, Port: "tianjin", PortRef: "REF-" + id, Digest: "sha256:" + id, Direction: customs.Import,
 		ReceivedAt: b.now, PortOffice: "120000", Enterprises: enterprises, Lane: customs.LaneRelease,
-		Doc: []byte(doc), Canonical: []byte("<x/>"), Actor: "port:tianjin", Note: "accepted",
+		Declaration: &customs.Declaration{ID: id}, Route: []byte(route), Canonical: []byte("<x/>"), Actor: "port:tianjin", Note: "accepted",
 	})
 	if err != nil || !created {
 		t.Fatalf("insert %s: created %v, %v", id, created, err)

@@ -156,4 +156,3 @@ func parseDuration(name, s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-

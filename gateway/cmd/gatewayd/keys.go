@@ -40,8 +40,8 @@ func runKeysCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	case *role == "":
 		return usageError{"--role is required"}
 	}
-	switch apikey.Role(*role) {
-	case apikey.RolePort, apikey.RoleBureau, apikey.RoleEnterprise, apikey.RoleReviewCentre, apikey.RoleRegistry, apikey.RoleAdmin:
+	switch customs.CallerRole(*role) {
+	case customs.CallerPort, customs.CallerBureau, customs.CallerEnterprise, customs.CallerReviewCentre, customs.CallerRegistry, customs.CallerAdmin:
 	default:
 		return usageError{fmt.Sprintf("--role %q is not port, bureau, enterprise, reviewcentre, registry or admin", *role)}
 	}
@@ -58,7 +58,7 @@ func runKeysCreate(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	keys := &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)}
-	k, err := keys.Create(ctx, apikey.NewKey{Role: apikey.Role(*role), Scope: *scope, Name: *name})
+	k, err := keys.Create(ctx, apikey.NewKey{Role: customs.CallerRole(*role), Scope: *scope, Name: *name})
 	if err != nil {
 		if customs.ErrorCodeOf(err) == customs.CodeInvalid {
 			// The request itself is wrong (a scope the role does not take).

@@ -18,6 +18,8 @@ import (
 	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/inspection"
+	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
@@ -228,18 +230,24 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &app{cfg: cfg, log: log, db: db}
 	facts := &clearance.LiveFacts{SeedSecret: []byte(cfg.seedSecret)}
-	svc := &clearance.Service{DB: db, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables, Facts: facts}
+	svc := &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables, Facts: facts}
+	insp := &inspection.Service{Store: inspection.Adapt[postgres.Tx](postgres.InspectionStore{DB: db}), Engine: engine, Tables: tables,
+		Facts: facts, Adapters: reg,
+		ReplayFunc: func(ctx context.Context, id int64, actor, note string, at time.Time) error {
+			return outbox.Replay(ctx, db, inspection.Lifecycle{}, id, actor, note, at)
+		}}
 	a.server = &gateway.Server{
-		Config:    gateway.Config{MaxBodyBytes: cfg.maxBody},
-		DB:        db,
-		Adapters:  reg,
-		Tables:    tables,
-		Keys:      &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)},
-		Clearance: svc,
-		Logger:    log,
-		Metrics:   metrics,
+		Config:     gateway.Config{MaxBodyBytes: cfg.maxBody},
+		DB:         db,
+		Adapters:   reg,
+		Tables:     tables,
+		Keys:       &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)},
+		Clearance:  svc,
+		Inspection: insp,
+		Logger:     log,
+		Metrics:    metrics,
 	}
-	if err := a.wire(ctx, tables, engine, svc, facts, metrics); err != nil {
+	if err := a.wire(ctx, tables, engine, svc, insp, facts, metrics); err != nil {
 		db.Close()
 		return nil, err
 	}

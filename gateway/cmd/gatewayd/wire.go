@@ -10,6 +10,7 @@ import (
 
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/routing"
 )
 
@@ -18,6 +19,7 @@ type deps struct {
 	tables  *codes.Tables
 	engine  *routing.Engine
 	svc     *clearance.Service
+	insp    *inspection.Service
 	facts   *clearance.LiveFacts
 	metrics *prometheus.Registry
 }
@@ -25,8 +27,8 @@ type deps struct {
 // wire adds the background workers and API extensions of each capability
 // (delivery, credit, inspection, enterprises) to the app. Each capability
 // has its own wire_*.go file.
-func (a *app) wire(ctx context.Context, tables *codes.Tables, engine *routing.Engine, svc *clearance.Service, facts *clearance.LiveFacts, metrics *prometheus.Registry) error {
-	d := &deps{tables: tables, engine: engine, svc: svc, facts: facts, metrics: metrics}
+func (a *app) wire(ctx context.Context, tables *codes.Tables, engine *routing.Engine, svc *clearance.Service, insp *inspection.Service, facts *clearance.LiveFacts, metrics *prometheus.Registry) error {
+	d := &deps{tables: tables, engine: engine, svc: svc, insp: insp, facts: facts, metrics: metrics}
 	for _, w := range []func(context.Context, *deps) error{a.wireDelivery, a.wireCredit, a.wireInspection, a.wireEnterprise} {
 		if err := w(ctx, d); err != nil {
 			return err

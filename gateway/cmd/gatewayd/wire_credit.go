@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jjj/gateway/gateway"
-	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/credit"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/inspection"
 )
 
 // wireCredit wires the credit capability into the app: a client per
@@ -64,10 +63,10 @@ func (a *app) wireCredit(ctx context.Context, d *deps) error {
 	d.facts.Ratings = cache
 	a.rerouteNudge = make(chan struct{}, 1)
 	a.workers = append(a.workers, cache.Run, syncer.Run, func(ctx context.Context) {
-		d.svc.RunReroutes(ctx, clearance.ReroutesConfig{Nudge: a.rerouteNudge,
+		d.insp.RunReroutes(ctx, inspection.ReroutesConfig{Nudge: a.rerouteNudge,
 			OnError: func(err error) { a.log.Error("re-route after a credit change", "err", err) }})
 	})
-	a.server.Extensions = append(a.server.Extensions, gateway.CreditRoutes(syncer))
+	a.server.Credit = syncer
 	if len(sources) == 0 {
 		a.log.Info("no credit registry configured (CREDIT_REGISTRY_BJ, _TJ, _HE): credit is not synced")
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/jjj/gateway/gateway"
+	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/reviewcentre"
 )
@@ -50,11 +51,12 @@ func (a *app) wireDelivery(ctx context.Context, d *deps) error {
 	}
 	cfg.Metrics = metrics
 	cfg.Logger = a.log
+	cfg.Lifecycle = inspection.Lifecycle{}
 	disp, err := outbox.New(a.db, client, cfg, client.MaxDuration())
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	a.workers = append(a.workers, disp.Run)
-	a.server.Extensions = append(a.server.Extensions, gateway.DeliveryRoutes(&gateway.DeliveryDeps{DB: a.db}))
+	a.server.Deliveries = &gateway.DeliveryDeps{DB: a.db}
 	return nil
 }

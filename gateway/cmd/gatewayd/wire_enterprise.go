@@ -41,6 +41,6 @@ func (a *app) wireEnterprise(ctx context.Context, d *deps) error {
 		return err
 	}
 	a.workers = append(a.workers, worker.Run)
-	a.server.Extensions = append(a.server.Extensions, gateway.Enterprises(ecfg))
+	a.server.Enterprises = &ecfg
 	return nil
 }

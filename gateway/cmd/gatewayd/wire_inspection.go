@@ -4,17 +4,18 @@ import (
 	"context"
 
 	"github.com/jjj/gateway/gateway"
-	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/inspection"
+	"github.com/jjj/gateway/internal/postgres"
 )
 
 // wireInspection wires the inland bureaus' tasks, risk alerts (served to
 // intake from a cache) and draws.
 func (a *app) wireInspection(ctx context.Context, d *deps) error {
-	alerts := &clearance.AlertCache{DB: a.db}
+	alerts := &inspection.AlertCache{Store: postgres.InspectionStore{DB: a.db}}
 	d.facts.Alerts = alerts
-	a.server.Extensions = append(a.server.Extensions, gateway.InspectionRoutes(gateway.InspectionDeps{
+	a.server.InspectionDeps = &gateway.InspectionDeps{
 		Alerts:     alerts,
 		SeedSecret: []byte(a.cfg.seedSecret),
-	}))
+	}
 	return nil
 }

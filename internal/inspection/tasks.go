@@ -1,20 +1,17 @@
-package clearance
+package inspection
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
-	"github.com/jjj/gateway/internal/apikey"
+	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/routing"
+	"github.com/jjj/gateway/internal/view"
 )
 
 // BureauTask is a task as a bureau lists it (api.md Bureaus).
@@ -45,22 +42,15 @@ type CoalFailure struct {
 	Unit      string  `json:"unit"`
 }
 
-func nullable(ns sql.NullString) *string {
-	if ns.Valid {
-		return &ns.String
-	}
-	return nil
-}
-
-// NewBureauTask converts a stored task.
-func NewBureauTask(t *postgres.TaskRow) BureauTask {
-	bt := BureauTask{ID: t.ID, DeclarationID: t.DeclarationID, Workflow: t.Workflow, Bureau: nullable(t.Bureau), Owner: t.Owner,
-		Items: t.Items, Status: t.Status, Inspector: nullable(t.Inspector), ClaimedBy: nullable(t.ClaimedBy),
-		CreatedAt: t.CreatedAt.UTC(), Outcome: nullable(t.Outcome)}
+// NewBureauTask renders a stored task.
+func NewBureauTask(t *customs.TaskRecord) BureauTask {
+	bt := BureauTask{ID: t.ID, DeclarationID: t.DeclarationID, Workflow: string(t.Workflow), Bureau: view.Opt(t.Bureau), Owner: t.Owner,
+		Items: t.Items, Status: string(t.Status), Inspector: view.Opt(t.Inspector), ClaimedBy: view.Opt(t.ClaimedBy),
+		CreatedAt: t.CreatedAt.UTC(), Outcome: view.Opt(t.Outcome)}
 	if len(t.Result) > 0 {
 		bt.Result = t.Result
 	}
-	if customs.Workflow(t.Workflow) == customs.WorkflowCoal && bt.Outcome != nil {
+	if t.Workflow == customs.WorkflowCoal && bt.Outcome != nil {
 		var r struct {
 			Failed []CoalFailure `json:"failed"`
 		}
@@ -83,21 +73,21 @@ func NewBureauTask(t *postgres.TaskRow) BureauTask {
 // (declaration, then its tasks), so that a claim or a result running beside
 // a re-route waits for it instead of deadlocking. A bureau acts only on the
 // tasks it owns (api.md: another bureau's task is forbidden), admin on any.
-func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p apikey.Principal) (*postgres.TaskRow, error) {
-	t, err := postgres.GetTask(ctx, tx, id, false)
+func taskFor(ctx context.Context, tx Tx, id string, p customs.Principal) (*customs.TaskRecord, error) {
+	t, err := tx.Task(ctx, id, false)
 	if err != nil {
 		return nil, err
 	}
-	if p.Role == apikey.RoleBureau && t.Owner != p.Scope {
+	if p.Role == customs.CallerBureau && t.Owner != p.Scope {
 		return nil, customs.Errorf(customs.CodeForbidden, "task %s belongs to bureau %s", id, t.Owner)
 	}
-	if _, err := postgres.LockLifecycle(ctx, tx, t.DeclarationID); err != nil {
+	if _, err := tx.LockLifecycle(ctx, t.DeclarationID); err != nil {
 		return nil, err
 	}
-	if t, err = postgres.GetTask(ctx, tx, id, true); err != nil {
+	if t, err = tx.Task(ctx, id, true); err != nil {
 		return nil, err
 	}
-	if t.Status == string(customs.TaskWithdrawn) {
+	if t.Status == customs.TaskWithdrawn {
 		return nil, customs.Errorf(customs.CodeConflict, "task %s was withdrawn by a re-route", id)
 	}
 	return t, nil
@@ -105,57 +95,41 @@ func taskFor(ctx context.Context, tx sqlx.ExtContext, id string, p apikey.Princi
 
 // Claim takes an open task for p's bureau; CodeConflict when it is already
 // claimed or done.
-func (s *Service) Claim(ctx context.Context, id string, p apikey.Principal) (*BureauTask, error) {
-	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
-		if t.Status != string(customs.TaskOpen) {
+func (s *Service) Claim(ctx context.Context, id string, p customs.Principal) (*BureauTask, error) {
+	return s.actOnTask(ctx, id, p, func(tx Tx, t *customs.TaskRecord) error {
+		if t.Status != customs.TaskOpen {
 			return customs.Errorf(customs.CodeConflict, "task %s is already %s", id, t.Status)
 		}
 		now := s.now().Truncate(time.Microsecond)
-		if err := postgres.ClaimTask(ctx, tx, id, p.Actor(), now); err != nil {
+		if err := tx.ClaimTask(ctx, id, p.Actor(), now); err != nil {
 			return err
 		}
 		data, _ := json.Marshal(map[string]any{"task": id, "workflow": t.Workflow, "items": t.Items})
-		return step(ctx, tx, t.DeclarationID, now, p.Actor(), fmt.Sprintf("%s task %s claimed", t.Workflow, id), data)
+		_, err := Record(ctx, tx, t.DeclarationID, customs.Event{At: now, Actor: p.Actor(), Note: fmt.Sprintf("%s task %s claimed", t.Workflow, id), Data: data})
+		return err
 	})
 }
 
 // actOnTask runs act on task id for p in one transaction, with the locks
 // taskFor takes, and returns the task as act left it once committed.
-func (s *Service) actOnTask(ctx context.Context, id string, p apikey.Principal, act func(tx *sqlx.Tx, t *postgres.TaskRow) error) (*BureauTask, error) {
-	tx, err := s.DB.BeginTxx(ctx, nil)
+func (s *Service) actOnTask(ctx context.Context, id string, p customs.Principal, act func(tx Tx, t *customs.TaskRecord) error) (*BureauTask, error) {
+	var t *customs.TaskRecord
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if t, err = taskFor(ctx, tx, id, p); err != nil {
+			return err
+		}
+		if err := act(tx, t); err != nil {
+			return err
+		}
+		t, err = tx.Task(ctx, id, false)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("task %s: %w", id, err)
-	}
-	defer tx.Rollback()
-	t, err := taskFor(ctx, tx, id, p)
-	if err != nil {
 		return nil, err
-	}
-	if err := act(tx, t); err != nil {
-		return nil, err
-	}
-	if t, err = postgres.GetTask(ctx, tx, id, false); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("task %s: %w", id, err)
 	}
 	bt := NewBureauTask(t)
 	return &bt, nil
-}
-
-// step records one step of a declaration's life in tx: the status derived
-// again, and the step on the timeline with its actor whether or not the
-// status moved (a second claim of a declaration already under inspection,
-// one of two tasks passing), so that every step is there. Timeline
-// statuses are always api.md's statuses: a step that changes none carries
-// the current one.
-func step(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, actor, note string, data []byte) error {
-	status, changed, err := Refresh(ctx, tx, id, at, actor, note, data)
-	if err != nil || changed {
-		return err
-	}
-	return postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: string(status), At: at, Actor: actor, Note: note, Data: data})
 }
 
 // ResultRequest is a bureau's finding (api.md "POST /v1/tasks/{id}/result").
@@ -169,7 +143,8 @@ type ResultRequest struct {
 	SealsBroken []string           `json:"sealsBroken"`
 }
 
-type storedResult struct {
+// Verdict is a task's result as Judge decides it and the task stores it.
+type Verdict struct {
 	Outcome     string             `json:"outcome"`
 	Findings    string             `json:"findings,omitempty"`
 	Disposition string             `json:"disposition,omitempty"`
@@ -189,26 +164,22 @@ type storedResult struct {
 // api.md does not make a claim a precondition: a result may be posted for
 // an open task as well as a claimed one (the bureau that owns it either
 // way); a done or withdrawn task is CodeConflict.
-func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p apikey.Principal) (*BureauTask, error) {
-	return s.actOnTask(ctx, id, p, func(tx *sqlx.Tx, t *postgres.TaskRow) error {
-		if t.Status == string(customs.TaskDone) {
+func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p customs.Principal) (*BureauTask, error) {
+	return s.actOnTask(ctx, id, p, func(tx Tx, t *customs.TaskRecord) error {
+		if t.Status == customs.TaskDone {
 			return customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
 		}
-		var doc []byte
-		if err := tx.GetContext(ctx, &doc, `SELECT doc FROM declaration WHERE id = $1`, t.DeclarationID); err != nil {
+		d, err := tx.Declaration(ctx, t.DeclarationID)
+		if err != nil {
 			return fmt.Errorf("declaration of task %s: %w", id, err)
 		}
-		var v View
-		if err := json.Unmarshal(doc, &v); err != nil {
-			return fmt.Errorf("declaration %s: stored document: %w", t.DeclarationID, err)
-		}
-		res, err := s.judge(t, &v, req)
+		res, err := Judge(s.Tables, t.Workflow, t.Items, d.Declaration, req)
 		if err != nil {
 			return err
 		}
 		body, _ := json.Marshal(res)
 		now := s.now().Truncate(time.Microsecond)
-		if err := postgres.CompleteTask(ctx, tx, id, res.Outcome, body, now); err != nil {
+		if err := tx.CompleteTask(ctx, id, res.Outcome, body, now); err != nil {
 			return err
 		}
 		note := fmt.Sprintf("%s task %s done: %s", t.Workflow, id, res.Outcome)
@@ -222,14 +193,21 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p ap
 			}
 			note += "; failed: " + strings.Join(names, ", ")
 		}
-		return step(ctx, tx, t.DeclarationID, now, p.Actor(), note, body)
+		_, err = Record(ctx, tx, t.DeclarationID, customs.Event{At: now, Actor: p.Actor(), Note: note, Data: body})
+		return err
 	})
 }
 
-func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*storedResult, error) {
+// Judge decides a task's result from a bureau's findings, a pure function
+// of the code tables, the task (its workflow and items) and the
+// declaration: coal against codes/coal-limits.csv (a claimed outcome that
+// contradicts the limits is CodeInvalid, result_contradicts_rules), a
+// direct-transit arrival by its seals, any other workflow as the bureau
+// says. Every problem of the request is returned at once, CodeInvalid.
+func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *customs.Declaration, req ResultRequest) (*Verdict, error) {
 	var ps customs.Problems
-	res := &storedResult{Findings: req.Findings}
-	switch customs.Workflow(t.Workflow) {
+	res := &Verdict{Findings: req.Findings}
+	switch workflow {
 	case customs.WorkflowCoal:
 		if req.DistanceKm == nil {
 			ps.Add("/distanceKm", customs.ProblemMissingField, "distanceKm is required")
@@ -242,8 +220,8 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 			}
 		}
 		kinds := map[string]string{} // lignite|other -> an HS code of that kind
-		for _, g := range v.Goods {
-			for _, it := range t.Items {
+		for _, g := range d.Goods {
+			for _, it := range items {
 				if int64(g.Seq) == it && routing.IsCoal(g.HSCode) {
 					if routing.IsLignite(g.HSCode) {
 						kinds["lignite"] = g.HSCode
@@ -268,7 +246,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 		}
 		sort.Strings(kindNames)
 		for _, k := range kindNames {
-			ok, failed, missing := routing.EvaluateCoal(s.Tables, kinds[k], dist, req.Lab)
+			ok, failed, missing := routing.EvaluateCoal(tables, kinds[k], dist, req.Lab)
 			for _, m := range missing {
 				if !seen["missing:"+m] {
 					seen["missing:"+m] = true
@@ -291,7 +269,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
 		}
 		switch req.Disposition {
-		case "", string(StatusReturned), string(StatusDestroyed):
+		case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
 		default:
 			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
 		}
@@ -311,7 +289,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 			// Coal that fails may not be imported: returned, unless the
 			// bureau gives another disposition (api.md statuses: "the
 			// disposition its result gives").
-			res.Disposition = string(StatusReturned)
+			res.Disposition = string(customs.StatusReturned)
 			if req.Disposition != "" {
 				res.Disposition = req.Disposition
 			}
@@ -319,7 +297,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 	case customs.WorkflowDirectTransit:
 		declared := map[string]bool{}
 		var all []string
-		for _, u := range v.Equipment {
+		for _, u := range d.Equipment {
 			for _, seal := range u.Seals {
 				declared[seal] = true
 				all = append(all, seal)
@@ -361,7 +339,7 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail")
 		}
 		switch req.Disposition {
-		case "", string(StatusReturned), string(StatusDestroyed):
+		case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
 		default:
 			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
 		}
@@ -370,15 +348,15 @@ func (s *Service) judge(t *postgres.TaskRow, v *View, req ResultRequest) (*store
 		}
 		res.Outcome, res.Disposition = req.Outcome, req.Disposition
 		if res.Outcome == "fail" && res.Disposition == "" {
-			res.Disposition = string(StatusReturned)
+			res.Disposition = string(customs.StatusReturned)
 		}
 	}
 	return res, nil
 }
 
 // ListTasks lists a bureau's tasks.
-func (s *Service) ListTasks(ctx context.Context, f postgres.TaskFilter) ([]BureauTask, error) {
-	rows, err := s.DB.BureauTasks(ctx, f)
+func (s *Service) ListTasks(ctx context.Context, f customs.TaskFilter) ([]BureauTask, error) {
+	rows, err := s.Store.BureauTasks(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -403,30 +381,21 @@ type DrawView struct {
 
 // Redraw recomputes a declaration's stored draw from RANDOM_SEED_SECRET.
 func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawView, error) {
-	row, err := s.DB.GetDeclaration(ctx, id)
+	row, err := s.Store.Declaration(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(row.Draw) == 0 {
+	if row.Draw == nil {
 		return nil, customs.Errorf(customs.CodeNotFound, "declaration %s has no random draw (its rating needed none)", id)
 	}
-	var stored customs.Draw
-	if err := json.Unmarshal(row.Draw, &stored); err != nil {
-		return nil, err
-	}
+	stored := *row.Draw
 	seed := routing.DaySeed(secret, customs.BeijingDay(row.ReceivedAt))
 	// The roster is the one the draw was made with (routing.Decide): the
 	// granted pilot zone's, which takes all the work, else the port office's
 	// (codes/customs.csv office of the port customs code). Not the owner of
 	// some inspection task: a risk alert can put one at an inland bureau.
 	owner := row.PortOffice
-	var v struct {
-		DirectTransit *DirectTransitView `json:"directTransit"`
-	}
-	if err := json.Unmarshal(row.Doc, &v); err != nil {
-		return nil, fmt.Errorf("declaration %s: stored document: %w", id, err)
-	}
-	if dt := v.DirectTransit; dt != nil && dt.Granted {
+	if dt := row.Declaration.DirectTransit; dt != nil && dt.Granted {
 		owner = dt.Zone
 	}
 	var roster []string
@@ -434,7 +403,7 @@ func (s *Service) Redraw(ctx context.Context, id string, secret []byte) (*DrawVi
 		roster = b.Inspectors
 	}
 	d := routing.Redraw(seed, id, stored.Rate, roster)
-	out := &DrawView{DeclarationID: id, SeedID: d.SeedID, Value: d.Value, Rate: d.Rate, Selected: d.Selected, Inspector: opt(d.Inspector)}
+	out := &DrawView{DeclarationID: id, SeedID: d.SeedID, Value: d.Value, Rate: d.Rate, Selected: d.Selected, Inspector: view.Opt(d.Inspector)}
 	out.Matches = d.SeedID == stored.SeedID && d.Value == stored.Value && d.Selected == stored.Selected && d.Inspector == stored.Inspector
 	return out, nil
 }

@@ -1,4 +1,10 @@
-package clearance
+// Package view renders a declaration as the API shows it (api.md GET
+// /v1/declarations/{id}): View, built from the domain model with NewView,
+// and its JSON, written by hand (AppendJSON) because encoding/json's
+// reflection was a seventh of an intake's CPU. It is pure: storage keeps the
+// domain model, and the live parts (status, entry id, task states,
+// timeline) are filled in by the service that reads them.
+package view
 
 import (
 	"encoding/json"
@@ -7,10 +13,10 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 )
 
-// View is a declaration as api.md's GET /v1/declarations/{id} shows it. The
-// stored document is a View without the parts that change (status, entryId,
-// task states, timeline); they are filled in when it is read. Parts the
-// dialect does not have are null.
+// View is a declaration as api.md's GET /v1/declarations/{id} shows it,
+// rendered from the domain model (NewView); the parts that change (status,
+// entryId, task states, timeline) are filled in by the service that reads
+// them. Parts the dialect does not have are null.
 type View struct {
 	ID        string            `json:"id,omitempty"`
 	Port      customs.Port      `json:"port"`
@@ -65,8 +71,7 @@ type TransportView struct {
 	DepartureDate    *string `json:"departureDate"`
 
 	// export decides which of the two country keys is written (null when
-	// the dialect gives none). NewView sets it, and Assemble for a stored
-	// view, which cannot tell otherwise.
+	// the dialect gives none). NewView sets it from the direction.
 	export bool
 }
 
@@ -321,61 +326,12 @@ func NewRouteView(r *customs.Route) *RouteView {
 	return rv
 }
 
-// Declaration rebuilds the canonical declaration from a stored view, for a
-// re-route. Paths are not kept (they only serve problems at intake).
-func (v *View) Declaration() *customs.Declaration {
-	d := &customs.Declaration{
-		ID:                v.ID,
-		RuleSet:           v.RuleSet,
-		Direction:         v.Direction,
-		Source:            customs.Source{Port: v.Port, PortRef: v.PortRef, Dialect: v.Dialect, Digest: v.Digest},
-		Customs:           customs.CustomsCodes{Declaring: v.Customs.Declaring, Port: v.Customs.Port},
-		DestinationOffice: str(v.DestinationOffice),
-	}
-	if v.ReceivedAt != nil {
-		d.Source.ReceivedAt = *v.ReceivedAt
-	}
-	if v.DeclaredAt != nil {
-		d.Source.DeclaredAt = *v.DeclaredAt
-	}
-	for _, role := range []customs.Role{customs.RoleConsignee, customs.RoleConsignor, customs.RoleOwner, customs.RoleDeclarant, customs.RoleOverseas} {
-		if p := v.Parties[string(role)]; p != nil {
-			d.Parties = append(d.Parties, customs.Party{Role: role, USCC: str(p.USCC), Name: p.Name, CustomsCode: str(p.CustomsCode), Country: str(p.Country)})
-		}
-	}
-	t := v.Transport
-	d.Transport = customs.Transport{Mode: t.Mode, Means: str(t.Means), BillNo: str(t.BillNo), HouseBill: str(t.HouseBill),
-		Country: str(t.DepartureCountry) + str(t.ArrivalCountry), DeparturePort: str(t.DeparturePort), DepartureDate: str(t.DepartureDate)}
-	if v.Trade != nil {
-		d.Trade = &customs.Trade{Mode: v.Trade.Mode, Terms: str(v.Trade.Terms)}
-	}
-	if v.Weights != nil {
-		d.Weights = &customs.Weights{Gross: str(v.Weights.Gross), Net: str(v.Weights.Net), Packages: str(v.Weights.Packages)}
-	}
-	if dt := v.DirectTransit; dt != nil {
-		d.DirectTransit = &customs.DirectTransit{Zone: dt.Zone, OriginalContainers: dt.OriginalContainers, Granted: dt.Granted,
-			StraySeals: dt.StraySeals, SealCount: dt.SealCount}
-	}
-	for _, u := range v.Equipment {
-		var seals []string
-		if len(u.Seals) > 0 {
-			seals = u.Seals
-		}
-		d.Equipment = append(d.Equipment, customs.Unit{ID: u.ID, Kind: customs.UnitKind(u.Kind), Type: str(u.Type), Seals: seals})
-	}
-	for _, g := range v.Goods {
-		it := customs.GoodsItem{Seq: g.Seq, HSCode: g.HSCode, CIQCode: str(g.CIQCode), Name: str(g.Name), Spec: str(g.Spec),
-			Quantity: g.Quantity, Unit: g.Unit, Value: g.Value, Currency: g.Currency, Origin: g.Origin,
-			DestinationDistrict: str(g.DestinationDistrict), FoodProducerRegistration: str(g.FoodProducerRegistration),
-			HazardFlagged: g.HazardFlagged}
-		if dg := g.DangerousGoods; dg != nil {
-			it.DangerousGoods = &customs.DangerousGoods{UN: str(dg.UN), Class: str(dg.Class), DeclaredClass: str(dg.DeclaredClass),
-				PackingGroup: str(dg.PackingGroup), Packaging: str(dg.Packaging), Bulk: dg.Bulk}
-		}
-		d.Goods = append(d.Goods, it)
-	}
-	for _, w := range v.Warnings {
-		d.Warnings = append(d.Warnings, customs.Warning(w))
-	}
-	return d
-}
+// Marshal returns the JSON of v (AppendJSON into a buffer of SizeHint).
+func Marshal(v *View) []byte { return AppendJSON(make([]byte, 0, SizeHint(v)), v) }
+
+// Opt is nil for the empty string, else a pointer to s: the view's null
+// for a part left out.
+func Opt(s string) *string { return opt(s) }
+
+// Str is the string p points to, or "" for nil.
+func Str(p *string) string { return str(p) }

@@ -1,4 +1,4 @@
-package clearance
+package view
 
 import (
 	"encoding/json"
@@ -118,9 +118,9 @@ func AppendJSON(buf []byte, v *View) []byte {
 	return append(b, '}')
 }
 
-// viewSizeHint is a capacity for a view's JSON that is seldom outgrown, so
+// SizeHint is a capacity for a view's JSON that is seldom outgrown, so
 // that appending to it does not copy the document several times over.
-func viewSizeHint(v *View) int {
+func SizeHint(v *View) int {
 	n := 1536 + 384*len(v.Goods) + 128*len(v.Equipment)
 	if v.Route != nil {
 		n += 256*len(v.Route.Reasons) + 128*len(v.Route.Tasks)

@@ -1,4 +1,4 @@
-package gateway
+package track
 
 // The tracking page's words, in Chinese and English: what a clerk of an
 // importer reads, not the API's codes. Every status, lane, workflow and

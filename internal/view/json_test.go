@@ -1,9 +1,9 @@
-package clearance
+package view
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +42,7 @@ func TestAppendJSONSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := &translate.Translator{Adapters: reg, Engine: eng}
-	facts := &LiveFacts{SeedSecret: []byte("viewjson-test-seed")}
+	seed := routing.DaySeed([]byte("viewjson-test-seed"), "2026-11-27")
 	now := time.Date(2026, 11, 27, 6, 30, 0, 123456000, time.UTC)
 	for _, port := range []customs.Port{customs.PortTianjin, customs.PortHebei, customs.PortBeijing} {
 		files, err := filepath.Glob(filepath.Join("..", "..", "adapters", string(port), "testdata", "*.xml"))
@@ -63,17 +63,14 @@ func TestAppendJSONSamples(t *testing.T) {
 				continue // a refused sample has no view
 			}
 			valid++
-			d.ID = NewID("d_")
+			d.ID = fmt.Sprintf("d_%s_%d", port, valid)
 			d.Source.ReceivedAt = now
-			fs, err := facts.Facts(context.Background(), d, true)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fs := routing.Facts{Seed: &seed}
 			if d.Route, err = eng.Decide(d, fs); err != nil {
 				t.Fatalf("%s: decide: %v", f, err)
 			}
 			for i := range d.Route.Tasks {
-				openTask(&d.Route.Tasks[i], "0202")
+				d.Route.Tasks[i].ID, d.Route.Tasks[i].Status = fmt.Sprintf("t_%d", i), customs.TaskOpen
 			}
 			v := NewView(d)
 			doc := checkSame(t, filepath.Base(f), v)
@@ -224,7 +221,7 @@ func BenchmarkAppendJSON(b *testing.B) {
 	b.Run("append", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_ = AppendJSON(make([]byte, 0, viewSizeHint(v)), v)
+			_ = AppendJSON(make([]byte, 0, SizeHint(v)), v)
 		}
 	})
 	b.Run("encoding-json", func(b *testing.B) {
