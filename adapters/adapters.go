@@ -49,12 +49,19 @@ type Config struct {
 	Limits Limits
 }
 
-// Limits bound what reading one message may cost (operations.md).
+// Limits bound what reading one message may cost (operations.md; api.md
+// "Hostile input"). They are counted while the message is read, before a
+// tree of it exists, and a message over one is too_deep.
 type Limits struct {
 	// MaxDepth is the deepest element nesting; zero means 64.
 	MaxDepth int
 	// MaxElements is the most elements in one message; zero means 200,000.
 	MaxElements int
+	// MaxAttributes is the most attributes on one element; zero means 256.
+	MaxAttributes int
+	// MaxValueBytes is the longest text of one element or value of one
+	// attribute, in bytes as written; zero means 65,536.
+	MaxValueBytes int
 }
 
 // WithDefaults returns l with zero fields set to their defaults.
@@ -64,6 +71,12 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxElements <= 0 {
 		l.MaxElements = 200000
+	}
+	if l.MaxAttributes <= 0 {
+		l.MaxAttributes = 256
+	}
+	if l.MaxValueBytes <= 0 {
+		l.MaxValueBytes = 65536
 	}
 	return l
 }

@@ -336,15 +336,33 @@ func ExerciseRoutes(t *testing.T, a adapters.Adapter, dir string) {
 	})
 }
 
-// Fuzz seeds f with every fixture in dir and checks, for any input, that
+// Fuzz seeds f with every fixture in dir, and with the HostileCases of the
+// first one expected to be accepted, and checks, for any input, that
 // decoding does not panic; that an accepted message passes Validate and
 // writes the same canonical bytes every time it is decoded and written;
 // and that a refused one is a *customs.Error of CodeUnreadable or
 // CodeInvalid with at least one problem, each with a code.
 func Fuzz(f *testing.F, a adapters.Adapter, dir string) {
 	s := setup(f, a, dir)
+	hostile := false
 	for _, fx := range s.fixtures {
 		f.Add(fx.Raw)
+		if hostile || fx.Expect == nil || fx.Expect.Status != 201 {
+			continue
+		}
+		// The hostile bodies of api.md, made from the first accepted
+		// fixture, with bombs just over the limits.
+		cases, err := HostileCases(fx.Raw, false)
+		if err != nil {
+			f.Fatalf("%s: %v", fx.Name, err)
+		}
+		for _, c := range cases {
+			f.Add(c.Raw)
+		}
+		hostile = true
+	}
+	if !hostile {
+		f.Fatalf("no fixture in %s is accepted (201) to make the hostile seeds from", dir)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if msg := s.checkAny(raw); msg != "" {
