@@ -43,10 +43,10 @@ type scanner struct {
 	rootSeen bool
 }
 
-// frame is an open element: where its start tag is (its name is read back
-// from there when a message needs it) and how many bytes of character
+// frame is an open element: where its start tag is and where its name ends
+// (the name is read back from the body), and how many bytes of character
 // data it has so far.
-type frame struct{ start, text int }
+type frame struct{ start, nameEnd, text int }
 
 func (s *scanner) run() error {
 	b := s.b
@@ -58,75 +58,91 @@ func (s *scanner) run() error {
 			j = len(b) - i
 		}
 		if j > 0 {
-			if len(s.open) == 0 {
+			if n := len(s.open); n == 0 {
 				if k := notSpace(b[i : i+j]); k >= 0 {
 					return s.outside(i+k, "text")
 				}
-			} else if err := s.text(j, i+j); err != nil {
-				return err
+			} else if f := &s.open[n-1]; f.text+j > s.lim.MaxValueBytes {
+				return s.textTooLong(f, i+j)
+			} else {
+				f.text += j
 			}
 		}
 		i += j
-		if i >= len(b) {
+		if i+1 >= len(b) {
+			if i < len(b) {
+				return s.malformed(i, "the body ends in a tag")
+			}
 			break
 		}
-		rest := b[i:]
-		switch {
-		case len(rest) > 1 && rest[1] == '/':
-			next, err := s.endTag(i)
-			if err != nil {
-				return err
-			}
-			i = next
-		case len(rest) > 1 && rest[1] == '?':
-			k := bytes.Index(rest[2:], []byte("?>"))
-			if k < 0 {
-				return s.malformed(i, "the processing instruction is not closed (?>)")
-			}
-			if err := s.xmlDecl(i, rest[2:2+k]); err != nil {
-				return err
-			}
-			i += 2 + k + 2
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			k := bytes.Index(rest[4:], []byte("-->"))
-			if k < 0 {
-				return s.malformed(i, "the comment is not closed (-->)")
-			}
-			i += 4 + k + 3
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			if len(s.open) == 0 {
-				return s.outside(i, "a CDATA section")
-			}
-			k := bytes.Index(rest[9:], []byte("]]>"))
-			if k < 0 {
-				return s.malformed(i, "the CDATA section is not closed (]]>)")
-			}
-			if err := s.text(k, i+9+k); err != nil {
-				return err
-			}
-			i += 9 + k + 3
-		case len(rest) > 1 && rest[1] == '!':
-			if len(rest) >= 9 && strings.EqualFold(string(rest[2:9]), "DOCTYPE") {
-				return unreadable(customs.ProblemDoctypeForbidden, "a DOCTYPE is not allowed (%s)", s.where(i))
-			}
-			return s.malformed(i, "markup declaration %q is only allowed in a DOCTYPE, and a DOCTYPE is not", clip(rest, 12))
+		var err error
+		switch b[i+1] {
+		case '/':
+			i, err = s.endTag(i)
+		case '?':
+			i, err = s.procInst(i)
+		case '!':
+			i, err = s.bang(i)
 		default:
-			next, err := s.startTag(i)
-			if err != nil {
-				return err
-			}
-			i = next
+			i, err = s.startTag(i)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if n := len(s.open); n > 0 {
-		start := s.open[n-1].start
+		f := s.open[n-1]
 		return unreadable(customs.ProblemMalformedXML, "not well-formed XML: the body ends (line %d) before element <%s> of %s is closed",
-			s.line(len(b)), clip(s.nameAt(start+1), 64), s.where(start))
+			s.line(len(b)), clip(b[f.start+1:f.nameEnd], 64), s.where(f.start))
 	}
 	if !s.rootSeen {
 		return unreadable(customs.ProblemMalformedXML, "not well-formed XML: no root element")
 	}
 	return nil
+}
+
+// procInst skips the processing instruction at i.
+func (s *scanner) procInst(i int) (int, error) {
+	rest := s.b[i+2:]
+	k := bytes.Index(rest, []byte("?>"))
+	if k < 0 {
+		return 0, s.malformed(i, "the processing instruction is not closed (?>)")
+	}
+	if err := s.xmlDecl(i, rest[:k]); err != nil {
+		return 0, err
+	}
+	return i + 2 + k + 2, nil
+}
+
+// bang reads what starts with "<!" at i: a comment or a CDATA section
+// (counted as text); anything else, a DOCTYPE above all, is refused.
+func (s *scanner) bang(i int) (int, error) {
+	rest := s.b[i:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		k := bytes.Index(rest[4:], []byte("-->"))
+		if k < 0 {
+			return 0, s.malformed(i, "the comment is not closed (-->)")
+		}
+		return i + 4 + k + 3, nil
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		n := len(s.open)
+		if n == 0 {
+			return 0, s.outside(i, "a CDATA section")
+		}
+		k := bytes.Index(rest[9:], []byte("]]>"))
+		if k < 0 {
+			return 0, s.malformed(i, "the CDATA section is not closed (]]>)")
+		}
+		f := &s.open[n-1]
+		if f.text += k; f.text > s.lim.MaxValueBytes {
+			return 0, s.textTooLong(f, i+9+k)
+		}
+		return i + 9 + k + 3, nil
+	case len(rest) >= 9 && strings.EqualFold(string(rest[2:9]), "DOCTYPE"):
+		return 0, unreadable(customs.ProblemDoctypeForbidden, "a DOCTYPE is not allowed (%s)", s.where(i))
+	}
+	return 0, s.malformed(i, "markup declaration %q is only allowed in a DOCTYPE, and a DOCTYPE is not", clip(rest, 12))
 }
 
 // startTag reads the start tag at i and returns the offset after it.
@@ -155,7 +171,7 @@ func (s *scanner) startTag(i int) (int, error) {
 		}
 		switch b[p] {
 		case '>':
-			s.open = append(s.open, frame{start: i})
+			s.open = append(s.open, frame{start: i, nameEnd: n})
 			return p + 1, nil
 		case '/':
 			if p+1 < len(b) && b[p+1] == '>' {
@@ -196,6 +212,15 @@ func (s *scanner) startTag(i int) (int, error) {
 // element, and returns the offset after it.
 func (s *scanner) endTag(i int) (int, error) {
 	b := s.b
+	if k := len(s.open); k > 0 {
+		// The usual case, </name> of the open element: one comparison.
+		f := s.open[k-1]
+		name := b[f.start+1 : f.nameEnd]
+		if p := i + 2 + len(name); p < len(b) && b[p] == '>' && bytes.Equal(b[i+2:p], name) {
+			s.open = s.open[:k-1]
+			return p + 1, nil
+		}
+	}
 	n := nameEnd(b, i+2)
 	name := b[i+2 : n]
 	p := skipSpace(b, n)
@@ -205,9 +230,9 @@ func (s *scanner) endTag(i int) (int, error) {
 	if len(s.open) == 0 {
 		return 0, s.malformed(i, "end tag </%s> without a start tag", clip(name, 64))
 	}
-	top := s.open[len(s.open)-1].start
-	if open := s.nameAt(top + 1); !bytes.Equal(open, name) {
-		return 0, s.malformed(i, "end tag </%s> closes element <%s> of %s", clip(name, 64), clip(open, 64), s.where(top))
+	f := s.open[len(s.open)-1]
+	if open := b[f.start+1 : f.nameEnd]; !bytes.Equal(open, name) {
+		return 0, s.malformed(i, "end tag </%s> closes element <%s> of %s", clip(name, 64), clip(open, 64), s.where(f.start))
 	}
 	s.open = s.open[:len(s.open)-1]
 	return p + 1, nil
@@ -249,14 +274,10 @@ func piParam(s []byte, param string) ([]byte, bool) {
 	return nil, false
 }
 
-// text counts n bytes of character data of the innermost open element,
-// which end at offset end.
-func (s *scanner) text(n, end int) error {
-	f := &s.open[len(s.open)-1]
-	if f.text += n; f.text > s.lim.MaxValueBytes {
-		return s.tooLong(end, fmt.Sprintf("the text of element <%s> of %s", clip(s.nameAt(f.start+1), 64), s.where(f.start)))
-	}
-	return nil
+// textTooLong refuses the text of the open element f, which is over the
+// limit at offset end.
+func (s *scanner) textTooLong(f *frame, end int) error {
+	return s.tooLong(end, fmt.Sprintf("the text of element <%s> of %s", clip(s.b[f.start+1:f.nameEnd], 64), s.where(f.start)))
 }
 
 // outside refuses something other than markup outside the root element.
@@ -286,20 +307,18 @@ func (s *scanner) where(i int) string {
 
 func (s *scanner) line(i int) int { return bytes.Count(s.b[:i], []byte{'\n'}) + 1 }
 
-func (s *scanner) nameAt(i int) []byte { return s.b[i:nameEnd(s.b, i)] }
-
 // nameEnd returns the end of the name starting at i: the first white
 // space, '/', '>', '=', quote, '<' or end of b. The name's form is etree's
 // to judge.
 func nameEnd(b []byte, i int) int {
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ' ', '\t', '\r', '\n', '/', '>', '=', '"', '\'', '<':
-			return i
-		}
+	for i < len(b) && !stops[b[i]] {
+		i++
 	}
 	return i
 }
+
+// stops are the bytes that end a name.
+var stops = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '/': true, '>': true, '=': true, '"': true, '\'': true, '<': true}
 
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && isSpace(b[i]) {
