@@ -25,8 +25,10 @@ func (dc *decoder) missingHead(k int, what string) bool {
 	return true
 }
 
-// uscc normalises and checks the USCC of head field k.
-func (dc *decoder) uscc(k int) string { return dc.USCC(dc.head[k], headAt(k), "") }
+// partyUSCC checks the USCC of a party, head field k (adapters.PartyUSCC).
+func (dc *decoder) partyUSCC(k int, required bool, what string) string {
+	return dc.PartyUSCC(dc.head[k], required, headAt(k), "", what+" ("+headNames[k]+")")
+}
 
 func (dc *decoder) customsCode(k int) string {
 	if dc.missingHead(k, "customs code") {
@@ -64,24 +66,18 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 		traderRole, overseas = customs.RoleConsignor, h[hOverseasConsignee]
 	}
 	trader := customs.Party{Role: traderRole, CustomsCode: h[hTradeCode], Name: h[hTradeName]}
-	if !dc.missingHead(hTradeCoScc, "consignee's or consignor's USCC") {
-		trader.USCC = dc.uscc(hTradeCoScc)
-	}
+	trader.USCC = dc.partyUSCC(hTradeCoScc, true, "consignee or consignor")
 	if trader.USCC != "" || trader.Name != "" || trader.CustomsCode != "" {
 		d.Parties = append(d.Parties, trader)
 	}
 	// An owner may be named by customs code and name without a USCC.
 	if h[hOwnerCodeScc] != "" || h[hOwnerCode] != "" || h[hOwnerName] != "" {
 		owner := customs.Party{Role: customs.RoleOwner, CustomsCode: h[hOwnerCode], Name: h[hOwnerName]}
-		if h[hOwnerCodeScc] != "" {
-			owner.USCC = dc.uscc(hOwnerCodeScc)
-		}
+		owner.USCC = dc.partyUSCC(hOwnerCodeScc, false, "owner")
 		d.Parties = append(d.Parties, owner)
 	}
 	declarant := customs.Party{Role: customs.RoleDeclarant, CustomsCode: h[hAgentCode], Name: h[hAgentName]}
-	if !dc.missingHead(hAgentCodeScc, "declarant's USCC") {
-		declarant.USCC = dc.uscc(hAgentCodeScc)
-	}
+	declarant.USCC = dc.partyUSCC(hAgentCodeScc, true, "declarant")
 	if declarant.USCC != "" || declarant.Name != "" || declarant.CustomsCode != "" {
 		d.Parties = append(d.Parties, declarant)
 	}
