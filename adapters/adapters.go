@@ -1,8 +1,23 @@
 // Package adapters is the host of the port dialects: the one small interface
 // every port adapter implements, the registry the service is wired with, and
-// the XML reading every dialect shares (encodings, DOCTYPE refusal, limits).
+// what reading any dialect shares:
+//
+//   - ReadXML (xml.go, scan.go): the encodings, then one pass over the bytes
+//     that refuses a DOCTYPE anywhere, what is not well-formed XML 1.0 and
+//     what is over a limit (nesting, elements, attributes on one element,
+//     one value's length) before etree builds a tree, so that a hostile body
+//     costs a pass over its bytes and no memory;
+//   - the reading kit (scope.go, reader.go, path.go, checks.go): namespace
+//     scope, once-only elements, unknown-element warnings, attribute, text
+//     and party helpers, lazily built paths, and the checks of ports.md's
+//     table (USCC, customs codes, countries, bureaus, codes, decimals,
+//     container numbers), so that each dialect holds only its structure and
+//     its readings.
+//
 // Each port lives in its own package (adapters/tianjin, adapters/hebei,
-// adapters/beijing); adding a port is one new package and one Register call.
+// adapters/beijing), split alike: decode.go reads the tree, check.go checks
+// what was read, walk.go walks the children as the dialect's namespaces and
+// paths require. Adding a port is one new package and one Register call.
 package adapters
 
 import (

@@ -285,3 +285,35 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// TestDecodeStrict: GBK and GB18030 bodies decode whole, in one buffer or,
+// for the bytes that grow most (0x80, €), in the decoder's own; invalid
+// bytes are refused.
+func TestDecodeStrict(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		enc  string
+		in   []byte
+		want string
+		ok   bool
+	}{
+		{"ascii", "GBK", []byte("abc"), "abc", true},
+		{"chinese", "GBK", []byte{0xd6, 0xd0, 0xce, 0xc4}, "中文", true},
+		{"euro signs", "GBK", bytes.Repeat([]byte{0x80}, 100), strings.Repeat("€", 100), true},
+		{"four bytes", "GB18030", []byte{0x81, 0x30, 0x87, 0x33}, "Å", true},
+		{"replacement character itself", "GB18030", []byte{0x84, 0x31, 0xa4, 0x37}, "\uFFFD", true},
+		{"invalid", "GBK", []byte{0xd6, 0x20}, "", false},
+		{"truncated", "GBK", []byte{'a', 0xd6}, "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			enc := simplifiedchinese.GBK
+			if c.enc == "GB18030" {
+				enc = simplifiedchinese.GB18030
+			}
+			got, err := decodeStrict(enc, c.in)
+			if (err == nil) != c.ok || (c.ok && string(got) != c.want) {
+				t.Errorf("decodeStrict = %q, %v; want %q, ok %v", got, err, c.want, c.ok)
+			}
+		})
+	}
+}

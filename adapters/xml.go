@@ -11,6 +11,7 @@ import (
 	"github.com/beevik/etree"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 
 	"github.com/jjj/gateway/internal/customs"
 )
@@ -107,10 +108,23 @@ func normalizeLabel(s string) string {
 // U+FFFD, so a U+FFFD in its output always marks an invalid sequence; in
 // GB18030 U+FFFD is encodable (84 31 A4 37), so only a replacement that does
 // not come from that sequence counts.
+//
+// The output is made in one allocation: a character of GBK or GB18030 takes
+// at most one and a half times its bytes in UTF-8, but for the rare byte
+// 0x80 (€, three bytes), for which the decoder starts again with a buffer
+// that grows. A hostile body so costs its size and a half, once.
 func decodeStrict(enc encoding.Encoding, b []byte) ([]byte, error) {
-	out, err := enc.NewDecoder().Bytes(b)
-	if err != nil {
+	out := make([]byte, len(b)+len(b)/2+utf8.UTFMax)
+	n, _, err := enc.NewDecoder().Transform(out, b, true)
+	switch {
+	case err == transform.ErrShortDst:
+		if out, err = enc.NewDecoder().Bytes(b); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, err
+	default:
+		out = out[:n]
 	}
 	if bytes.Contains(out, []byte("\uFFFD")) {
 		legit := bytes.Count(b, []byte{0x84, 0x31, 0xA4, 0x37})
