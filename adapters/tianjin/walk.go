@@ -143,7 +143,7 @@ func (dc *decoder) scan(e *etree.Element, sc adapters.Scope) {
 }
 
 // children calls f for every child element of e that classify does not
-// skip, with its adapters.Scope, its kind and its index among the siblings of the
+// skip, with its scope, its kind and its index among the siblings of the
 // same name (the [n] of its path): the walk every reader of the message
 // shares.
 func (dc *decoder) children(e *etree.Element, sc adapters.Scope, f func(c *etree.Element, csc adapters.Scope, kind, idx int)) {
