@@ -19,6 +19,9 @@ import (
 // another gateway process reaches this one within TTL.
 type AlertCache struct {
 	DB *postgres.DB
+	// Warnings, when set, adds the regional warnings that act on goods
+	// (warnings.md): each is applied exactly as a risk alert.
+	Warnings WarningAlerts
 	// TTL: zero means 2s.
 	TTL time.Duration
 
@@ -27,6 +30,13 @@ type AlertCache struct {
 	gen        int       // bumped by Invalidate
 	refreshing bool
 	rows       []postgres.AlertRow
+	warns      []postgres.AlertRow
+}
+
+// WarningAlerts gives the regional warnings that act on goods as alert
+// rows (expired ones may be included; the cache drops them).
+type WarningAlerts interface {
+	WarningAlerts(ctx context.Context) ([]postgres.AlertRow, error)
 }
 
 // Invalidate forces a reload on the next use.
@@ -54,6 +64,10 @@ func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.
 		gen := c.gen
 		c.mu.Unlock()
 		rows, err := c.DB.Alerts(ctx, false, at)
+		var warns []postgres.AlertRow
+		if err == nil && c.Warnings != nil {
+			warns, err = c.Warnings.WarningAlerts(ctx)
+		}
 		c.mu.Lock()
 		c.refreshing = false
 		switch {
@@ -61,17 +75,24 @@ func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.
 			c.mu.Unlock()
 			return nil, err
 		case err == nil && gen == c.gen:
-			c.rows, c.loaded = rows, time.Now()
+			c.rows, c.warns, c.loaded = rows, warns, time.Now()
 		case err == nil:
-			c.rows = rows // invalidated meanwhile: use, but load again next time
+			c.rows, c.warns = rows, warns // invalidated meanwhile: use, but load again next time
 		}
 	}
-	rows := c.rows
+	rows, warns := c.rows, c.warns
 	c.mu.Unlock()
 	var out []routing.Alert
 	for i := range rows {
 		if r := &rows[i]; !r.ExpiresAt.Valid || r.ExpiresAt.Time.After(at) {
 			out = append(out, AlertFromRow(r))
+		}
+	}
+	for i := range warns {
+		if r := &warns[i]; !r.ExpiresAt.Valid || r.ExpiresAt.Time.After(at) {
+			a := AlertFromRow(r)
+			a.Warning = true
+			out = append(out, a)
 		}
 	}
 	return out, nil
