@@ -390,4 +390,3 @@ func (db *DB) Trace(ctx context.Context, q customs.TraceQuery) ([]customs.TraceH
 	}
 	return out, rows.Err()
 }
-

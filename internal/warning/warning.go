@@ -105,8 +105,8 @@ type NewMatch struct {
 // Bounds of the free text, so that a warning fits on a duty officer's
 // screen and in a log line.
 const (
-	maxTitle    = 200
-	maxText     = 4000
+	maxTitle = 200
+	maxText  = 4000
 )
 
 func str(p *string) string {
