@@ -284,7 +284,7 @@ func (db *DB) WarningAlerts(ctx context.Context) ([]AlertRow, error) {
 func (db *DB) AuditTrace(ctx context.Context, a customs.TraceAudit) error {
 	crit, _ := json.Marshal(a.Criteria)
 	if _, err := db.ExecContext(ctx, `INSERT INTO trace_audit (at, key_id, role, scope, criteria, results, format)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.At, a.KeyID, string(a.Role), a.Scope, crit, a.Results, a.Format); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.At, a.KeyID, string(a.Role), a.Scope, string(crit), a.Results, a.Format); err != nil {
 		return fmt.Errorf("audit trace: %w", err)
 	}
 	return nil

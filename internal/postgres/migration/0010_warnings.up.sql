@@ -85,11 +85,11 @@ BEGIN
     INSERT INTO trace_item (declaration_seq, received_at, seq, hs_code, origin, district, quantity, unit)
     SELECT NEW.seq, NEW.received_at, (g->>'Seq')::int, COALESCE(g->>'HSCode', ''), COALESCE(g->>'Origin', ''),
            COALESCE(g->>'DestinationDistrict', ''), COALESCE(g->>'Quantity', ''), COALESCE(g->>'Unit', '')
-    FROM jsonb_array_elements(COALESCE(NEW.doc->'declaration'->'Goods', '[]'::jsonb)) AS g
+    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.doc->'declaration'->'Goods') = 'array' THEN NEW.doc->'declaration'->'Goods' ELSE '[]'::jsonb END) AS g
     ON CONFLICT DO NOTHING;
     INSERT INTO trace_container (declaration_seq, received_at, container)
     SELECT DISTINCT NEW.seq, NEW.received_at, u->>'ID'
-    FROM jsonb_array_elements(COALESCE(NEW.doc->'declaration'->'Equipment', '[]'::jsonb)) AS u
+    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.doc->'declaration'->'Equipment') = 'array' THEN NEW.doc->'declaration'->'Equipment' ELSE '[]'::jsonb END) AS u
     WHERE COALESCE(u->>'ID', '') <> ''
     ON CONFLICT DO NOTHING;
     RETURN NULL;
@@ -102,10 +102,10 @@ CREATE TRIGGER declaration_trace AFTER INSERT ON declaration
 INSERT INTO trace_item (declaration_seq, received_at, seq, hs_code, origin, district, quantity, unit)
 SELECT d.seq, d.received_at, (g->>'Seq')::int, COALESCE(g->>'HSCode', ''), COALESCE(g->>'Origin', ''),
        COALESCE(g->>'DestinationDistrict', ''), COALESCE(g->>'Quantity', ''), COALESCE(g->>'Unit', '')
-FROM declaration d, jsonb_array_elements(COALESCE(d.doc->'declaration'->'Goods', '[]'::jsonb)) AS g
+FROM declaration d, jsonb_array_elements(CASE WHEN jsonb_typeof(d.doc->'declaration'->'Goods') = 'array' THEN d.doc->'declaration'->'Goods' ELSE '[]'::jsonb END) AS g
 ON CONFLICT DO NOTHING;
 INSERT INTO trace_container (declaration_seq, received_at, container)
 SELECT DISTINCT d.seq, d.received_at, u->>'ID'
-FROM declaration d, jsonb_array_elements(COALESCE(d.doc->'declaration'->'Equipment', '[]'::jsonb)) AS u
+FROM declaration d, jsonb_array_elements(CASE WHEN jsonb_typeof(d.doc->'declaration'->'Equipment') = 'array' THEN d.doc->'declaration'->'Equipment' ELSE '[]'::jsonb END) AS u
 WHERE COALESCE(u->>'ID', '') <> ''
 ON CONFLICT DO NOTHING;
