@@ -300,6 +300,53 @@ func hsUpper(prefix string) string { return prefix + "~" }
 // a year of declarations in a few pages per match); a USCC alone is found
 // through the declaration's enterprises index.
 func (db *DB) Trace(ctx context.Context, q customs.TraceQuery) ([]customs.TraceHit, error) {
+	sqlText, args := traceSQL(q)
+	rows, err := db.QueryxContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("trace: %w", err)
+	}
+	defer rows.Close()
+	var out []customs.TraceHit
+	for rows.Next() {
+		var h customs.TraceHit
+		var matchedJSON []byte
+		var ents, conts, bureaus pq.StringArray
+		if err := rows.Scan(&h.Seq, &h.ID, &h.Port, &h.PortRef, &h.ReceivedAt, &h.Direction, &h.Status, &ents, &matchedJSON, &conts, &bureaus); err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		h.ReceivedAt = h.ReceivedAt.UTC()
+		h.Enterprises, h.Containers, h.Bureaus = ents, conts, bureaus
+		var items [][]any
+		if err := json.Unmarshal(matchedJSON, &items); err != nil {
+			return nil, fmt.Errorf("trace: matched items: %w", err)
+		}
+		for _, it := range items {
+			if len(it) != 6 {
+				return nil, fmt.Errorf("trace: matched item has %d fields", len(it))
+			}
+			n, _ := it[0].(float64)
+			s := func(v any) string { x, _ := v.(string); return x }
+			h.Matched = append(h.Matched, customs.TraceItem{Seq: int(n), HSCode: s(it[1]), Origin: s(it[2]),
+				DestinationDistrict: s(it[3]), Quantity: s(it[4]), Unit: s(it[5])})
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// ExplainTrace runs a trace under EXPLAIN (ANALYZE, BUFFERS) and returns
+// the plan, for the benchmark and for an operator checking the indexes.
+func (db *DB) ExplainTrace(ctx context.Context, q customs.TraceQuery) (string, error) {
+	sqlText, args := traceSQL(q)
+	var lines []string
+	if err := db.SelectContext(ctx, &lines, "EXPLAIN (ANALYZE, BUFFERS) "+sqlText, args...); err != nil {
+		return "", fmt.Errorf("explain trace: %w", err)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// traceSQL builds the trace's statement and its arguments.
+func traceSQL(q customs.TraceQuery) (string, []any) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -358,35 +405,5 @@ func (db *DB) Trace(ctx context.Context, q customs.TraceQuery) ([]customs.TraceH
 		COALESCE((SELECT array_agg(c.container ORDER BY c.container) FROM trace_container c WHERE c.declaration_seq = p.seq), '{}') AS containers,
 		COALESCE((SELECT array_agg(DISTINCT t.owner ORDER BY t.owner) FROM task t WHERE t.declaration_id = p.id AND t.status <> 'withdrawn'), '{}') AS bureaus
 	FROM page p ORDER BY p.received_at DESC, p.seq DESC`
-	rows, err := db.QueryxContext(ctx, sqlText, args...)
-	if err != nil {
-		return nil, fmt.Errorf("trace: %w", err)
-	}
-	defer rows.Close()
-	var out []customs.TraceHit
-	for rows.Next() {
-		var h customs.TraceHit
-		var matchedJSON []byte
-		var ents, conts, bureaus pq.StringArray
-		if err := rows.Scan(&h.Seq, &h.ID, &h.Port, &h.PortRef, &h.ReceivedAt, &h.Direction, &h.Status, &ents, &matchedJSON, &conts, &bureaus); err != nil {
-			return nil, fmt.Errorf("trace: %w", err)
-		}
-		h.ReceivedAt = h.ReceivedAt.UTC()
-		h.Enterprises, h.Containers, h.Bureaus = ents, conts, bureaus
-		var items [][]any
-		if err := json.Unmarshal(matchedJSON, &items); err != nil {
-			return nil, fmt.Errorf("trace: matched items: %w", err)
-		}
-		for _, it := range items {
-			if len(it) != 6 {
-				return nil, fmt.Errorf("trace: matched item has %d fields", len(it))
-			}
-			n, _ := it[0].(float64)
-			s := func(v any) string { x, _ := v.(string); return x }
-			h.Matched = append(h.Matched, customs.TraceItem{Seq: int(n), HSCode: s(it[1]), Origin: s(it[2]),
-				DestinationDistrict: s(it[3]), Quantity: s(it[4]), Unit: s(it[5])})
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return sqlText, args
 }
