@@ -74,7 +74,13 @@ func newWarningView(w *customs.RegionalWarning, now time.Time) warningView {
 	return v
 }
 
+// Roles are checked before the body is read, so that a key that may not
+// call sees 403 whatever it sends; the service checks them again.
+
 func (s *Server) createWarning(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, customs.CallerBureau); err != nil {
+		return err
+	}
 	var req warning.NewWarning
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
@@ -96,6 +102,9 @@ func (s *Server) getWarning(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) ackWarning(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, customs.CallerBureau); err != nil {
+		return err
+	}
 	var req struct {
 		Measures string `json:"measures"`
 	}
@@ -110,6 +119,9 @@ func (s *Server) ackWarning(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) liftWarning(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, customs.CallerBureau, customs.CallerAdmin); err != nil {
+		return err
+	}
 	var req struct {
 		Reason string `json:"reason"`
 	}
@@ -159,6 +171,9 @@ func pageLimit(r *http.Request) (int, error) {
 }
 
 func (s *Server) listWarnings(w http.ResponseWriter, r *http.Request) error {
+	if _, err := Require(r, customs.CallerBureau, customs.CallerAdmin); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	lq := warning.ListQuery{State: customs.WarningState(q.Get("state")), Region: strings.ToUpper(q.Get("region"))}
 	switch lq.State {
@@ -243,6 +258,9 @@ func wantsCSV(r *http.Request) bool {
 // traceRequest reads the trace's query parameters.
 func traceRequest(r *http.Request) (warning.TraceRequest, error) {
 	q := r.URL.Query()
+	if _, err := Require(r, customs.CallerBureau, customs.CallerAdmin); err != nil {
+		return warning.TraceRequest{}, err
+	}
 	tr := warning.TraceRequest{HSPrefix: q.Get("hsPrefix"), Origin: q.Get("origin"), USCC: q.Get("uscc"), Container: q.Get("container"), Format: "json"}
 	if wantsCSV(r) {
 		tr.Format = "csv"

@@ -6,8 +6,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"net/http"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -579,4 +579,46 @@ func (b *testBundle) doHeaders(t *testing.T, method, path, key string, headers m
 	r := response{status: resp.StatusCode, header: resp.Header}
 	r.body, _ = io.ReadAll(resp.Body)
 	return r
+}
+
+// TestWarningsAreNotForEnterprises: point 5. Warnings and traces are the
+// bureaus' (and operators'): an enterprise key gets none of them, and the
+// tracking page has no route that shows them.
+func TestWarningsAreNotForEnterprises(t *testing.T) {
+	t.Parallel()
+	h := &warningHarness{}
+	b := setup(t, options{warnings: h})
+	k := newWarningKeys(t, b)
+	ent := b.key(t, customs.CallerEnterprise, "91120113600138724G")
+	w := b.post(t, "/v1/warnings", k.hebei, warningBody(map[string]any{"action": "notify", "match": map[string]any{"uscc": "91120113600138724G"}}))
+	if w.status != 201 {
+		t.Fatalf("issue: %d %s", w.status, w.body)
+	}
+	id := w.json["id"].(string)
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/v1/warnings"}, {"GET", "/v1/warnings/" + id}, {"GET", "/v1/warnings/" + id + "/trace"},
+		{"GET", "/v1/trace?uscc=91120113600138724G"}, {"POST", "/v1/warnings/" + id + "/ack"}, {"POST", "/v1/warnings/" + id + "/lift"},
+		{"POST", "/v1/warnings"},
+	} {
+		var r response
+		if c.method == "POST" {
+			r = b.post(t, c.path, ent, map[string]any{"measures": "x", "reason": "x"})
+			if c.path == "/v1/warnings" {
+				r = b.post(t, c.path, ent, warningBody(nil))
+			}
+		} else {
+			r = b.do(t, c.method, c.path, ent, "", nil)
+		}
+		if r.status != 403 || bytes.Contains(r.body, []byte(w.json["title"].(string))) {
+			t.Errorf("enterprise %s %s: %d %s", c.method, c.path, r.status, r.body)
+		}
+	}
+	if n := b.count(t, `SELECT count(*) FROM trace_audit`); n != 0 {
+		t.Errorf("%d refused traces audited as answered", n)
+	}
+	for _, rt := range gateway.Routes() {
+		if strings.HasPrefix(rt.Pattern, "/track") && (strings.Contains(rt.Pattern, "warning") || strings.Contains(rt.Pattern, "trace")) {
+			t.Errorf("the tracking page serves %s %s", rt.Method, rt.Pattern)
+		}
+	}
 }

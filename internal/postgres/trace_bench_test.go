@@ -94,3 +94,36 @@ func BenchmarkTrace(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTraceIntakeCost measures what the trace's side tables cost
+// intake: one declaration inserted per statement (as intake does), with
+// the trigger that writes trace_item and trace_container, and without it.
+//
+//	go test -run '^$' -bench BenchmarkTraceIntakeCost -benchtime 3000x ./internal/postgres/
+func BenchmarkTraceIntakeCost(b *testing.B) {
+	db := pgtest.New(b)
+	ctx := context.Background()
+	const insert = `INSERT INTO declaration (id, port, port_ref, digest, direction, status, received_at, updated_at, enterprises, lane, doc, canonical)
+	VALUES ($1, 'tianjin', $1, 'x', 'import', 'accepted', now(), now(), ARRAY['91120113600138724G'], 'release',
+	  jsonb_build_object('v', 1, 'declaration', jsonb_build_object('ID', $1::text,
+	    'Goods', jsonb_build_array(
+	      jsonb_build_object('Seq', 1, 'HSCode', '8457101000', 'Origin', 'DEU', 'DestinationDistrict', '', 'Quantity', '2', 'Unit', '001', 'Name', 'vertical machining centre', 'Value', '486000.00'),
+	      jsonb_build_object('Seq', 2, 'HSCode', '8466939000', 'Origin', 'DEU', 'DestinationDistrict', '', 'Quantity', '850', 'Unit', '035', 'Name', 'tool magazine', 'Value', '37400.00')),
+	    'Equipment', jsonb_build_array(jsonb_build_object('ID', 'TGHU3812047'), jsonb_build_object('ID', 'MSCU4729152')))),
+	  '\x00'::bytea)`
+	for _, c := range []struct {
+		name    string
+		trigger string
+	}{{"with-trace-tables", "ENABLE"}, {"without", "DISABLE"}} {
+		b.Run(c.name, func(b *testing.B) {
+			if _, err := db.ExecContext(ctx, `ALTER TABLE declaration `+c.trigger+` TRIGGER declaration_trace`); err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < b.N; i++ {
+				if _, err := db.ExecContext(ctx, insert, c.name+"_"+strconv.Itoa(i)+"_"+strconv.Itoa(b.N)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
