@@ -52,7 +52,7 @@ func BenchmarkTrace(b *testing.B) {
 	               jsonb_build_object('Seq', 2, 'HSCode', '8466939000', 'Origin', 'DEU', 'DestinationDistrict', '', 'Quantity', '1', 'Unit', '007')),
 	           'Equipment', jsonb_build_array(jsonb_build_object('ID', 'BNCH' || lpad((g % 10000000)::text, 7, '0'))))),
 	       '\x00'::bytea
-	FROM generate_series(1, $1) AS g`, rows, end)
+	FROM generate_series(1::bigint, $1::bigint) AS g`, rows, end)
 	if err != nil {
 		b.Fatal(err)
 	}
