@@ -48,6 +48,9 @@ type options struct {
 	// (inspection_test.go).
 	inspection bool
 	ratings    clearance.RatingSource
+	// warnings, when set, serves the regional warnings and the trace
+	// (warnings_test.go) and is filled with what a test drives.
+	warnings *warningHarness
 }
 
 func setup(t *testing.T, o options) *testBundle {
@@ -80,6 +83,9 @@ func setup(t *testing.T, o options) *testBundle {
 	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
 	if o.inspection {
 		withInspection(s, o)
+	}
+	if o.warnings != nil {
+		withWarnings(s, o.warnings)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

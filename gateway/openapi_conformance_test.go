@@ -29,6 +29,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/adapters/beijing"
@@ -50,6 +51,7 @@ import (
 	rcsim "github.com/jjj/gateway/internal/reviewcentre/sim"
 	"github.com/jjj/gateway/internal/routing"
 	"github.com/jjj/gateway/internal/translate"
+	"github.com/jjj/gateway/internal/warning"
 	"github.com/jjj/gateway/internal/webhook"
 )
 
@@ -127,8 +129,8 @@ func (c *contract) operations() []string {
 
 // confBundle is the whole API over a fresh database: intake, bureaus,
 // deliveries to a simulated review centre (which can be told to refuse),
-// enterprises, webhooks, the tracking page and credit from a simulated
-// registry.
+// enterprises, webhooks, the tracking page, credit from a simulated
+// registry, and regional warnings with the trace.
 type confBundle struct {
 	*testBundle
 	contract *contract
@@ -196,6 +198,12 @@ func setupConformance(t *testing.T) *confBundle {
 	dns := fixedDNS{"hooks.example.com": {netip.MustParseAddr("93.184.215.14")}}
 	s.Enterprises = &gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: webhook.Targets{Resolver: dns}})}
 	s.Credit = syncer
+	// Warnings as gatewayd wires them: served to intake through the alert
+	// cache, re-routes through inspection, the overdue gauge on /metrics.
+	alerts.Warnings = db
+	s.Warnings = &warning.Service{Store: db, Tables: tables, Reroute: s.Inspection, Alerts: alerts, Logger: discard}
+	s.Metrics = prometheus.NewRegistry()
+	s.Metrics.MustRegister(&warning.OverdueCollector{Service: s.Warnings})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 
@@ -618,6 +626,90 @@ func TestConformance(t *testing.T) {
 	coalID, _ := coalDecl.json["id"].(string)
 	b.call(t, exchange{method: "GET", path: "/v1/admin/draws/" + coalID, key: admin, want: 200})
 	b.call(t, exchange{method: "GET", path: "/v1/admin/draws/d_nothing", key: admin, want: 404})
+
+	// Regional warnings: issued by a Hebei bureau, acknowledged by Tianjin,
+	// traced as JSON and CSV, lifted by the issuer; a port-only warning of
+	// Tianjin lifted by an operator. Notify only, so that no route changes.
+	warnBody := func(match string) []byte {
+		return []byte(`{"kind": "quality_risk", "title": "Cyanide drums", "reason": "leaking drums found at Caofeidian", "match": ` + match +
+			`, "action": "notify", "expiresAt": "` + time.Now().Add(30*24*time.Hour).UTC().Format(time.RFC3339) + `"}`)
+	}
+	wn := b.call(t, exchange{method: "POST", path: "/v1/warnings", key: bureauHaz, contentType: js,
+		body: warnBody(`{"hsPrefix": null, "origin": null, "uscc": "` + entA + `", "port": null}`), want: 201})
+	wnID, _ := wn.json["id"].(string)
+	if acks, _ := wn.json["acks"].([]any); wnID == "" || wn.header.Get("Location") != "/v1/warnings/"+wnID || wn.json["region"] != "HE" || len(acks) != 2 {
+		t.Fatalf("a warning of Hebei owing two acknowledgements: %v %s", wn.header, wn.body)
+	}
+	b.call(t, exchange{method: "POST", path: "/v1/warnings", key: bureauHaz, contentType: js,
+		body: []byte(`{"kind": "flood", "title": "", "reason": "x", "match": {}, "action": "notify"}`), want: 422})
+	b.call(t, exchange{method: "POST", path: "/v1/warnings", key: bureauHaz, contentType: js, body: []byte(`{"kind": "quality_risk", "colour": "red"}`), want: 400})
+	b.call(t, exchange{method: "POST", path: "/v1/warnings", key: admin, contentType: js, body: warnBody(`{"hsPrefix": "2837"}`), want: 403})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings?state=active&region=HE&limit=10", key: bureauCoal, want: 200})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings?overdue=true", key: admin, want: 200})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings?state=asleep", key: admin, want: 400})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings", key: ent, want: 403})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings", want: 401})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings/" + wnID, key: admin, want: 200})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings/wn_nothing", key: bureauCoal, want: 404})
+	b.call(t, exchange{method: "GET", path: "/v1/warnings/" + wnID, key: portTJ, want: 403})
+	ack := func(key, body string, want int) response {
+		return b.call(t, exchange{method: "POST", path: "/v1/warnings/" + wnID + "/ack", key: key, contentType: js, body: []byte(body), want: want})
+	}
+	ack(bureauCoal, `{"measures": ""}`, 422)
+	acked := ack(bureauCoal, `{"measures": "drums of this consignee held at Tianjin for inspection"}`, 200)
+	if !strings.Contains(string(acked.body), `"bureau":"120000"`) {
+		t.Errorf("the acknowledgement of Tianjin was not recorded: %s", acked.body)
+	}
+	ack(bureauCoal, `{"measures": "again"}`, 409)
+	ack(bureauHaz, `{"measures": "our own"}`, 409)
+	ack(admin, `{"measures": "operator"}`, 403)
+	b.call(t, exchange{method: "POST", path: "/v1/warnings/wn_nothing/ack", key: bureauCoal, contentType: js, body: []byte(`{"measures": "x"}`), want: 404})
+
+	// The trace: the hazchem declaration is its consignee's only one, so
+	// a page of one has a next page, which is empty.
+	traced := b.call(t, exchange{method: "GET", path: "/v1/trace?uscc=" + entA + "&limit=1", key: bureauCoal, want: 200})
+	if items, _ := traced.json["items"].([]any); len(items) != 1 || items[0].(map[string]any)["declarationId"] != hazID || traced.json["next"] == nil {
+		t.Errorf("trace of %s: %s", entA, traced.body)
+	}
+	csvAccept := map[string]string{"Accept": "text/csv"}
+	page1 := b.call(t, exchange{method: "GET", path: "/v1/trace?uscc=" + entA + "&limit=1", key: admin, header: csvAccept, want: 200})
+	next := page1.header.Get("X-Next-Cursor")
+	if next == "" || !strings.HasPrefix(page1.header.Get("Content-Type"), "text/csv") || !bytes.Contains(page1.body, []byte(hazID)) {
+		t.Errorf("trace as CSV: %v %s", page1.header, page1.body)
+	}
+	page2 := b.call(t, exchange{method: "GET", path: "/v1/trace?uscc=" + entA + "&limit=1&cursor=" + url.QueryEscape(next), key: admin, header: csvAccept, want: 200})
+	if page2.header.Get("X-Next-Cursor") != "" || bytes.Count(page2.body, []byte("\n")) != 1 {
+		t.Errorf("the last CSV page has a next cursor or rows: %v %q", page2.header, page2.body)
+	}
+	b.call(t, exchange{method: "GET", path: "/v1/trace", key: bureauHaz, want: 422})
+	b.call(t, exchange{method: "GET", path: "/v1/trace?origin=DEU&since=yesterday", key: bureauHaz, want: 400})
+	b.call(t, exchange{method: "GET", path: "/v1/trace?origin=DEU", key: ent, want: 403})
+	wt := b.call(t, exchange{method: "GET", path: "/v1/warnings/" + wnID + "/trace", key: bureauCoal, want: 200})
+	if items, _ := wt.json["items"].([]any); len(items) != 1 || items[0].(map[string]any)["declarationId"] != hazID {
+		t.Errorf("trace of warning %s: %s", wnID, wt.body)
+	}
+	wtCSV := b.call(t, exchange{method: "GET", path: "/v1/warnings/" + wnID + "/trace", key: bureauHaz, header: csvAccept, want: 200})
+	if !bytes.Contains(wtCSV.body, []byte(hazID)) {
+		t.Errorf("trace of warning %s as CSV: %s", wnID, wtCSV.body)
+	}
+	b.call(t, exchange{method: "GET", path: "/v1/warnings/wn_nothing/trace", key: admin, want: 404})
+
+	// Lifting: only the issuer or an operator, once.
+	lift := func(id, key, body string, want int) response {
+		return b.call(t, exchange{method: "POST", path: "/v1/warnings/" + id + "/lift", key: key, contentType: js, body: []byte(body), want: want})
+	}
+	lift(wnID, bureauCoal, `{"reason": "not ours"}`, 403)
+	lift(wnID, bureauHaz, `{"reason": ""}`, 422)
+	if lifted := lift(wnID, bureauHaz, `{"reason": "drums resealed"}`, 200); lifted.json["state"] != "lifted" {
+		t.Errorf("lifted: %s", lifted.body)
+	}
+	lift(wnID, bureauHaz, `{"reason": "again"}`, 409)
+	lift("wn_nothing", admin, `{"reason": "x"}`, 404)
+	portOnly := b.call(t, exchange{method: "POST", path: "/v1/warnings", key: bureauCoal, contentType: js,
+		body: warnBody(`{"port": "tianjin"}`), want: 201})
+	portOnlyID, _ := portOnly.json["id"].(string)
+	b.call(t, exchange{method: "GET", path: "/v1/warnings/" + portOnlyID + "/trace", key: admin, want: 422})
+	lift(portOnlyID, admin, `{"reason": "the berth is clear"}`, 200)
 
 	// The tracking page: HTML, signed out and signed in.
 	signin := b.call(t, exchange{method: "GET", path: "/track?lang=en", want: 200})

@@ -89,6 +89,15 @@ var routes = []route{
 	{"GET", "/v1/admin/webhooks", keyed(func(s *Server) HandlerFunc { return s.enterprises.adminWebhooks }), hasEnterprises},
 	{"POST", "/v1/admin/webhooks/{id}/resume", keyed(func(s *Server) HandlerFunc { return s.enterprises.adminResumeWebhook }), hasEnterprises},
 
+	// Regional warnings and trace (warnings.go).
+	{"POST", "/v1/warnings", keyed(func(s *Server) HandlerFunc { return s.createWarning }), hasWarnings},
+	{"GET", "/v1/warnings", keyed(func(s *Server) HandlerFunc { return s.listWarnings }), hasWarnings},
+	{"GET", "/v1/warnings/{id}", keyed(func(s *Server) HandlerFunc { return s.getWarning }), hasWarnings},
+	{"POST", "/v1/warnings/{id}/ack", keyed(func(s *Server) HandlerFunc { return s.ackWarning }), hasWarnings},
+	{"POST", "/v1/warnings/{id}/lift", keyed(func(s *Server) HandlerFunc { return s.liftWarning }), hasWarnings},
+	{"GET", "/v1/warnings/{id}/trace", keyed(func(s *Server) HandlerFunc { return s.traceWarning }), hasWarnings},
+	{"GET", "/v1/trace", keyed(func(s *Server) HandlerFunc { return s.trace }), hasWarnings},
+
 	// The tracking page (gateway/track): HTML, signed in by session.
 	{"GET", "/track", page((*track.Site).Home), hasEnterprises},
 	{"GET", "/track/{$}", page((*track.Site).Root), hasEnterprises},
@@ -117,3 +126,4 @@ func hasDeliveries(s *Server) bool  { return s.Deliveries != nil }
 func hasInspection(s *Server) bool  { return s.InspectionDeps != nil }
 func hasCredit(s *Server) bool      { return s.Credit != nil }
 func hasEnterprises(s *Server) bool { return s.Enterprises != nil }
+func hasWarnings(s *Server) bool    { return s.Warnings != nil }

@@ -24,6 +24,7 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/warning"
 )
 
 // Config configures the HTTP layer.
@@ -55,6 +56,8 @@ type Server struct {
 	InspectionDeps *InspectionDeps
 	Credit         CreditService
 	Enterprises    *EnterpriseConfig
+	// Warnings serves the regional warnings and the trace (warnings.md).
+	Warnings *warning.Service
 
 	deliveries  *deliveryHandlers
 	inspection  *inspectionHandlers

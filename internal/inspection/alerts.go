@@ -20,6 +20,9 @@ type AlertCache struct {
 	Store interface {
 		Alerts(ctx context.Context, active bool, at time.Time) ([]customs.RiskAlert, error)
 	}
+	// Warnings, when set, adds the regional warnings that act on goods
+	// (warnings.md): each is applied exactly as a risk alert.
+	Warnings WarningAlerts
 	// TTL: zero means 2s.
 	TTL time.Duration
 
@@ -28,6 +31,13 @@ type AlertCache struct {
 	gen        int       // bumped by Invalidate
 	refreshing bool
 	rows       []customs.RiskAlert
+	warns      []customs.RiskAlert
+}
+
+// WarningAlerts gives the regional warnings that act on goods as risk
+// alerts (expired ones may be included; the cache drops them).
+type WarningAlerts interface {
+	WarningAlerts(ctx context.Context) ([]customs.RiskAlert, error)
 }
 
 // Invalidate forces a reload on the next use.
@@ -55,6 +65,10 @@ func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.
 		gen := c.gen
 		c.mu.Unlock()
 		rows, err := c.Store.Alerts(ctx, false, at)
+		var warns []customs.RiskAlert
+		if err == nil && c.Warnings != nil {
+			warns, err = c.Warnings.WarningAlerts(ctx)
+		}
 		c.mu.Lock()
 		c.refreshing = false
 		switch {
@@ -62,17 +76,24 @@ func (c *AlertCache) ActiveAlerts(ctx context.Context, at time.Time) ([]routing.
 			c.mu.Unlock()
 			return nil, err
 		case err == nil && gen == c.gen:
-			c.rows, c.loaded = rows, time.Now()
+			c.rows, c.warns, c.loaded = rows, warns, time.Now()
 		case err == nil:
-			c.rows = rows // invalidated meanwhile: use, but load again next time
+			c.rows, c.warns = rows, warns // invalidated meanwhile: use, but load again next time
 		}
 	}
-	rows := c.rows
+	rows, warns := c.rows, c.warns
 	c.mu.Unlock()
 	var out []routing.Alert
 	for i := range rows {
 		if r := &rows[i]; r.ExpiresAt == nil || r.ExpiresAt.After(at) {
 			out = append(out, RoutingAlert(r))
+		}
+	}
+	for i := range warns {
+		if r := &warns[i]; r.ExpiresAt == nil || r.ExpiresAt.After(at) {
+			a := RoutingAlert(r)
+			a.Warning = true
+			out = append(out, a)
 		}
 	}
 	return out, nil

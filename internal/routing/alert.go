@@ -54,7 +54,11 @@ func alertEvidence(a *Alert) []customs.Evidence {
 	if a.Action == customs.LaneDestinationInspection {
 		action = customs.LaneDestinationInspection
 	}
-	ev = append(ev, customs.Evidence{Name: "alertId", Value: a.ID}, customs.Evidence{Name: "action", Value: string(action)})
+	idName := "alertId"
+	if a.Warning {
+		idName = "warning"
+	}
+	ev = append(ev, customs.Evidence{Name: idName, Value: a.ID}, customs.Evidence{Name: "action", Value: string(action)})
 	if a.HSPrefix != "" {
 		ev = append(ev, customs.Evidence{Name: "hsPrefix", Value: a.HSPrefix})
 	}

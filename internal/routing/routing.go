@@ -82,6 +82,9 @@ type Alert struct {
 	// taken as port_inspection.
 	Action customs.Lane
 	Reason string
+	// Warning: the alert is a regional warning's (warnings.md); its
+	// evidence names the id as "warning" instead of "alertId".
+	Warning bool
 }
 
 // Engine applies the rules of one rule set. It is safe for concurrent use.

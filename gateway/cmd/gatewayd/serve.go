@@ -72,6 +72,7 @@ var tuningSettings = []struct {
 	{"WEBHOOK_RETRY_CAP", "duration", "30m", "longest wait between webhook re-sends"},
 	{"WEBHOOK_SUSPEND_AFTER", "attempts", "12", "failed attempts in a row that suspend a webhook"},
 	{"TRACK_SESSION_TTL", "duration", "8h", "lifetime of a tracking page session"},
+	{"WARNING_OVERDUE_CHECK", "duration", "1m", "how often overdue warning acknowledgements are looked for and logged"},
 }
 
 // tuningFlag defines a tuning setting: typed, with no value of its own
