@@ -14,14 +14,15 @@
 #      are accepted into the outbox, the review centre comes back, and the
 #      backlog's drain is timed.
 #
-# CPU is read from /proc (utime+stime): the gateway's own, and
-# PostgreSQL's twice: the sum over every process named postgres (with the
-# reaped children's time, so that backends that end in the window count),
-# which on a shared server includes other users' work (the table says how
-# much that was while the bench was idle), and the sum over the client
-# backends of the bench's database only (pg_stat_activity), which does not,
-# but leaves out the WAL writer, checkpointer and autovacuum. Peak RSS is
-# the gateway's VmHWM.
+# CPU is read from /proc (utime+stime): the gateway's own over the whole
+# load, and PostgreSQL's twice. First the sum over every process named
+# postgres before and after (with the reaped children's time, so that
+# backends that end in between count), as issue 14 measures it; on a
+# shared server that includes other users' work. Then the client backends
+# of the bench's database only (pg_stat_activity), looked at twice inside
+# each run with the number of declarations stored at each look: free of
+# other users, but without the WAL writer, checkpointer and autovacuum.
+# Peak RSS is the gateway's VmHWM.
 #
 # Settings (environment): BENCH_CONCURRENCY (32), BENCH_SECONDS (20),
 # PGBENCH_SECONDS (15), BENCH_CORPUS_SIZE (20000), BENCH_BACKLOG (10000),
