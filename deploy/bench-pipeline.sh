@@ -29,7 +29,7 @@ XSL=deploy/bench/tianjin-to-canonical.xsl
 TARGET_RATIO=1.3 # issue 14 point 4: pipeline >= 1.3 x libxslt's mapping
 [ "$N" -ge 2 ] 2>/dev/null || { echo "PIPELINE_FILES must be a number >= 2" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/bench-pipeline.XXXXXX)
+WORK=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)" bench-pipeline.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 t_start=$(date +%s)
@@ -109,8 +109,16 @@ printf '| xsltproc (libxslt mapping only), instructions per message | %s | | |\n
 printf '| gateway pipeline in process, instructions per message | %s | <= %s | %s |\n' "$(mi "$pp")" "$(mi "$limit")" "$verdict"
 printf '| libxslt / pipeline | %.2f | >= %s | %s |\n' "$ratio" "$TARGET_RATIO" "$verdict"
 printf '\nstart-up, instructions: xsltproc %s, pipeline test binary %s\n' "$(mi "$(ir xslt-one)")" "$(mi "$(ir pipe-one)")"
-printf '\nthe pipeline over %d files, functions by own instructions (start-up included):\n\n' "$N"
-callgrind_annotate --inclusive=no "$WORK/pipe-n.cg" 2>/dev/null \
-  | awk '/file:function/ {on=1; getline; next} on && NF {print; if (++k == 12) exit}' \
-  | sed -E 's#^ *([0-9,]+) *\( *([0-9.]+%)\) +[^:]*:([^ ]+).*#  \2  \3#'
+# Where the pipeline's instructions go, by function and by package (a
+# function's package: its name up to the first dot after the last slash).
+callgrind_annotate --inclusive=no --threshold=100 --auto=no "$WORK/pipe-n.cg" 2>/dev/null \
+  | awk '/file:function/ {on = 1; getline; next} on && /^--/ {exit} on && NF' \
+  | sed -E 's#^ *([0-9,]+) *\( *[0-9.]+%\) +[^:]*:([^ ]+).*#\1 \2#' | awk '{gsub(/,/, "", $1); print}' >"$WORK/functions.txt" || true
+total_n=$(ir pipe-n)
+printf '\nthe pipeline over %d files (start-up included), by function:\n\n' "$N"
+head -n 12 "$WORK/functions.txt" | awk -v t="$total_n" '{printf "  %5.1f%%  %s\n", 100 * $1 / t, $2}'
+printf '\nby package:\n\n'
+awk -v t="$total_n" '{f = $2; i = match(f, /\/[^\/]*$/); p = (i ? substr(f, 1, i) : ""); r = (i ? substr(f, i + 1) : f);
+    sub(/\..*/, "", r); a[p r] += $1} END {for (k in a) printf "%d %s\n", a[k], k}' "$WORK/functions.txt" \
+  | sort -rn | head -n 10 | awk -v t="$total_n" '{printf "  %5.1f%%  %s\n", 100 * $1 / t, $2}'
 printf '\n%s; %s s in all\n' "$(date -u +%Y-%m-%dT%H:%MZ)" $(( $(date +%s) - t_start ))

@@ -49,7 +49,10 @@ SEED=${BENCH_SEED:-14}
 DRAIN_LIMIT=60 # seconds the drain may take before the bench gives up on it
 
 t_start=$(date +%s.%N)
-WORK=$(mktemp -d /tmp/bench.XXXXXX)
+# The work folder (160 MB of corpus) is in memory when it can be: written
+# to disk it would compete with PostgreSQL for the disk, and deleting it
+# can take long.
+WORK=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)" bench.XXXXXX)
 DB="bench_$(date +%Y%m%d%H%M%S)_$$"
 DBP="${DB}_pgbench"
 PSQL=(psql -w -X -q -h 127.0.0.1 -p 5432 -U postgres)
