@@ -35,6 +35,11 @@ type loadConfig struct {
 	Client *http.Client
 	// NowFunc: nil means time.Now.
 	NowFunc func() time.Time
+	// Corpus, if not nil, is sent instead of generated messages: each
+	// message once, in order, and the run ends when it is used up. A
+	// benchmark sends a corpus made beforehand (--out) so that the client
+	// does not generate messages on the cores it measures.
+	Corpus []loadgen.Message
 }
 
 // loadReport is what a run measured.
@@ -61,6 +66,12 @@ status. Each declaration has a new portRef, so every one should be answered
 201. It stops after --count declarations, after --duration (10s when
 neither is given), or on Ctrl-C, whichever comes first.
 
+--out DIR writes --count generated declarations to DIR instead of sending
+them, one file each, named NNNNNN-KIND.xml; --corpus DIR sends such files
+(each once, in name order, read into memory before the clock starts)
+instead of generating messages. --report json prints the report as one
+JSON object, for scripts (deploy/bench.sh).
+
 Exit status: 0 when every answer was 2xx; 1 when any was not (or none
 came); 2 on bad usage.`
 
@@ -76,12 +87,20 @@ func runLoad(ctx context.Context, args []string) error {
 	conc := fs.Int("concurrency", 4, "requests in flight at once")
 	seed := fs.Uint64("seed", 0, "seed of the generated declarations (default: from the clock)")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit of one request")
+	out := fs.String("out", "", "write --count generated declarations to this folder instead of sending them")
+	corpusDir := fs.String("corpus", "", "send the declarations of this folder (written by --out) instead of generated ones")
+	report := fs.String("report", "text", "text or json")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *out != "" {
+		return writeCorpus(fs, *codesDir, *out, *port, *count, *seed)
 	}
 	switch {
 	case fs.NArg() > 0:
 		return usageError{fmt.Sprintf("load takes no arguments, not %q", fs.Args())}
+	case *report != "text" && *report != "json":
+		return usageError{fmt.Sprintf("--report must be text or json, not %q", *report)}
 	case *url == "":
 		return usageError{"--url is required"}
 	case *key == "":
@@ -108,11 +127,23 @@ func runLoad(ctx context.Context, args []string) error {
 	if _, err := loadgen.New(loadgen.Config{Port: cfg.Port, Tables: tables}); err != nil {
 		return usageError{fmt.Sprintf("--port %q: %v", *port, err)}
 	}
+	if *corpusDir != "" {
+		if cfg.Corpus, err = readCorpus(*corpusDir, cfg.Port); err != nil {
+			return err
+		}
+	}
 	rep, err := runLoadWith(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	rep.write(os.Stdout)
+	if *report == "json" {
+		err = rep.writeJSON(os.Stdout)
+	} else {
+		rep.write(os.Stdout)
+	}
+	if err != nil {
+		return err
+	}
 	if bad := rep.notOK(); bad > 0 {
 		return fmt.Errorf("%d of %d requests were not answered 2xx (first: %s)", bad, rep.Sent, rep.FirstError)
 	}
@@ -180,7 +211,15 @@ func runLoadWith(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 				if cfg.Count > 0 && i >= cfg.Count {
 					return
 				}
-				m := gen.Next()
+				var m loadgen.Message
+				if cfg.Corpus != nil {
+					if i >= int64(len(cfg.Corpus)) {
+						return
+					}
+					m = cfg.Corpus[i]
+				} else {
+					m = gen.Next()
+				}
 				if cfg.Rate > 0 {
 					at := start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
 					if d := at.Sub(now()); d > 0 {
