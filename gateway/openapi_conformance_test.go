@@ -190,11 +190,11 @@ func setupConformance(t *testing.T) *confBundle {
 
 	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
 	s.InspectionDeps = &gateway.InspectionDeps{Alerts: alerts, SeedSecret: secret}
-	s.Deliveries = &gateway.DeliveryDeps{DB: db}
+	s.Deliveries = &gateway.DeliveryDeps{Store: db}
 	// The receivers' names resolve to a public address, as a real
 	// enterprise's would; nothing is called.
 	dns := fixedDNS{"hooks.example.com": {netip.MustParseAddr("93.184.215.14")}}
-	s.Enterprises = &gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: webhook.Targets{Resolver: dns}})}
+	s.Enterprises = &gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: webhook.Targets{Resolver: dns}}), Sessions: db}
 	s.Credit = syncer
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -224,7 +224,7 @@ func setupConformance(t *testing.T) *confBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := outbox.New(db, client, outbox.Config{Lifecycle: inspection.Lifecycle{}, PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second, Logger: discard}, client.MaxDuration())
+	d, err := outbox.New(outbox.Adapt[postgres.Tx](db), client, outbox.Config{Lifecycle: inspection.Lifecycle{}, PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second, Logger: discard}, client.MaxDuration())
 	if err != nil {
 		t.Fatal(err)
 	}
