@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,12 +9,30 @@ import (
 
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 // DeliveryDeps are what the delivery calls need.
 type DeliveryDeps struct {
-	DB *postgres.DB
+	// Store reads the outbox as the operator sees it (*postgres.DB,
+	// wired in gatewayd); replays go through Server.Inspection.
+	Store DeliveryStore
+}
+
+// DeliveryStore reads the outbox for the operator's delivery calls.
+// customs.CodeNotFound for an unknown delivery.
+type DeliveryStore interface {
+	// Deliveries lists the deliveries in the given states (all when
+	// none), oldest first, after the id after, at most limit.
+	Deliveries(ctx context.Context, states []customs.OutboxState, after int64, limit int) ([]customs.DeliveryRecord, error)
+	Delivery(ctx context.Context, id int64) (*customs.DeliveryRecord, error)
+	// DeclarationDelivery is a declaration's own delivery.
+	DeclarationDelivery(ctx context.Context, declarationID string) (*customs.DeliveryRecord, error)
+	// DeliveryAttempts returns the attempts of the given deliveries, by
+	// delivery, oldest first.
+	DeliveryAttempts(ctx context.Context, ids []int64) (map[int64][]customs.Attempt, error)
+	// DeadDeliveries returns the ids of the dead deliveries matching f,
+	// oldest first.
+	DeadDeliveries(ctx context.Context, f customs.DeadFilter) ([]int64, error)
 }
 
 // The operator's delivery calls and the review centre's decisions
@@ -37,20 +56,20 @@ type deliveryHandlers struct {
 }
 
 // deliveryStates maps api.md's delivery states to outbox states.
-var deliveryStates = map[string][]string{
-	"pending":   {postgres.OutboxAvailable, postgres.OutboxRunning},
-	"retrying":  {postgres.OutboxRetryable},
-	"delivered": {postgres.OutboxCompleted},
-	"dead":      {postgres.OutboxDiscarded},
+var deliveryStates = map[string][]customs.OutboxState{
+	"pending":   {customs.OutboxAvailable, customs.OutboxRunning},
+	"retrying":  {customs.OutboxRetryable},
+	"delivered": {customs.OutboxCompleted},
+	"dead":      {customs.OutboxDiscarded},
 }
 
-func apiState(outboxState string) string {
+func apiState(outboxState customs.OutboxState) string {
 	switch outboxState {
-	case postgres.OutboxRetryable:
+	case customs.OutboxRetryable:
 		return "retrying"
-	case postgres.OutboxCompleted:
+	case customs.OutboxCompleted:
 		return "delivered"
-	case postgres.OutboxDiscarded:
+	case customs.OutboxDiscarded:
 		return "dead"
 	}
 	return "pending"
@@ -82,29 +101,30 @@ type Attempt struct {
 	Error      *string   `json:"error"`
 }
 
-func toDelivery(r *postgres.DeliveryRow, attempts []postgres.AttemptRow) Delivery {
+func toDelivery(r *customs.DeliveryRecord, attempts []customs.Attempt) Delivery {
 	out := Delivery{ID: strconv.FormatInt(r.ID, 10), DeclarationID: r.DeclarationID, Kind: r.Kind, IdempotencyKey: r.Key,
 		Port: r.Port, State: apiState(r.State), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Attempts: []Attempt{}}
-	if r.EntryID.Valid && r.Kind == "declaration" && r.State == postgres.OutboxCompleted {
-		out.EntryID = &r.EntryID.String
+	if r.EntryID != "" && r.Kind == "declaration" && r.State == customs.OutboxCompleted {
+		out.EntryID = &r.EntryID
 	}
-	if r.State == postgres.OutboxAvailable || r.State == postgres.OutboxRetryable {
+	if r.State == customs.OutboxAvailable || r.State == customs.OutboxRetryable {
 		t := r.ScheduledAt.UTC()
 		out.NextAttemptAt = &t
 	}
-	if r.LastError.Valid {
-		out.LastError = &r.LastError.String
+	if r.LastError != "" {
+		out.LastError = &r.LastError
 	}
-	if r.Reason.Valid {
-		out.Reason = &r.Reason.String
+	if r.Reason != "" {
+		out.Reason = &r.Reason
 	}
 	for _, a := range attempts {
-		at := Attempt{At: a.At.UTC(), LatencyMS: a.LatencyMS, Outcome: a.Outcome}
-		if a.StatusCode.Valid {
-			at.StatusCode = &a.StatusCode.Int64
+		at := Attempt{At: a.At.UTC(), LatencyMS: float64(a.Latency.Microseconds()) / 1000, Outcome: a.Outcome}
+		if a.StatusCode != 0 {
+			code := int64(a.StatusCode)
+			at.StatusCode = &code
 		}
-		if a.Error.Valid {
-			at.Error = &a.Error.String
+		if a.Error != "" {
+			at.Error = &a.Error
 		}
 		out.Attempts = append(out.Attempts, at)
 	}
@@ -123,7 +143,7 @@ func (h *deliveryHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	// Not nil: the store reads a NULL array as "no state matches" rather
 	// than "no filter", and a list without ?state= shows every delivery.
-	states := []string{}
+	states := []customs.OutboxState{}
 	for _, s := range strings.Split(q.Get("state"), ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -150,7 +170,7 @@ func (h *deliveryHandlers) list(w http.ResponseWriter, r *http.Request) error {
 		}
 		after = n
 	}
-	rows, err := h.d.DB.Deliveries(r.Context(), states, after, limit)
+	rows, err := h.d.Store.Deliveries(r.Context(), states, after, limit)
 	if err != nil {
 		return err
 	}
@@ -158,7 +178,7 @@ func (h *deliveryHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	for i := range rows {
 		ids[i] = rows[i].ID
 	}
-	attempts, err := h.d.DB.DeliveryAttempts(r.Context(), ids)
+	attempts, err := h.d.Store.DeliveryAttempts(r.Context(), ids)
 	if err != nil {
 		return err
 	}
@@ -181,7 +201,7 @@ func (h *deliveryHandlers) deliveryID(r *http.Request) (int64, error) {
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 		return n, nil
 	}
-	row, err := h.d.DB.DeclarationDelivery(r.Context(), v)
+	row, err := h.d.Store.DeclarationDelivery(r.Context(), v)
 	if err != nil {
 		return 0, customs.Errorf(customs.CodeNotFound, "delivery %s not found", v)
 	}
@@ -204,11 +224,11 @@ func (h *deliveryHandlers) replayOne(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *deliveryHandlers) writeDelivery(w http.ResponseWriter, r *http.Request, id int64) error {
-	row, err := h.d.DB.Delivery(r.Context(), id)
+	row, err := h.d.Store.Delivery(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	attempts, err := h.d.DB.DeliveryAttempts(r.Context(), []int64{id})
+	attempts, err := h.d.Store.DeliveryAttempts(r.Context(), []int64{id})
 	if err != nil {
 		return err
 	}
@@ -232,7 +252,7 @@ func (h *deliveryHandlers) replayMatching(w http.ResponseWriter, r *http.Request
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	f := postgres.DeadFilter{Port: req.Port, Reason: req.Reason}
+	f := customs.DeadFilter{Port: req.Port, Reason: req.Reason}
 	if req.From != nil {
 		f.From = *req.From
 	}
@@ -242,7 +262,7 @@ func (h *deliveryHandlers) replayMatching(w http.ResponseWriter, r *http.Request
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return badParam("to", "to must be after from")
 	}
-	ids, err := h.d.DB.DeadDeliveries(r.Context(), f)
+	ids, err := h.d.Store.DeadDeliveries(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 	keys := &apikey.Keys{Store: db}
 	s := &gateway.Server{DB: db, Keys: keys, Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}}, Inspection: newInspection(db, nil, nil, nil, nil),
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Deliveries: &gateway.DeliveryDeps{DB: db},
+		Deliveries: &gateway.DeliveryDeps{Store: db},
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -52,7 +52,7 @@ func setupDeliveries(t *testing.T) *deliveryBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := outbox.New(db, client, outbox.Config{PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second,
+	d, err := outbox.New(outbox.Adapt[postgres.Tx](db), client, outbox.Config{PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Lifecycle: inspection.Lifecycle{}}, client.MaxDuration())
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jjj/gateway/gateway/track"
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/webhook"
@@ -17,6 +18,9 @@ type EnterpriseConfig struct {
 	// Webhooks registers and lists the enterprises' webhooks (with the
 	// rule of where they may point); required.
 	Webhooks *webhook.Registry
+	// Sessions keeps the tracking page's sign-ins (*postgres.DB, wired
+	// in gatewayd); required.
+	Sessions track.SessionStore
 	// SessionTTL is how long a sign-in to /track lasts; zero means 8h.
 	SessionTTL time.Duration
 	// NowFunc: nil means time.Now.

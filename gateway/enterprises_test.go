@@ -102,7 +102,7 @@ func setupEnterpriseTargets(t *testing.T, targets webhook.Targets) *entBundle {
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Inspection: newInspection(db, engine, tables, nil, reg),
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Enterprises: &gateway.EnterpriseConfig{NowFunc: clock.Now,
+		Enterprises: &gateway.EnterpriseConfig{NowFunc: clock.Now, Sessions: db,
 			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})},
 	}
 	srv := httptest.NewServer(s.Handler())

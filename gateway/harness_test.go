@@ -82,10 +82,10 @@ func setup(t *testing.T, o options) *testBundle {
 	}
 	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
 	if o.inspection {
-		withInspection(s, o)
+		withInspection(s, db, o)
 	}
 	if o.warnings != nil {
-		withWarnings(s, o.warnings)
+		withWarnings(s, db, o.warnings)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -109,7 +109,7 @@ func newInspection(db *postgres.DB, engine *routing.Engine, tables *codes.Tables
 	return &inspection.Service{Store: inspection.Adapt[postgres.Tx](postgres.InspectionStore{DB: db}), Engine: engine, Tables: tables,
 		Facts: facts, Adapters: reg,
 		ReplayFunc: func(ctx context.Context, id int64, actor, note string, at time.Time) error {
-			return outbox.Replay(ctx, db, inspection.Lifecycle{}, id, actor, note, at)
+			return outbox.Replay(ctx, outbox.Adapt[postgres.Tx](db), inspection.Lifecycle{}, id, actor, note, at)
 		}}
 }
 

@@ -24,15 +24,15 @@ import (
 // wireInspection does: risk alerts served to intake from a cache, the
 // ratings of o (when set), the bureaus' routes, and the review centre's
 // decisions (to move declarations to released).
-func withInspection(s *gateway.Server, o options) {
+func withInspection(s *gateway.Server, db *postgres.DB, o options) {
 	lf := s.Clearance.Facts.(*clearance.LiveFacts)
-	alerts := &inspection.AlertCache{Store: postgres.InspectionStore{DB: s.DB}}
+	alerts := &inspection.AlertCache{Store: postgres.InspectionStore{DB: db}}
 	lf.Alerts = alerts
 	if o.ratings != nil {
 		lf.Ratings = o.ratings
 	}
 	s.InspectionDeps = &gateway.InspectionDeps{Alerts: alerts, SeedSecret: lf.SeedSecret}
-	s.Deliveries = &gateway.DeliveryDeps{DB: s.DB}
+	s.Deliveries = &gateway.DeliveryDeps{Store: db}
 }
 
 // fakeRatings stands in for the merged credit view (internal/credit).

@@ -192,11 +192,11 @@ func setupConformance(t *testing.T) *confBundle {
 
 	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
 	s.InspectionDeps = &gateway.InspectionDeps{Alerts: alerts, SeedSecret: secret}
-	s.Deliveries = &gateway.DeliveryDeps{DB: db}
+	s.Deliveries = &gateway.DeliveryDeps{Store: db}
 	// The receivers' names resolve to a public address, as a real
 	// enterprise's would; nothing is called.
 	dns := fixedDNS{"hooks.example.com": {netip.MustParseAddr("93.184.215.14")}}
-	s.Enterprises = &gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: webhook.Targets{Resolver: dns}})}
+	s.Enterprises = &gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: webhook.Targets{Resolver: dns}}), Sessions: db}
 	s.Credit = syncer
 	// Warnings as gatewayd wires them: served to intake through the alert
 	// cache, re-routes through inspection, the overdue gauge on /metrics.
@@ -232,7 +232,7 @@ func setupConformance(t *testing.T) *confBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := outbox.New(db, client, outbox.Config{Lifecycle: inspection.Lifecycle{}, PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second, Logger: discard}, client.MaxDuration())
+	d, err := outbox.New(outbox.Adapt[postgres.Tx](db), client, outbox.Config{Lifecycle: inspection.Lifecycle{}, PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second, Logger: discard}, client.MaxDuration())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,6 @@ import (
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/inspection"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/warning"
 )
 
@@ -37,7 +36,7 @@ type Config struct {
 // the caller before Handler is called.
 type Server struct {
 	Config    Config
-	DB        *postgres.DB
+	DB        Database
 	Adapters  *adapters.Registry
 	Tables    *codes.Tables
 	Keys      *apikey.Keys
@@ -67,6 +66,20 @@ type Server struct {
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+}
+
+// Database is what the HTTP layer asks of the storage itself, beyond the
+// services (*postgres.DB, wired in gatewayd): whether it is up and
+// migrated (/readyz), and whether an error means it could not be reached,
+// which is answered 503 "try again later" rather than as our bug.
+type Database interface {
+	// PingContext reaches the database.
+	PingContext(ctx context.Context) error
+	// Pending names the migrations not yet applied.
+	Pending(ctx context.Context) ([]string, error)
+	// Unavailable reports whether err means the database could not be
+	// reached or is shutting down, rather than that a query was wrong.
+	Unavailable(err error) bool
 }
 
 type ctxKey int
@@ -109,7 +122,7 @@ func (s *Server) Handler() http.Handler {
 		cfg := s.Enterprises.withDefaults()
 		s.enterprises = &enterprises{cfg: cfg, s: s}
 		s.track = track.New(track.Config{SessionTTL: cfg.SessionTTL, NowFunc: cfg.NowFunc})
-		s.track.Keys, s.track.Sessions, s.track.Declarations = s.Keys, s.DB, s.Clearance
+		s.track.Keys, s.track.Sessions, s.track.Declarations = s.Keys, cfg.Sessions, s.Clearance
 		s.track.Tables, s.track.Logger = s.Tables, s.Logger
 		s.track.Serve = func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.open(h) }
 	}
@@ -321,7 +334,7 @@ func ProblemType(code customs.ErrorCode) string {
 // status, and the only place internal errors are logged.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code := customs.ErrorCodeOf(err)
-	if code == customs.CodeInternal && postgres.IsUnavailable(err) {
+	if code == customs.CodeInternal && s.DB != nil && s.DB.Unavailable(err) {
 		s.Logger.ErrorContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		err = &customs.Error{Code: customs.CodeUnavailable, Message: "the database is unavailable; try again later"}
 		code = customs.CodeUnavailable

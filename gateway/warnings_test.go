@@ -17,6 +17,7 @@ import (
 
 	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/warning"
 )
 
@@ -67,13 +68,13 @@ func (s *syncBuffer) String() string {
 // withWarnings wires warnings as gatewayd does: the alert cache serves
 // them to intake, the inspection service re-routes, the gauge is on the
 // server's registry.
-func withWarnings(s *gateway.Server, h *warningHarness) {
+func withWarnings(s *gateway.Server, db *postgres.DB, h *warningHarness) {
 	h.clock = &warnClock{}
 	h.logs = &syncBuffer{}
-	h.svc = &warning.Service{Store: s.DB, Tables: s.Tables, Reroute: s.Inspection, NowFunc: h.clock.Now,
+	h.svc = &warning.Service{Store: db, Tables: s.Tables, Reroute: s.Inspection, NowFunc: h.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}
 	if s.InspectionDeps != nil {
-		s.InspectionDeps.Alerts.Warnings = s.DB
+		s.InspectionDeps.Alerts.Warnings = db
 		h.svc.Alerts = s.InspectionDeps.Alerts
 	}
 	s.Metrics = prometheus.NewRegistry()

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 )
 
 func hashSession(sid string) []byte {
@@ -35,7 +34,7 @@ func (t *Site) loadSession(w http.ResponseWriter, r *http.Request, v *visit) err
 		return nil
 	}
 	s, err := t.Sessions.TrackSessionByHash(r.Context(), hashSession(c.Value), t.cfg.NowFunc())
-	if postgres.IsNoRows(err) {
+	if customs.ErrorCodeOf(err) == customs.CodeNotFound {
 		t.clearSession(w, r) // expired, signed out, or its key revoked
 		return nil
 	}
@@ -123,7 +122,7 @@ func (t *Site) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 	}
 	now := t.cfg.NowFunc()
 	sid := randomToken()
-	s := postgres.TrackSession{KeyID: p.KeyID, Enterprise: p.Scope, ExpiresAt: now.Add(t.cfg.SessionTTL)}
+	s := customs.TrackSession{KeyID: p.KeyID, Enterprise: p.Scope, ExpiresAt: now.Add(t.cfg.SessionTTL)}
 	if err := t.Sessions.InsertTrackSession(r.Context(), hashSession(sid), s, now); err != nil {
 		return err
 	}

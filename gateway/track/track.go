@@ -34,7 +34,6 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/view"
 )
 
@@ -65,12 +64,13 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, key string) (*customs.Principal, error)
 }
 
-// Sessions stores signed-in sessions by the SHA-256 of their id.
-type Sessions interface {
-	InsertTrackSession(ctx context.Context, hash []byte, s postgres.TrackSession, at time.Time) error
-	// TrackSessionByHash returns a live session; sql.ErrNoRows (wrapped)
-	// for one expired, signed out or whose key was revoked.
-	TrackSessionByHash(ctx context.Context, hash []byte, at time.Time) (*postgres.TrackSession, error)
+// SessionStore stores signed-in sessions by the SHA-256 of their id
+// (*postgres.DB, wired in gatewayd).
+type SessionStore interface {
+	InsertTrackSession(ctx context.Context, hash []byte, s customs.TrackSession, at time.Time) error
+	// TrackSessionByHash returns a live session; customs.CodeNotFound for
+	// one expired, signed out or whose key was revoked.
+	TrackSessionByHash(ctx context.Context, hash []byte, at time.Time) (*customs.TrackSession, error)
 	DeleteTrackSession(ctx context.Context, hash []byte) error
 }
 
@@ -85,7 +85,7 @@ type Declarations interface {
 // Site is the tracking page. Its exported fields are its dependencies.
 type Site struct {
 	Keys         Authenticator
-	Sessions     Sessions
+	Sessions     SessionStore
 	Declarations Declarations
 	Tables       *codes.Tables
 	Logger       *slog.Logger
@@ -155,7 +155,7 @@ type visit struct {
 	lang lang
 	// sid is the session id from the cookie (only when the session is live).
 	sid     string
-	session *postgres.TrackSession
+	session *customs.TrackSession
 }
 
 func (v *visit) principal() customs.Principal {

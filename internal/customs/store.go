@@ -198,3 +198,12 @@ type RerouteRequest struct {
 	Actor  string
 	Reason string
 }
+
+// TrackSession is a signed-in session of the tracking page: the
+// enterprise key it was opened with, the enterprise (USCC) it sees, and
+// when it ends.
+type TrackSession struct {
+	KeyID      string
+	Enterprise string
+	ExpiresAt  time.Time
+}

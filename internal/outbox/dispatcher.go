@@ -11,12 +11,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/reviewcentre"
 )
 
@@ -99,19 +97,19 @@ func (c Config) withDefaults() Config {
 
 // Dispatcher sends the outbox to the review centre.
 type Dispatcher struct {
-	db      *postgres.DB
+	store   Store
 	sender  Sender
 	cfg     Config
 	maxSend time.Duration
 }
 
-// New makes a Dispatcher. maxSend, if positive, is the longest a send may
-// take; a Lease not longer than it is an error.
-func New(db *postgres.DB, sender Sender, cfg Config, maxSend time.Duration) (*Dispatcher, error) {
+// New makes a Dispatcher over store. maxSend, if positive, is the longest
+// a send may take; a Lease not longer than it is an error.
+func New(store Store, sender Sender, cfg Config, maxSend time.Duration) (*Dispatcher, error) {
 	cfg = cfg.withDefaults()
 	switch {
-	case db == nil:
-		return nil, errors.New("outbox: a database is required")
+	case store == nil:
+		return nil, errors.New("outbox: a store is required")
 	case sender == nil:
 		return nil, errors.New("outbox: a sender is required")
 	case cfg.Lifecycle == nil:
@@ -121,7 +119,7 @@ func New(db *postgres.DB, sender Sender, cfg Config, maxSend time.Duration) (*Di
 	case cfg.MaxAttempts < 0:
 		return nil, errors.New("outbox: Config.MaxAttempts must not be negative")
 	}
-	return &Dispatcher{db: db, sender: sender, cfg: cfg, maxSend: maxSend}, nil
+	return &Dispatcher{store: store, sender: sender, cfg: cfg, maxSend: maxSend}, nil
 }
 
 func (d *Dispatcher) now() time.Time {
@@ -232,7 +230,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		// a claim that committed in the database while the call gave up
 		// would leave its rows running, unsent, until their lease ran out.
 		// Claimed rows still queued at shutdown are put back.
-		msgs, err := d.db.ClaimOutbox(sendCtx, limit, d.cfg.Lease)
+		msgs, err := d.store.ClaimOutbox(sendCtx, limit, d.cfg.Lease)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -261,17 +259,17 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // claimedMessage is a claimed row and when it was claimed (its lease runs
 // from then).
 type claimedMessage struct {
-	m  postgres.OutboxMessage
+	m  customs.Delivery
 	at time.Time
 }
 
 // putBack returns a claimed row unsent, due at once, without spending an
 // attempt: the dispatcher is stopping, or too little of the lease is left
 // to send it.
-func (d *Dispatcher) putBack(ctx context.Context, m postgres.OutboxMessage, claimed time.Time) {
+func (d *Dispatcher) putBack(ctx context.Context, m customs.Delivery, claimed time.Time) {
 	d.count("snoozed")
 	d.persist(ctx, claimed.Add(d.cfg.Lease*9/10), m, func(ctx context.Context) error {
-		_, err := d.db.SnoozeOutbox(ctx, m.ID, m.Lease, 0)
+		_, err := d.store.SnoozeOutbox(ctx, m.ID, m.Lease, 0)
 		return err
 	})
 }
@@ -280,7 +278,7 @@ func (d *Dispatcher) putBack(ctx context.Context, m postgres.OutboxMessage, clai
 // acceptance through rec, with the others of the moment; anything else, or
 // an acceptance rec could not record, on its own. It calls sent once the
 // answer is in hand (or nothing will be sent).
-func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage, claimed time.Time, rec *recorder, sent func()) {
+func (d *Dispatcher) deliver(ctx context.Context, m customs.Delivery, claimed time.Time, rec *recorder, sent func()) {
 	deadline := claimed.Add(d.cfg.Lease * 9 / 10)
 	defer sent()
 	if d.maxSend > 0 && time.Until(claimed.Add(d.cfg.Lease)) < d.maxSend {
@@ -296,7 +294,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage, clai
 		if r := recover(); r != nil {
 			d.cfg.Logger.Error("outbox: panic delivering a message", "id", m.ID, "key", m.Key, "panic", r)
 			d.persist(ctx, deadline, m, func(ctx context.Context) error {
-				_, err := d.db.RetryOutbox(ctx, m.ID, m.Lease, postgres.Attempt{At: d.now(), Outcome: "transient", Error: fmt.Sprint("panic: ", r)},
+				_, err := d.store.RetryOutbox(ctx, m.ID, m.Lease, customs.Attempt{At: d.now(), Outcome: "transient", Error: fmt.Sprint("panic: ", r)},
 					d.cfg.Retry.NextRetry(m.Attempts+1, 0))
 				return err
 			})
@@ -306,7 +304,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage, clai
 	start := time.Now()
 	at := d.now()
 	ack, err := d.sender.Send(ctx, msg)
-	a := postgres.Attempt{At: at, StatusCode: reviewcentre.StatusCode(ack, err), Latency: time.Since(start)}
+	a := customs.Attempt{At: at, StatusCode: reviewcentre.StatusCode(ack, err), Latency: time.Since(start)}
 	sent()
 	switch {
 	case err == nil:
@@ -328,7 +326,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage, clai
 		d.count("snoozed")
 		delay := d.cfg.SnoozeDelay/2 + time.Duration(rand.Int64N(int64(d.cfg.SnoozeDelay/2)+1))
 		d.persist(ctx, deadline, m, func(ctx context.Context) error {
-			_, err := d.db.SnoozeOutbox(ctx, m.ID, m.Lease, delay)
+			_, err := d.store.SnoozeOutbox(ctx, m.ID, m.Lease, delay)
 			return err
 		})
 	default:
@@ -342,7 +340,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m postgres.OutboxMessage, clai
 		delay := d.cfg.Retry.NextRetry(m.Attempts+1, reviewcentre.RetryAfter(err))
 		d.cfg.Logger.Debug("outbox: transient failure", "id", m.ID, "key", m.Key, "attempt", m.Attempts+1, "retryIn", delay.String(), "err", err)
 		d.persist(ctx, deadline, m, func(ctx context.Context) error {
-			_, err := d.db.RetryOutbox(ctx, m.ID, m.Lease, a, delay)
+			_, err := d.store.RetryOutbox(ctx, m.ID, m.Lease, a, delay)
 			return err
 		})
 	}
@@ -358,7 +356,7 @@ func (d *Dispatcher) count(outcome string) {
 // restart, a failover) until the lease is nearly over: the answer is in
 // hand, and writing it beats sending the message again. After that the
 // row is left to its lease and sent again, which the key makes harmless.
-func (d *Dispatcher) persist(ctx context.Context, deadline time.Time, m postgres.OutboxMessage, write func(context.Context) error) {
+func (d *Dispatcher) persist(ctx context.Context, deadline time.Time, m customs.Delivery, write func(context.Context) error) {
 	pause := 50 * time.Millisecond
 	for {
 		wctx, cancel := context.WithDeadline(ctx, deadline)
@@ -378,44 +376,19 @@ func (d *Dispatcher) persist(ctx context.Context, deadline time.Time, m postgres
 	}
 }
 
-// inTx runs f in a transaction, rolled back on every path but a commit (a
-// panic in f included: deliver recovers from it, and the connection must
-// not stay in the transaction until its context ends).
-func inTx(ctx context.Context, db *postgres.DB, f func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() // a no-op after Commit
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// outcomeTx runs f in a transaction whose commit does not wait for the
-// disk. An outcome lost in a database crash is harmless by construction:
-// the row is still running, its lease runs out, and the message is sent
-// again under its key and answered 409 with the same receipt. Not waiting
-// for the flush takes a disk write off every delivery.
-func outcomeTx(ctx context.Context, db *postgres.DB, f func(tx *sqlx.Tx) error) error {
-	return inTx(ctx, db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return err
-		}
-		return f(tx)
-	})
-}
-
 // errLeaseLost ends a transaction whose row another claimer holds now.
 var errLeaseLost = errors.New("lease lost")
 
 // accept records an acceptance: the row completed, the attempt, and for a
 // declaration its delivery and entry id, a timeline entry and its status
-// derived again, in one transaction.
-func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *reviewcentre.Ack, a postgres.Attempt) error {
-	err := outcomeTx(ctx, d.db, func(tx *sqlx.Tx) error {
-		fin, err := postgres.FinishOutbox(ctx, tx, postgres.Finish{ID: m.ID, Lease: m.Lease, Attempt: a, State: postgres.OutboxCompleted, EntryID: ack.EntryID})
+// derived again, in one transaction. The commit does not wait for the
+// disk (Store.OutboxTx): an outcome lost in a database crash is harmless
+// by construction, as the row is still running, its lease runs out, and
+// the message is sent again under its key and answered 409 with the same
+// receipt.
+func (d *Dispatcher) accept(ctx context.Context, m customs.Delivery, ack *reviewcentre.Ack, a customs.Attempt) error {
+	err := d.store.OutboxTx(ctx, false, func(tx StoreTx) error {
+		fin, err := tx.FinishOutbox(ctx, customs.DeliveryEnd{ID: m.ID, Lease: m.Lease, Attempt: a, State: customs.OutboxCompleted, EntryID: ack.EntryID})
 		if err != nil {
 			return err
 		}
@@ -429,7 +402,7 @@ func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *
 		}
 		note := "delivered to the review centre, entry id " + ack.EntryID
 		data, _ := json.Marshal(map[string]any{"entryId": ack.EntryID, "answer": ack.Status})
-		st, err := postgres.LockLifecycle(ctx, tx, m.DeclarationID)
+		st, err := tx.LockLifecycle(ctx, m.DeclarationID)
 		if err != nil {
 			return err
 		}
@@ -437,12 +410,12 @@ func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *
 		// the status becomes delivered, or as its own entry when tasks or
 		// a decision make the status something else.
 		if customs.Derive(st) != customs.StatusDelivered {
-			if err := postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: m.DeclarationID, Status: string(customs.StatusDelivered),
-				At: now, Actor: Actor, Note: note, Data: data}); err != nil {
+			if err := tx.AddTimelines(ctx, []customs.StatusChange{{DeclarationID: m.DeclarationID, Status: customs.StatusDelivered,
+				Event: customs.Event{At: now, Actor: Actor, Note: note, Data: data}}}); err != nil {
 				return err
 			}
 		}
-		return d.cfg.Lifecycle.RefreshLocked(ctx, postgres.Tx{ExtContext: tx}, m.DeclarationID, st, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
+		return d.cfg.Lifecycle.RefreshLocked(ctx, tx, m.DeclarationID, st, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
 	})
 	if errors.Is(err, errLeaseLost) {
 		d.count("lease_lost")
@@ -453,14 +426,14 @@ func (d *Dispatcher) accept(ctx context.Context, m postgres.OutboxMessage, ack *
 
 // discard records a refusal for good: the row dead with the reasons, and
 // for a declaration delivery_failed with the reasons on the timeline.
-func (d *Dispatcher) discard(ctx context.Context, m postgres.OutboxMessage, a postgres.Attempt, rej *reviewcentre.RejectedError) error {
+func (d *Dispatcher) discard(ctx context.Context, m customs.Delivery, a customs.Attempt, rej *reviewcentre.RejectedError) error {
 	reasons := rej.Reasons
 	if len(reasons) == 0 {
 		reasons = []string{fmt.Sprintf("refused with HTTP %d and no reason", rej.Status)}
 	}
 	reason := strings.Join(reasons, "; ")
-	err := inTx(ctx, d.db, func(tx *sqlx.Tx) error {
-		fin, err := postgres.FinishOutbox(ctx, tx, postgres.Finish{ID: m.ID, Lease: m.Lease, Attempt: a, State: postgres.OutboxDiscarded, Reason: reason})
+	err := d.store.OutboxTx(ctx, true, func(tx StoreTx) error {
+		fin, err := tx.FinishOutbox(ctx, customs.DeliveryEnd{ID: m.ID, Lease: m.Lease, Attempt: a, State: customs.OutboxDiscarded, Reason: reason})
 		if err != nil {
 			return err
 		}
@@ -473,7 +446,7 @@ func (d *Dispatcher) discard(ctx context.Context, m postgres.OutboxMessage, a po
 			return timelineNow(ctx, tx, m.DeclarationID, now, "route amendment "+m.Key+" refused by the review centre: "+reason, data)
 		}
 		note := "refused by the review centre: " + reason
-		return d.cfg.Lifecycle.Record(ctx, postgres.Tx{ExtContext: tx}, m.DeclarationID, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
+		return d.cfg.Lifecycle.Record(ctx, tx, m.DeclarationID, customs.Event{At: now, Actor: Actor, Note: note, Data: data})
 	})
 	if errors.Is(err, errLeaseLost) {
 		d.count("lease_lost")
@@ -484,25 +457,21 @@ func (d *Dispatcher) discard(ctx context.Context, m postgres.OutboxMessage, a po
 
 // timelineNow adds a timeline entry under the declaration's current status:
 // an event that changes no status (a route amendment's answer, a replay).
-func timelineNow(ctx context.Context, tx sqlx.ExtContext, id string, at time.Time, note string, data []byte) error {
+func timelineNow(ctx context.Context, tx StoreTx, id string, at time.Time, note string, data []byte) error {
 	return timelineAs(ctx, tx, id, at, Actor, note, data)
 }
 
-func timelineAs(ctx context.Context, tx sqlx.ExtContext, id string, at time.Time, actor, note string, data []byte) error {
-	status, err := postgres.CurrentStatus(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	return postgres.AddTimeline(ctx, tx, postgres.StatusChange{DeclarationID: id, Status: status, At: at, Actor: actor, Note: note, Data: data})
+func timelineAs(ctx context.Context, tx StoreTx, id string, at time.Time, actor, note string, data []byte) error {
+	return tx.AddTimelines(ctx, []customs.StatusChange{{DeclarationID: id, Event: customs.Event{At: at, Actor: actor, Note: note, Data: data}}})
 }
 
 // Replay makes a dead delivery due again, in its own transaction: a
 // declaration goes back to pending delivery (its status derived again),
 // and the replay is on the timeline with who asked. customs.CodeNotFound
 // for an unknown delivery, customs.CodeConflict for one that is not dead.
-func Replay(ctx context.Context, db *postgres.DB, lc Lifecycle, id int64, actor, note string, at time.Time) error {
-	return inTx(ctx, db, func(tx *sqlx.Tx) error {
-		fin, err := postgres.ReplayOutbox(ctx, tx, id)
+func Replay(ctx context.Context, store Store, lc Lifecycle, id int64, actor, note string, at time.Time) error {
+	return store.OutboxTx(ctx, true, func(tx StoreTx) error {
+		fin, err := tx.ReplayOutbox(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -512,7 +481,7 @@ func Replay(ctx context.Context, db *postgres.DB, lc Lifecycle, id int64, actor,
 		}
 		data, _ := json.Marshal(map[string]any{"delivery": id, "key": fin.Key})
 		if fin.Kind == string(reviewcentre.KindDeclaration) {
-			return lc.Record(ctx, postgres.Tx{ExtContext: tx}, fin.DeclarationID, customs.Event{At: at, Actor: actor, Note: text, Data: data})
+			return lc.Record(ctx, tx, fin.DeclarationID, customs.Event{At: at, Actor: actor, Note: text, Data: data})
 		}
 		return timelineAs(ctx, tx, fin.DeclarationID, at, actor, text, data)
 	})

@@ -119,10 +119,10 @@ func TestDeliver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := att[d.ID]; len(a) != 1 || a[0].Outcome != "accepted" || a[0].StatusCode.Int64 != 201 || a[0].LatencyMS <= 0 {
+	if a := att[d.ID]; len(a) != 1 || a[0].Outcome != "accepted" || a[0].StatusCode != 201 || a[0].Latency <= 0 {
 		t.Errorf("attempts %+v", a)
 	}
-	if d.State != postgres.OutboxCompleted || d.Attempts != 1 {
+	if d.State != customs.OutboxCompleted || d.Attempts != 1 {
 		t.Errorf("delivery %+v", d)
 	}
 }
@@ -150,7 +150,7 @@ func TestRefusalAndReplay(t *testing.T) {
 		t.Errorf("timeline entry %+v", last)
 	}
 	d, _ := b.db.DeclarationDelivery(context.Background(), bad)
-	if d.State != postgres.OutboxDiscarded || !d.Reason.Valid || !strings.Contains(d.Reason.String, "validate") {
+	if d.State != customs.OutboxDiscarded || d.Reason == "" || !strings.Contains(d.Reason, "validate") {
 		t.Errorf("delivery %+v", d)
 	}
 	_ = before
@@ -158,10 +158,10 @@ func TestRefusalAndReplay(t *testing.T) {
 
 	// Not dead: a replay is a conflict.
 	good, _ := b.db.DeclarationDelivery(context.Background(), before[0])
-	if err := outbox.Replay(context.Background(), b.db, inspection.Lifecycle{}, good.ID, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeConflict {
+	if err := outbox.Replay(context.Background(), outbox.Adapt[postgres.Tx](b.db), inspection.Lifecycle{}, good.ID, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeConflict {
 		t.Errorf("replay of a delivered row = %v, want conflict", err)
 	}
-	if err := outbox.Replay(context.Background(), b.db, inspection.Lifecycle{}, 999999, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeNotFound {
+	if err := outbox.Replay(context.Background(), outbox.Adapt[postgres.Tx](b.db), inspection.Lifecycle{}, 999999, "admin:ops", "", time.Now()); customs.ErrorCodeOf(err) != customs.CodeNotFound {
 		t.Errorf("replay of an unknown row = %v, want not found", err)
 	}
 	// The operator fixes the message and replays it.
@@ -169,7 +169,7 @@ func TestRefusalAndReplay(t *testing.T) {
 	if _, err := b.db.ExecContext(context.Background(), `UPDATE declaration SET canonical = $2 WHERE id = $1`, bad, canonical.Marshal(fixed)); err != nil {
 		t.Fatal(err)
 	}
-	if err := outbox.Replay(context.Background(), b.db, inspection.Lifecycle{}, d.ID, "admin:ops", "asked by admin:ops", time.Now()); err != nil {
+	if err := outbox.Replay(context.Background(), outbox.Adapt[postgres.Tx](b.db), inspection.Lifecycle{}, d.ID, "admin:ops", "asked by admin:ops", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	row, _ = b.db.GetDeclaration(context.Background(), bad)
@@ -206,10 +206,10 @@ func TestPoisonDoesNotBlock(t *testing.T) {
 	b.run(t, cfg)
 	waitFor(t, 20*time.Second, "the others", func() bool { return count(t, b.db).Delivered == len(ids) })
 	d, _ := b.db.DeclarationDelivery(context.Background(), bad)
-	if d.State == postgres.OutboxCompleted || d.Attempts < 1 || !d.LastError.Valid {
+	if d.State == customs.OutboxCompleted || d.Attempts < 1 || d.LastError == "" {
 		t.Errorf("poisoned delivery %+v", d)
 	}
-	t.Logf("delivered %d while the poisoned one was tried %d times (%s)", len(ids), d.Attempts, d.LastError.String)
+	t.Logf("delivered %d while the poisoned one was tried %d times (%s)", len(ids), d.Attempts, d.LastError)
 }
 
 // TestOldestFirst: with one sender, the review centre sees declarations in
@@ -288,7 +288,7 @@ func TestRouteAmendments(t *testing.T) {
 	}
 
 	b.run(t, testConfig())
-	waitFor(t, 20*time.Second, "amendments", func() bool { return count(t, b.db).States[postgres.OutboxCompleted] == 3 })
+	waitFor(t, 20*time.Second, "amendments", func() bool { return count(t, b.db).States[string(customs.OutboxCompleted)] == 3 })
 	time.Sleep(100 * time.Millisecond) // the dead declaration's amendment must stay unsent
 	mu.Lock()
 	got := slices.Clone(order)
@@ -335,12 +335,12 @@ func TestLease(t *testing.T) {
 	}
 	checkExactlyOnce(t, b.db, b.sim, ids)
 	// The dead claimer wakes up: its writes are refused.
-	fin, err := postgres.FinishOutbox(ctx, b.db, postgres.Finish{ID: dead[0].ID, Lease: dead[0].Lease, State: postgres.OutboxDiscarded,
-		Reason: "stale", Attempt: postgres.Attempt{At: time.Now(), Outcome: "rejected"}})
+	fin, err := postgres.FinishOutbox(ctx, b.db, customs.DeliveryEnd{ID: dead[0].ID, Lease: dead[0].Lease, State: customs.OutboxDiscarded,
+		Reason: "stale", Attempt: customs.Attempt{At: time.Now(), Outcome: "rejected"}})
 	if err != nil || fin != nil {
 		t.Errorf("stale finish = %+v, %v", fin, err)
 	}
-	if ok, err := b.db.RetryOutbox(ctx, dead[0].ID, dead[0].Lease, postgres.Attempt{At: time.Now(), Outcome: "transient"}, 0); ok || err != nil {
+	if ok, err := b.db.RetryOutbox(ctx, dead[0].ID, dead[0].Lease, customs.Attempt{At: time.Now(), Outcome: "transient"}, 0); ok || err != nil {
 		t.Errorf("stale retry = %v, %v", ok, err)
 	}
 	row, _ := b.db.GetDeclaration(ctx, dead[0].DeclarationID)
@@ -416,13 +416,13 @@ func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	b := setup(t, sim.Config{}, nil)
 	lc := inspection.Lifecycle{}
-	if _, err := outbox.New(b.db, b.client, outbox.Config{Lease: time.Second, Lifecycle: lc}, b.client.MaxDuration()); err == nil || !strings.Contains(err.Error(), "Lease") {
+	if _, err := outbox.New(outbox.Adapt[postgres.Tx](b.db), b.client, outbox.Config{Lease: time.Second, Lifecycle: lc}, b.client.MaxDuration()); err == nil || !strings.Contains(err.Error(), "Lease") {
 		t.Errorf("a lease shorter than a send was accepted: %v", err)
 	}
 	if _, err := outbox.New(nil, b.client, outbox.Config{Lifecycle: lc}, 0); err == nil {
 		t.Error("no database accepted")
 	}
-	if _, err := outbox.New(b.db, b.client, outbox.Config{}, 0); err == nil || !strings.Contains(err.Error(), "Lifecycle") {
+	if _, err := outbox.New(outbox.Adapt[postgres.Tx](b.db), b.client, outbox.Config{}, 0); err == nil || !strings.Contains(err.Error(), "Lifecycle") {
 		t.Errorf("no lifecycle accepted: %v", err)
 	}
 }

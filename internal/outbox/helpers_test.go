@@ -139,7 +139,7 @@ func (b *bundle) run(t testing.TB, cfg outbox.Config) (stop func()) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = b.metrics
 	}
-	d, err := outbox.New(b.db, b.client, cfg, b.client.MaxDuration())
+	d, err := outbox.New(outbox.Adapt[postgres.Tx](b.db), b.client, cfg, b.client.MaxDuration())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,24 +2,19 @@ package outbox
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/jjj/gateway/internal/customs"
-	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/reviewcentre"
 )
 
 // recorder records acceptances in batches: each of its goroutines
 // (recorders) takes every acceptance waiting when it is free and records
-// them all in one transaction of a few statements (postgres.CompleteOutbox,
-// postgres.LockLifecycles, postgres.AddTimelines,
-// Lifecycle.RefreshAll), the way a database groups commits. Under
+// them all in one transaction of a few statements (StoreTx.CompleteOutbox,
+// LockLifecycles, AddTimelines, Lifecycle.RefreshAll), the way a database groups commits. Under
 // load a batch is large and an acceptance costs a fraction of a round
 // trip; alone, it is recorded at once. Recording one acceptance took seven
 // round trips, which capped delivery well below what intake accepts on a
@@ -45,9 +40,9 @@ const recorders = 2
 
 // acceptance is one acceptance waiting to be recorded.
 type acceptance struct {
-	m        postgres.OutboxMessage
+	m        customs.Delivery
 	ack      *reviewcentre.Ack
-	a        postgres.Attempt
+	a        customs.Attempt
 	deadline time.Time
 	result   chan error
 }
@@ -73,16 +68,22 @@ func (r *recorder) stop() {
 // record records an acceptance with the others waiting, and returns once it
 // is written (nil: also when the lease was lost, which it counts) or the
 // batch failed.
-func (r *recorder) record(m postgres.OutboxMessage, ack *reviewcentre.Ack, a postgres.Attempt, deadline time.Time) error {
+func (r *recorder) record(m customs.Delivery, ack *reviewcentre.Ack, a customs.Attempt, deadline time.Time) error {
 	x := &acceptance{m: m, ack: ack, a: a, deadline: deadline, result: make(chan error, 1)}
 	r.in <- x
 	return <-x.result
 }
 
+// run records batches until the recorder stops, on a session of its own
+// (Store.OutboxSession): commits that do not wait for the disk (an
+// outcome lost in a crash is sent again and answered 409), set once for
+// the session rather than once a transaction.
 func (r *recorder) run() {
 	defer r.wg.Done()
-	var s session
-	defer s.drop()
+	r.d.store.OutboxSession(r.loop)
+}
+
+func (r *recorder) loop(inTx func(ctx context.Context, f func(tx StoreTx) error) error) {
 	batch := make([]*acceptance, 0, r.d.cfg.RecordBatch)
 	for x := range r.in {
 		batch = append(batch[:0], x)
@@ -98,7 +99,7 @@ func (r *recorder) run() {
 				break more
 			}
 		}
-		lost, err := r.d.acceptBatch(r.ctx, &s, batch)
+		lost, err := r.d.acceptBatch(r.ctx, inTx, batch)
 		if err != nil {
 			r.d.cfg.Logger.Warn("outbox: recording a batch of acceptances failed; recording them one by one", "n", len(batch), "err", err)
 		}
@@ -111,63 +112,9 @@ func (r *recorder) run() {
 	}
 }
 
-// session is a recorder's own connection, on which commits do not wait for
-// the disk (see outcomeTx: a lost outcome is sent again and answered 409);
-// set once for the session, it saves a statement per transaction. The
-// connection never goes back to the pool with that setting: it is
-// discarded on any error and when the recorder stops.
-type session struct {
-	conn *sqlx.Conn
-}
-
-func (s *session) inTx(ctx context.Context, db *postgres.DB, f func(tx *sqlx.Tx) error) (err error) {
-	defer func() {
-		if err != nil {
-			s.drop()
-		}
-	}()
-	if s.conn == nil {
-		c, err := db.Connx(ctx)
-		if err != nil {
-			return err
-		}
-		s.conn = c
-		if _, err := c.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
-			return err
-		}
-	}
-	tx, err := s.conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	done := false
-	defer func() {
-		// Also on a panic, so the connection is not left in the
-		// transaction.
-		if !done {
-			tx.Rollback()
-		}
-	}()
-	if err := f(tx); err != nil {
-		return err
-	}
-	done = true
-	return tx.Commit()
-}
-
-// drop closes the connection for good rather than returning it to the pool.
-func (s *session) drop() {
-	if s.conn == nil {
-		return
-	}
-	s.conn.Raw(func(any) error { return driver.ErrBadConn })
-	s.conn.Close()
-	s.conn = nil
-}
-
 // acceptBatch records acceptances in one transaction; lost says which
 // leases were lost (nothing of those written).
-func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*acceptance) (lost []bool, err error) {
+func (d *Dispatcher) acceptBatch(ctx context.Context, inTx func(context.Context, func(StoreTx) error) error, batch []*acceptance) (lost []bool, err error) {
 	defer func() {
 		// A panic must not take the dispatcher down; the acceptances
 		// are recorded one by one instead.
@@ -175,10 +122,10 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 			lost, err = nil, fmt.Errorf("panic: %v", r)
 		}
 	}()
-	cs := make([]postgres.Completion, len(batch))
+	cs := make([]customs.DeliveryEnd, len(batch))
 	deadline := batch[0].deadline
 	for i, x := range batch {
-		cs[i] = postgres.Completion{ID: x.m.ID, Lease: x.m.Lease, Attempt: x.a, EntryID: x.ack.EntryID}
+		cs[i] = customs.DeliveryEnd{ID: x.m.ID, Lease: x.m.Lease, Attempt: x.a, State: customs.OutboxCompleted, EntryID: x.ack.EntryID}
 		if x.deadline.Before(deadline) {
 			deadline = x.deadline
 		}
@@ -186,8 +133,8 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	lost = make([]bool, len(batch))
-	err = s.inTx(ctx, d.db, func(tx *sqlx.Tx) error {
-		done, err := postgres.CompleteOutbox(ctx, tx, cs)
+	err = inTx(ctx, func(tx StoreTx) error {
+		done, err := tx.CompleteOutbox(ctx, cs)
 		if err != nil {
 			return err
 		}
@@ -202,12 +149,12 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 				ids = append(ids, x.m.DeclarationID)
 			}
 		}
-		states, err := postgres.LockLifecycles(ctx, tx, ids)
+		states, err := tx.LockLifecycles(ctx, ids)
 		if err != nil {
 			return err
 		}
 		now := d.now()
-		var entries []postgres.StatusChange
+		var entries []customs.StatusChange
 		var refresh []Locked
 		for i, x := range batch {
 			if lost[i] {
@@ -215,8 +162,8 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 			}
 			if x.m.Kind == string(reviewcentre.KindRoute) {
 				data, _ := json.Marshal(map[string]any{"key": x.m.Key, "answer": x.ack.Status})
-				entries = append(entries, postgres.StatusChange{DeclarationID: x.m.DeclarationID, At: now, Actor: Actor,
-					Note: "route amendment " + x.m.Key + " accepted by the review centre", Data: data})
+				entries = append(entries, customs.StatusChange{DeclarationID: x.m.DeclarationID, Event: customs.Event{At: now, Actor: Actor,
+					Note: "route amendment " + x.m.Key + " accepted by the review centre", Data: data}})
 				continue
 			}
 			st := states[x.m.DeclarationID]
@@ -228,15 +175,15 @@ func (d *Dispatcher) acceptBatch(ctx context.Context, s *session, batch []*accep
 			// As in accept: the delivery is on the timeline once, as the
 			// status change or as its own entry.
 			if customs.Derive(st) != customs.StatusDelivered {
-				entries = append(entries, postgres.StatusChange{DeclarationID: x.m.DeclarationID, Status: string(customs.StatusDelivered),
-					At: now, Actor: Actor, Note: note, Data: data})
+				entries = append(entries, customs.StatusChange{DeclarationID: x.m.DeclarationID, Status: customs.StatusDelivered,
+					Event: customs.Event{At: now, Actor: Actor, Note: note, Data: data}})
 			}
 			refresh = append(refresh, Locked{ID: x.m.DeclarationID, State: st, Event: customs.Event{At: now, Actor: Actor, Note: note, Data: data}})
 		}
-		if err := postgres.AddTimelines(ctx, tx, entries); err != nil {
+		if err := tx.AddTimelines(ctx, entries); err != nil {
 			return err
 		}
-		return d.cfg.Lifecycle.RefreshAll(ctx, postgres.Tx{ExtContext: tx}, refresh)
+		return d.cfg.Lifecycle.RefreshAll(ctx, tx, refresh)
 	})
 	if err != nil {
 		return nil, err

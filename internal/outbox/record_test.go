@@ -14,6 +14,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/jjj/gateway/internal/outbox"
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/reviewcentre"
 )
@@ -94,7 +95,7 @@ VALUES ('wh_1', '91130200MA0FK3L20Y', 'http://127.0.0.1:1/', 's', 'active', now(
 	cfg.Metrics = outbox.NewMetrics(s.BreakerState)
 	var logs syncBuffer
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	d, err := outbox.New(db, s, cfg, 0)
+	d, err := outbox.New(outbox.Adapt[postgres.Tx](db), s, cfg, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -13,37 +14,18 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 )
 
-// Outbox states (STYLE.md point 10). The operator sees them as api.md's
-// delivery states: available and running are pending, retryable is
-// retrying, completed is delivered, discarded is dead.
-const (
-	// OutboxAvailable: waiting to be sent, never tried, replayed, or
-	// snoozed while the breaker was open (no attempt spent).
-	OutboxAvailable = "available"
-	// OutboxRunning: claimed by a dispatcher until locked_until; when that
-	// passes (the process died mid-send) the row is due again.
-	OutboxRunning = "running"
-	// OutboxRetryable: a transient failure; due again at scheduled_at.
-	OutboxRetryable = "retryable"
-	// OutboxCompleted: the review centre accepted it.
-	OutboxCompleted = "completed"
-	// OutboxDiscarded: refused for good (reason says why); the operator
-	// may replay it.
-	OutboxDiscarded = "discarded"
-)
+// The outbox's states are customs.OutboxState's strings.
 
-// OutboxMessage is a claimed outbox row, ready to send.
-type OutboxMessage struct {
+// outboxRow is a claimed outbox row, ready to send.
+type outboxRow struct {
 	ID            int64  `db:"id"`
 	DeclarationID string `db:"declaration_id"`
 	Kind          string `db:"kind"`
 	Key           string `db:"idempotency_key"`
 	Port          string `db:"port"`
 	Attempts      int    `db:"attempts"`
-	// Lease is the claim's number; writes that end the claim name it.
-	Lease int64 `db:"lease"`
-	// Body is the message: the row's body or the declaration's canonical XML.
-	Body []byte `db:"body"`
+	Lease         int64  `db:"lease"`
+	Body          []byte `db:"body"`
 }
 
 // claimSQL takes the oldest due rows nobody else holds. A row is due when
@@ -79,34 +61,30 @@ RETURNING o.id, o.declaration_id, o.kind, o.idempotency_key, o.port, o.attempts,
           COALESCE(o.body, (SELECT d.canonical FROM declaration d WHERE d.id = o.declaration_id)) AS body`
 
 // ClaimOutbox claims up to limit due rows for lease, oldest first, in one
-// statement. Rows locked by another claimer are skipped, so several
-// processes on one database never hold the same row.
-func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]OutboxMessage, error) {
-	var out []OutboxMessage
-	if err := db.SelectContext(ctx, &out, claimSQL, limit, lease.Milliseconds()); err != nil {
+// statement (outbox.Store). Rows locked by another claimer are skipped, so
+// several processes on one database never hold the same row.
+func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]customs.Delivery, error) {
+	var rows []outboxRow
+	if err := db.SelectContext(ctx, &rows, claimSQL, limit, lease.Milliseconds()); err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	// RETURNING keeps no order.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	for i := 1; i < len(rows); i++ {
+		for j := i; j > 0 && rows[j].ID < rows[j-1].ID; j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
 		}
+	}
+	out := make([]customs.Delivery, len(rows))
+	for i, r := range rows {
+		out[i] = customs.Delivery{ID: r.ID, DeclarationID: r.DeclarationID, Kind: r.Kind, Key: r.Key, Port: r.Port,
+			Attempts: r.Attempts, Lease: r.Lease, Body: r.Body}
 	}
 	return out, nil
 }
 
-// Attempt is one exchange with the review centre.
-type Attempt struct {
-	At time.Time
-	// StatusCode is the HTTP status; 0 when there was no answer.
-	StatusCode int
-	Latency    time.Duration
-	// Outcome: accepted, rejected or transient.
-	Outcome string
-	Error   string
-}
-
-func (a *Attempt) args() (status any, latency float64, errText any) {
+// attemptArgs are an attempt's columns: no status code and no error are
+// NULL, the latency is in milliseconds.
+func attemptArgs(a *customs.Attempt) (status any, latency float64, errText any) {
 	if a.StatusCode != 0 {
 		status = a.StatusCode
 	}
@@ -119,8 +97,8 @@ func (a *Attempt) args() (status any, latency float64, errText any) {
 // RetryOutbox records a transient failure and makes the row due again after
 // delay, spending an attempt; one statement. ok is false when the lease was
 // lost (another claimer has the row now), and then nothing is written.
-func (db *DB) RetryOutbox(ctx context.Context, id, lease int64, a Attempt, delay time.Duration) (ok bool, err error) {
-	st, lat, et := a.args()
+func (db *DB) RetryOutbox(ctx context.Context, id, lease int64, a customs.Attempt, delay time.Duration) (ok bool, err error) {
+	st, lat, et := attemptArgs(&a)
 	var n int
 	err = db.GetContext(ctx, &n, `
 WITH o AS (
@@ -154,24 +132,16 @@ WHERE id = $1 AND lease = $2 AND state = 'running'`, id, lease, delay.Millisecon
 	return n == 1, nil
 }
 
-// Finish ends a claim for good.
-type Finish struct {
-	ID, Lease int64
-	Attempt   Attempt
-	// State is OutboxCompleted or OutboxDiscarded.
-	State string
-	// Reason is why it was discarded.
-	Reason string
-	// EntryID is the review centre's entry id, recorded on the declaration
-	// when a declaration was accepted.
-	EntryID string
-}
-
-// Finished is what FinishOutbox wrote.
-type Finished struct {
+// ended is a row whose claim was ended, or that was replayed.
+type ended struct {
+	ID            int64  `db:"id"`
 	DeclarationID string `db:"declaration_id"`
 	Kind          string `db:"kind"`
 	Key           string `db:"idempotency_key"`
+}
+
+func (e *ended) ended() *customs.DeliveryEnded {
+	return &customs.DeliveryEnded{ID: e.ID, DeclarationID: e.DeclarationID, Kind: e.Kind, Key: e.Key}
 }
 
 // FinishOutbox completes or discards a claimed row using q (the caller's
@@ -179,12 +149,12 @@ type Finished struct {
 // sets its delivery (delivered with the entry id, or failed), all in one
 // statement. It returns nil, nil when the lease was lost: nothing is
 // written, and the caller must not go on to change the declaration.
-func FinishOutbox(ctx context.Context, q sqlx.ExtContext, f Finish) (*Finished, error) {
-	if f.State != OutboxCompleted && f.State != OutboxDiscarded {
+func FinishOutbox(ctx context.Context, q sqlx.ExtContext, f customs.DeliveryEnd) (*customs.DeliveryEnded, error) {
+	if f.State != customs.OutboxCompleted && f.State != customs.OutboxDiscarded {
 		return nil, fmt.Errorf("finish outbox %d: state %q", f.ID, f.State)
 	}
 	delivery := "delivered"
-	if f.State == OutboxDiscarded {
+	if f.State == customs.OutboxDiscarded {
 		delivery = "failed"
 	}
 	var entry, reason any
@@ -194,8 +164,8 @@ func FinishOutbox(ctx context.Context, q sqlx.ExtContext, f Finish) (*Finished, 
 	if f.Reason != "" {
 		reason = f.Reason
 	}
-	st, lat, et := f.Attempt.args()
-	var out Finished
+	st, lat, et := attemptArgs(&f.Attempt)
+	var out ended
 	err := sqlx.GetContext(ctx, q, &out, `
 WITH o AS (
     UPDATE outbox SET state = $3, attempts = attempts + 1, locked_until = NULL, reason = $4, updated_at = now(),
@@ -209,15 +179,15 @@ WITH o AS (
     UPDATE declaration SET delivery = $10, entry_id = COALESCE($11, entry_id), updated_at = $5
     FROM o WHERE declaration.id = o.declaration_id AND o.kind = 'declaration'
 )
-SELECT declaration_id, kind, idempotency_key FROM o`,
-		f.ID, f.Lease, f.State, reason, f.Attempt.At, st, lat, f.Attempt.Outcome, et, delivery, entry)
+SELECT id, declaration_id, kind, idempotency_key FROM o`,
+		f.ID, f.Lease, string(f.State), reason, f.Attempt.At, st, lat, f.Attempt.Outcome, et, delivery, entry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, classify(err, fmt.Sprintf("finish outbox %d", f.ID))
 	}
-	return &out, nil
+	return out.ended(), nil
 }
 
 // EnqueueRoute adds a route amendment of a declaration to the outbox using
@@ -243,8 +213,8 @@ RETURNING idempotency_key`, declarationID, body, at)
 	return key, nil
 }
 
-// DeliveryRow is an outbox row as the operator sees it.
-type DeliveryRow struct {
+// deliveryRow is an outbox row as the operator sees it.
+type deliveryRow struct {
 	ID            int64          `db:"id"`
 	DeclarationID string         `db:"declaration_id"`
 	Kind          string         `db:"kind"`
@@ -261,25 +231,40 @@ type DeliveryRow struct {
 	EntryID       sql.NullString `db:"entry_id"`
 }
 
+func (r *deliveryRow) record() *customs.DeliveryRecord {
+	return &customs.DeliveryRecord{ID: r.ID, DeclarationID: r.DeclarationID, Kind: r.Kind, Key: r.Key, Port: r.Port,
+		State: customs.OutboxState(r.State), Attempts: r.Attempts, ScheduledAt: r.ScheduledAt, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt, LockedUntil: nullTime(r.LockedUntil), LastError: r.LastError.String, Reason: r.Reason.String,
+		EntryID: r.EntryID.String}
+}
+
 const deliveryColumns = `o.id, o.declaration_id, o.kind, o.idempotency_key, o.port, o.state, o.attempts, o.scheduled_at,
 	o.created_at, o.updated_at, o.locked_until, o.last_error, o.reason, d.entry_id`
 
 // Deliveries lists outbox rows in the given states (all when none), oldest
 // first, after the id after, at most limit.
-func (db *DB) Deliveries(ctx context.Context, states []string, after int64, limit int) ([]DeliveryRow, error) {
-	var out []DeliveryRow
-	err := db.SelectContext(ctx, &out, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id
+func (db *DB) Deliveries(ctx context.Context, states []customs.OutboxState, after int64, limit int) ([]customs.DeliveryRecord, error) {
+	ss := make([]string, len(states))
+	for i, s := range states {
+		ss[i] = string(s)
+	}
+	var rows []deliveryRow
+	err := db.SelectContext(ctx, &rows, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id
 WHERE (cardinality($1::text[]) = 0 OR o.state = ANY($1)) AND o.id > $2 ORDER BY o.id LIMIT $3`,
-		pq.Array(states), after, limit)
+		pq.Array(ss), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("deliveries: %w", err)
+	}
+	out := make([]customs.DeliveryRecord, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].record()
 	}
 	return out, nil
 }
 
 // Delivery returns one outbox row; customs.CodeNotFound if none.
-func (db *DB) Delivery(ctx context.Context, id int64) (*DeliveryRow, error) {
-	var r DeliveryRow
+func (db *DB) Delivery(ctx context.Context, id int64) (*customs.DeliveryRecord, error) {
+	var r deliveryRow
 	err := db.GetContext(ctx, &r, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id WHERE o.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customs.Errorf(customs.CodeNotFound, "delivery %d not found", id)
@@ -287,13 +272,13 @@ func (db *DB) Delivery(ctx context.Context, id int64) (*DeliveryRow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("delivery %d: %w", id, err)
 	}
-	return &r, nil
+	return r.record(), nil
 }
 
 // DeclarationDelivery returns the outbox row of a declaration's own
 // message; customs.CodeNotFound if none.
-func (db *DB) DeclarationDelivery(ctx context.Context, declarationID string) (*DeliveryRow, error) {
-	var r DeliveryRow
+func (db *DB) DeclarationDelivery(ctx context.Context, declarationID string) (*customs.DeliveryRecord, error) {
+	var r deliveryRow
 	err := db.GetContext(ctx, &r, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id
 WHERE o.declaration_id = $1 AND o.kind = 'declaration'`, declarationID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -302,11 +287,11 @@ WHERE o.declaration_id = $1 AND o.kind = 'declaration'`, declarationID)
 	if err != nil {
 		return nil, fmt.Errorf("delivery of %s: %w", declarationID, err)
 	}
-	return &r, nil
+	return r.record(), nil
 }
 
-// AttemptRow is a recorded attempt.
-type AttemptRow struct {
+// attemptRow is a recorded attempt.
+type attemptRow struct {
 	ID         int64          `db:"id"`
 	OutboxID   int64          `db:"outbox_id"`
 	At         time.Time      `db:"at"`
@@ -318,19 +303,23 @@ type AttemptRow struct {
 
 // DeliveryAttempts returns the attempts of the given rows, by row, oldest
 // first.
-func (db *DB) DeliveryAttempts(ctx context.Context, ids []int64) (map[int64][]AttemptRow, error) {
-	out := make(map[int64][]AttemptRow, len(ids))
+func (db *DB) DeliveryAttempts(ctx context.Context, ids []int64) (map[int64][]customs.Attempt, error) {
+	out := make(map[int64][]customs.Attempt, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []AttemptRow
+	var rows []attemptRow
 	err := db.SelectContext(ctx, &rows, `SELECT id, outbox_id, at, status_code, latency_ms, outcome, error
 FROM delivery_attempt WHERE outbox_id = ANY($1) ORDER BY outbox_id, id`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("delivery attempts: %w", err)
 	}
 	for _, r := range rows {
-		out[r.OutboxID] = append(out[r.OutboxID], r)
+		// The latency was stored as whole microseconds over 1000: rounding
+		// gives them back exactly.
+		a := customs.Attempt{At: r.At, StatusCode: int(r.StatusCode.Int64), Outcome: r.Outcome, Error: r.Error.String,
+			Latency: time.Duration(math.Round(r.LatencyMS*1000)) * time.Microsecond}
+		out[r.OutboxID] = append(out[r.OutboxID], a)
 	}
 	return out, nil
 }
@@ -340,9 +329,9 @@ FROM delivery_attempt WHERE outbox_id = ANY($1) ORDER BY outbox_id, id`, pq.Arra
 // and for a declaration's own message sets its delivery back to pending.
 // customs.CodeNotFound for an unknown row, customs.CodeConflict for a row
 // that is not dead.
-func ReplayOutbox(ctx context.Context, q sqlx.ExtContext, id int64) (*Finished, error) {
+func ReplayOutbox(ctx context.Context, q sqlx.ExtContext, id int64) (*customs.DeliveryEnded, error) {
 	var out struct {
-		Finished
+		ended
 		Prev string `db:"prev"`
 	}
 	err := sqlx.GetContext(ctx, q, &out, `
@@ -356,7 +345,7 @@ o AS (
     UPDATE declaration SET delivery = 'pending', updated_at = now()
     FROM o WHERE declaration.id = o.declaration_id AND o.kind = 'declaration'
 )
-SELECT COALESCE(o.declaration_id, '') AS declaration_id, COALESCE(o.kind, '') AS kind,
+SELECT cur.id, COALESCE(o.declaration_id, '') AS declaration_id, COALESCE(o.kind, '') AS kind,
        COALESCE(o.idempotency_key, '') AS idempotency_key, cur.state AS prev
 FROM cur LEFT JOIN o ON o.id = cur.id`, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -365,26 +354,15 @@ FROM cur LEFT JOIN o ON o.id = cur.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("replay delivery %d: %w", id, err)
 	}
-	if out.Prev != OutboxDiscarded {
+	if out.Prev != string(customs.OutboxDiscarded) {
 		return nil, customs.Errorf(customs.CodeConflict, "delivery %d is not dead (it is %s); only a dead delivery is replayed", id, out.Prev)
 	}
-	return &out.Finished, nil
-}
-
-// DeadFilter selects dead deliveries for a bulk replay. Zero fields match
-// everything.
-type DeadFilter struct {
-	Port string
-	// From and To bound the time the delivery was created (the
-	// declaration accepted): From <= created_at < To.
-	From, To time.Time
-	// Reason matches a substring of the refusal reason, ignoring case.
-	Reason string
+	return out.ended.ended(), nil
 }
 
 // DeadDeliveries returns the ids of the dead deliveries matching f, oldest
 // first.
-func (db *DB) DeadDeliveries(ctx context.Context, f DeadFilter) ([]int64, error) {
+func (db *DB) DeadDeliveries(ctx context.Context, f customs.DeadFilter) ([]int64, error) {
 	var from, to any
 	if !f.From.IsZero() {
 		from = f.From
@@ -442,28 +420,14 @@ func CurrentStatus(ctx context.Context, q sqlx.ExtContext, id string) (string, e
 	return s, nil
 }
 
-// Completion is one accepted message of a batch: its claim, the attempt,
-// and the entry id the review centre gave.
-type Completion struct {
-	ID, Lease int64
-	Attempt   Attempt
-	EntryID   string
-}
-
-// Completed is a row CompleteOutbox completed.
-type Completed struct {
-	ID int64 `db:"id"`
-	Finished
-}
-
-// CompleteOutbox is FinishOutbox (OutboxCompleted) for many claimed rows
+// CompleteOutbox is FinishOutbox (customs.OutboxCompleted) for many claimed rows
 // in one statement, using q (the caller's transaction): the rows
 // completed, their attempts recorded, and each declaration's own message
 // making it delivered with its entry id. It returns the rows completed,
 // by id; a row whose lease was lost is absent, nothing of it is written,
 // and the caller must not go on to change its declaration. Declarations
 // are locked in id order.
-func CompleteOutbox(ctx context.Context, q sqlx.ExtContext, cs []Completion) ([]Completed, error) {
+func CompleteOutbox(ctx context.Context, q sqlx.ExtContext, cs []customs.DeliveryEnd) ([]customs.DeliveryEnded, error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
@@ -476,8 +440,8 @@ func CompleteOutbox(ctx context.Context, q sqlx.ExtContext, cs []Completion) ([]
 		ats[i], outcomes[i], entries[i] = c.Attempt.At.UTC().Format(time.RFC3339Nano), c.Attempt.Outcome, c.EntryID
 		lats[i] = float64(c.Attempt.Latency.Microseconds()) / 1000
 	}
-	var out []Completed
-	err := sqlx.SelectContext(ctx, q, &out, `
+	var rows []ended
+	err := sqlx.SelectContext(ctx, q, &rows, `
 WITH u AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[], $5::float8[], $6::text[], $7::text[])
         AS u(id, lease, at, status_code, latency_ms, outcome, entry_id)
@@ -501,19 +465,9 @@ SELECT id, declaration_id, kind, idempotency_key FROM o ORDER BY id`,
 	if err != nil {
 		return nil, classify(err, "complete outbox")
 	}
+	out := make([]customs.DeliveryEnded, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].ended()
+	}
 	return out, nil
-}
-
-// Tx is a transaction of the caller's as the services' small transaction
-// interfaces take it (outbox.Tx): its methods write in the transaction.
-type Tx struct{ sqlx.ExtContext }
-
-// InsertRoute implements outbox.Tx (EnqueueRoute in the transaction).
-func (t Tx) InsertRoute(ctx context.Context, declarationID string, body []byte, at time.Time) (string, error) {
-	return EnqueueRoute(ctx, t.ExtContext, declarationID, body, at)
-}
-
-// InsertRoute implements outbox.Tx outside a transaction.
-func (db *DB) InsertRoute(ctx context.Context, declarationID string, body []byte, at time.Time) (string, error) {
-	return EnqueueRoute(ctx, db, declarationID, body, at)
 }

@@ -121,6 +121,9 @@ func classify(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// Unavailable is IsUnavailable (gateway.Database).
+func (db *DB) Unavailable(err error) bool { return IsUnavailable(err) }
+
 // IsUnavailable reports whether err means the database could not be
 // reached or is shutting down, rather than that a query was wrong: the
 // caller answers "try again later" (503) instead of an internal error.

@@ -326,16 +326,9 @@ func (db *DB) WebhookEvents(ctx context.Context, webhookID string) ([]WebhookEve
 	return out, nil
 }
 
-// TrackSession is a signed-in session of the tracking page.
-type TrackSession struct {
-	KeyID      string    `db:"key_id"`
-	Enterprise string    `db:"enterprise"`
-	ExpiresAt  time.Time `db:"expires_at"`
-}
-
 // InsertTrackSession stores a session by the hash of its id, and drops
-// sessions that have expired.
-func (db *DB) InsertTrackSession(ctx context.Context, hash []byte, s TrackSession, at time.Time) error {
+// sessions that have expired (track.SessionStore).
+func (db *DB) InsertTrackSession(ctx context.Context, hash []byte, s customs.TrackSession, at time.Time) error {
 	_, err := db.ExecContext(ctx, `
 WITH gone AS (DELETE FROM track_session WHERE expires_at < $5)
 INSERT INTO track_session (hash, key_id, enterprise, created_at, expires_at) VALUES ($1, $2, $3, $5, $4)`,
@@ -348,17 +341,24 @@ INSERT INTO track_session (hash, key_id, enterprise, created_at, expires_at) VAL
 
 // TrackSessionByHash returns a live session: not expired at at, and signed
 // in with a key that is still neither revoked nor expired (revoking the key
-// ends its sessions). sql.ErrNoRows wrapped when there is none.
-func (db *DB) TrackSessionByHash(ctx context.Context, hash []byte, at time.Time) (*TrackSession, error) {
-	var s TrackSession
+// ends its sessions). customs.CodeNotFound when there is none.
+func (db *DB) TrackSessionByHash(ctx context.Context, hash []byte, at time.Time) (*customs.TrackSession, error) {
+	var s struct {
+		KeyID      string    `db:"key_id"`
+		Enterprise string    `db:"enterprise"`
+		ExpiresAt  time.Time `db:"expires_at"`
+	}
 	err := db.GetContext(ctx, &s, `SELECT s.key_id, s.enterprise, s.expires_at FROM track_session s
 		JOIN api_key k ON k.id = s.key_id
 		WHERE s.hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)
 		  AND k.role = 'enterprise' AND k.scope = s.enterprise`, hash, at)
+	if IsNoRows(err) {
+		return nil, customs.Errorf(customs.CodeNotFound, "no live session")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
-	return &s, nil
+	return &customs.TrackSession{KeyID: s.KeyID, Enterprise: s.Enterprise, ExpiresAt: s.ExpiresAt}, nil
 }
 
 // DeleteTrackSession ends a session.

@@ -235,7 +235,7 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 	insp := &inspection.Service{Store: inspection.Adapt[postgres.Tx](postgres.InspectionStore{DB: db}), Engine: engine, Tables: tables,
 		Facts: facts, Adapters: reg,
 		ReplayFunc: func(ctx context.Context, id int64, actor, note string, at time.Time) error {
-			return outbox.Replay(ctx, db, inspection.Lifecycle{}, id, actor, note, at)
+			return outbox.Replay(ctx, outbox.Adapt[postgres.Tx](db), inspection.Lifecycle{}, id, actor, note, at)
 		}}
 	a.server = &gateway.Server{
 		Config:     gateway.Config{MaxBodyBytes: cfg.maxBody},

@@ -10,6 +10,7 @@ import (
 	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/reviewcentre"
 )
 
@@ -52,11 +53,11 @@ func (a *app) wireDelivery(ctx context.Context, d *deps) error {
 	cfg.Metrics = metrics
 	cfg.Logger = a.log
 	cfg.Lifecycle = inspection.Lifecycle{}
-	disp, err := outbox.New(a.db, client, cfg, client.MaxDuration())
+	disp, err := outbox.New(outbox.Adapt[postgres.Tx](a.db), client, cfg, client.MaxDuration())
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	a.workers = append(a.workers, disp.Run)
-	a.server.Deliveries = &gateway.DeliveryDeps{DB: a.db}
+	a.server.Deliveries = &gateway.DeliveryDeps{Store: a.db}
 	return nil
 }

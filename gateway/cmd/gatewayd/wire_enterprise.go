@@ -24,7 +24,7 @@ func (a *app) wireEnterprise(ctx context.Context, d *deps) error {
 	targets := webhook.Targets{AllowHTTP: a.cfg.webhookAllowHTTP, AllowPrivate: a.cfg.webhookAllowPrivate}
 	var (
 		wcfg = webhook.Config{Logger: a.log, Metrics: d.metrics, Targets: targets}
-		ecfg = gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(a.db, webhook.RegistryConfig{Targets: targets})}
+		ecfg = gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(a.db, webhook.RegistryConfig{Targets: targets}), Sessions: a.db}
 	)
 	if err := a.tuneDurations(map[string]*time.Duration{
 		"WEBHOOK_POLL": &wcfg.PollInterval, "WEBHOOK_TIMEOUT": &wcfg.Timeout,
