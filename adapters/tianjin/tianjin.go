@@ -58,6 +58,9 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 	if root.Tag != "DecMessage" || sc.uri(root.Space) != NamespaceDec {
 		return nil, adapters.UnknownRoot(sc.uri(root.Space), root.Tag, "{"+NamespaceDec+"}DecMessage")
 	}
+	if err := adapters.CheckLengths(root, pathClientSeq); err != nil {
+		return nil, err
+	}
 	dc := decoder{t: a.tables}
 	d := dc.decode(root, sc)
 	if err := dc.ps.Err(customs.CodeInvalid, "declaration does not validate"); err != nil {
