@@ -56,7 +56,7 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 	if ns := root.NamespaceURI(); root.Tag != "BJXX" || ns != "" {
 		return nil, adapters.UnknownRoot(ns, root.Tag, "BJXX (no namespace)")
 	}
-	if err := adapters.CheckLengths(root, pathHead + "/BJDH"); err != nil {
+	if err := adapters.CheckLengths(root, pathHead+"/BJDH"); err != nil {
 		return nil, err
 	}
 	dec := decoder{t: a.tables}
