@@ -48,6 +48,8 @@ type options struct {
 	// (inspection_test.go).
 	inspection bool
 	ratings    clearance.RatingSource
+	// limits are the HTTP layer's limits (limits_test.go).
+	limits gateway.Limits
 }
 
 func setup(t *testing.T, o options) *testBundle {
@@ -68,7 +70,7 @@ func setup(t *testing.T, o options) *testBundle {
 	}
 	keys := &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)}
 	s := &gateway.Server{
-		Config:   gateway.Config{MaxBodyBytes: o.maxBody},
+		Config:   gateway.Config{MaxBodyBytes: o.maxBody, Limits: o.limits},
 		DB:       db,
 		Adapters: reg,
 		Tables:   tables,
