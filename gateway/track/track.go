@@ -4,8 +4,8 @@
 //
 // Sign-in: the clerk posts the enterprise's API key in a form (never in a
 // URL); only enterprise keys are taken. The gateway answers with a session
-// cookie (HttpOnly, SameSite=Strict, Path=/track, Secure when the request
-// came over TLS) holding a random id; the database keeps only its SHA-256,
+// cookie (HttpOnly, SameSite=Strict, Path=/track, Secure when PUBLIC_URL is
+// https or the request came over TLS) holding a random id; the database keeps only its SHA-256,
 // with an expiry (Config.SessionTTL) and the key it came from, so
 // revoking the key ends its sessions. Forms are protected against
 // cross-site requests twice: SameSite=Strict cookies, and a token (a
