@@ -19,9 +19,9 @@ func (s *Server) listPorts(w http.ResponseWriter, r *http.Request) error {
 }
 
 // readDeclaration applies api.md's first checks in order: the port, the
-// role, size (413), content type (415). Reading the XML (400) and
-// validation (422) follow in the service.
-func (s *Server) readDeclaration(r *http.Request) (customs.Port, []byte, error) {
+// role, size (413, after the body is drained: drainOversize), content type
+// (415). Reading the XML (400) and validation (422) follow in the service.
+func (s *Server) readDeclaration(w http.ResponseWriter, r *http.Request) (customs.Port, []byte, error) {
 	port := customs.Port(r.PathValue("port"))
 	if _, ok := s.Adapters.Get(port); !ok {
 		return port, nil, &customs.Error{Code: customs.CodeNotFound, Message: "unknown port " + string(port),
@@ -36,12 +36,14 @@ func (s *Server) readDeclaration(r *http.Request) (customs.Port, []byte, error) 
 	}
 	max := s.Config.MaxBodyBytes
 	if r.ContentLength > max {
+		drainOversize(w, r)
 		return port, nil, tooLarge(max)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, max))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
+			drainOversize(w, r)
 			return port, nil, tooLarge(max)
 		}
 		return port, nil, &customs.Error{Code: customs.CodeBadRequest, Message: "reading the body: " + err.Error()}
@@ -73,7 +75,12 @@ func isXMLType(ct string) bool {
 }
 
 func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
-	port, body, err := s.readDeclaration(r)
+	release, err := s.guard.intakeTurn(w, r)
+	if err != nil {
+		return &DeclarationError{Port: customs.Port(r.PathValue("port")), Err: err}
+	}
+	defer release()
+	port, body, err := s.readDeclaration(w, r)
 	if err != nil {
 		if c := customs.ErrorCodeOf(err); c == customs.CodeTooLarge || c == customs.CodeNotXML {
 			s.Clearance.RecordRejection(r.Context(), port, body, StatusOf(c), err)
@@ -103,7 +110,12 @@ func (s *Server) declarationError(port customs.Port, err error) error {
 }
 
 func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
-	port, body, err := s.readDeclaration(r)
+	release, err := s.guard.intakeTurn(w, r)
+	if err != nil {
+		return &DeclarationError{Port: customs.Port(r.PathValue("port")), Err: err}
+	}
+	defer release()
+	port, body, err := s.readDeclaration(w, r)
 	if err != nil {
 		return &DeclarationError{Port: port, Err: err}
 	}

@@ -78,7 +78,7 @@ func setupEnterprise(t *testing.T) *entBundle {
 
 // setupEnterpriseTargets is setupEnterprise with webhooks restricted to
 // targets.
-func setupEnterpriseTargets(t *testing.T, targets webhook.Targets) *entBundle {
+func setupEnterpriseTargets(t *testing.T, targets webhook.Targets, config ...func(*gateway.Server)) *entBundle {
 	t.Helper()
 	db := pgtest.New(t)
 	tables := codes.MustEmbedded()
@@ -104,6 +104,9 @@ func setupEnterpriseTargets(t *testing.T, targets webhook.Targets) *entBundle {
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Enterprises: &gateway.EnterpriseConfig{NowFunc: clock.Now, Sessions: db,
 			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})},
+	}
+	for _, c := range config {
+		c(s)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

@@ -51,6 +51,8 @@ type options struct {
 	// warnings, when set, serves the regional warnings and the trace
 	// (warnings_test.go) and is filled with what a test drives.
 	warnings *warningHarness
+	// limits are the HTTP layer's limits (limits_test.go).
+	limits gateway.Limits
 }
 
 func setup(t *testing.T, o options) *testBundle {
@@ -71,7 +73,7 @@ func setup(t *testing.T, o options) *testBundle {
 	}
 	keys := &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)}
 	s := &gateway.Server{
-		Config:   gateway.Config{MaxBodyBytes: o.maxBody},
+		Config:   gateway.Config{MaxBodyBytes: o.maxBody, Limits: o.limits},
 		DB:       db,
 		Adapters: reg,
 		Tables:   tables,

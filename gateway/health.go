@@ -4,9 +4,14 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
+
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
@@ -20,11 +25,15 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := s.DB.PingContext(ctx); err != nil {
-		return notReady(w, "database", "database_down", "down: "+err.Error(), map[string]string{"database": "down: " + err.Error()})
+		s.Logger.WarnContext(ctx, "readiness: database", "err", err)
+		c := dbClass(err, s.DB.Unavailable)
+		return notReady(w, "database", "database_down", c, map[string]string{"database": c})
 	}
 	pending, err := s.DB.Pending(ctx)
 	if err != nil {
-		return notReady(w, "database", "database_down", "error: "+err.Error(), map[string]string{"database": "error: " + err.Error()})
+		s.Logger.WarnContext(ctx, "readiness: migrations", "err", err)
+		c := "error: " + migrationClass(err, s.DB.Unavailable)
+		return notReady(w, "database", "database_down", c, map[string]string{"database": c})
 	}
 	if len(pending) > 0 {
 		msg := "pending: " + strings.Join(pending, ", ")
@@ -53,4 +62,31 @@ func notReady(w http.ResponseWriter, dependency, code, msg string, members map[s
 	w.WriteHeader(http.StatusServiceUnavailable)
 	_, err = w.Write(b)
 	return err
+}
+
+// dbClass names what kind of failure the database's is, never its text:
+// that names hosts, users and databases, which is not for a probe's
+// caller (the log has it).
+func dbClass(err error, unavailable func(error) bool) string {
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "down: timeout"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "down: refused"
+	case errors.As(err, &oe):
+		return "down: unreachable"
+	case unavailable(err):
+		return "down: unavailable"
+	}
+	return "down: error"
+}
+
+// migrationClass is dbClass for the migrations' state.
+func migrationClass(err error, unavailable func(error) bool) string {
+	if c := dbClass(err, unavailable); c != "down: error" {
+		return c
+	}
+	return "migration state unknown"
 }

@@ -5,9 +5,11 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -30,6 +32,12 @@ import (
 type Config struct {
 	// MaxBodyBytes is the largest declaration accepted; zero means 4 MiB.
 	MaxBodyBytes int64
+	// Limits hold against hostile input (limits.go).
+	Limits Limits
+	// PublicURL is where people reach the gateway (PUBLIC_URL): https
+	// makes the tracking page's cookies Secure, and its sign-in and
+	// sign-out check Origin against it.
+	PublicURL string
 }
 
 // Server serves the API. Its exported fields are its dependencies, set by
@@ -63,6 +71,8 @@ type Server struct {
 	credit      creditHandlers
 	enterprises *enterprises
 	track       *track.Site
+
+	guard *guard
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -113,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
 	s.Metrics.MustRegister(s.requests, s.duration)
 
+	s.guard = newGuard(s.Config.Limits)
 	s.deliveries = &deliveryHandlers{d: s.Deliveries, s: s}
 	if s.InspectionDeps != nil {
 		s.inspection = &inspectionHandlers{s: s, d: *s.InspectionDeps}
@@ -121,8 +132,8 @@ func (s *Server) Handler() http.Handler {
 	if s.Enterprises != nil {
 		cfg := s.Enterprises.withDefaults()
 		s.enterprises = &enterprises{cfg: cfg, s: s}
-		s.track = track.New(track.Config{SessionTTL: cfg.SessionTTL, NowFunc: cfg.NowFunc})
-		s.track.Keys, s.track.Sessions, s.track.Declarations = s.Keys, cfg.Sessions, s.Clearance
+		s.track = track.New(track.Config{SessionTTL: cfg.SessionTTL, NowFunc: cfg.NowFunc, PublicURL: s.Config.PublicURL})
+		s.track.Keys, s.track.Sessions, s.track.Declarations = limitedKeys{s}, cfg.Sessions, s.Clearance
 		s.track.Tables, s.track.Logger = s.Tables, s.Logger
 		s.track.Serve = func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.open(h) }
 	}
@@ -139,7 +150,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		return customs.Errorf(customs.CodeNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
 	}))
-	return mux
+	return s.checkBytes(mux)
 }
 
 // codeMethodNotAllowed answers a known path asked with a method it does not
@@ -226,8 +237,12 @@ func (s *Server) auth(h HandlerFunc) http.Handler {
 			if !ok {
 				return customs.Errorf(customs.CodeUnauthorized, "an API key is required (Authorization: Bearer <key>)")
 			}
-			p, err := s.Keys.Authenticate(r.Context(), key)
+			p, err := limitedKeys{s}.Authenticate(r.Context(), key)
 			if err != nil {
+				retryAfter(w, err)
+				return err
+			}
+			if err := s.guard.keyRate(w, p); err != nil {
 				return err
 			}
 			return h(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
@@ -306,6 +321,10 @@ func StatusOf(code customs.ErrorCode) int {
 		return http.StatusServiceUnavailable
 	case codeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case customs.CodeBusy:
+		return http.StatusServiceUnavailable
+	case customs.CodeRateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -323,6 +342,8 @@ var titles = map[customs.ErrorCode]string{
 	customs.CodeUnavailable:  "unavailable",
 	customs.CodeInternal:     "internal error",
 	codeMethodNotAllowed:     "method not allowed",
+	customs.CodeBusy:         "busy",
+	customs.CodeRateLimited:  "rate limited",
 }
 
 // ProblemType is the problem type URI of an error code (api.md).
@@ -357,7 +378,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if isDeclaration {
 		p.Port = string(de.Port)
-		if de.PortRef != "" {
+		if de.PortRef != "" && len(de.PortRef) <= customs.MaxPortRef {
 			ref := de.PortRef
 			p.PortRef = &ref
 		}
@@ -366,9 +387,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Errors = []ProblemError{{Code: "internal", Message: "internal error"}}
 	} else {
-		msg := customs.ErrorMessage(err)
+		msg := customs.Quote(customs.ErrorMessage(err), 2*customs.MaxQuoted)
 		p.Detail = msg
-		for _, pr := range customs.ProblemsOf(err) {
+		for _, pr := range customs.BoundProblems(customs.ProblemsOf(err)) {
 			pe := ProblemError{Code: pr.Code, Message: pr.Message}
 			if pr.Path != "" {
 				path := pr.Path
@@ -405,13 +426,29 @@ func WriteRawJSON(w http.ResponseWriter, status int, b []byte) error {
 	return err
 }
 
-// DecodeJSON reads a JSON request body into v, refusing unknown fields.
+// DecodeJSON reads a JSON request body into v, refusing unknown fields,
+// bytes that are not UTF-8, a NUL in a string (cleanJSON) and anything
+// after the one value.
 func DecodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, 1<<20))
+	if err == nil {
+		err = cleanJSON(b)
+		if err != nil {
+			return err
+		}
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err = dec.Decode(v); err == nil {
+			if _, terr := dec.Token(); terr != io.EOF {
+				err = errors.New("the body holds more than one JSON value")
+			}
+		}
+	}
+	if err != nil {
 		return &customs.Error{Code: customs.CodeBadRequest, Message: "the body is not the JSON this call takes",
-			Problems: []customs.Problem{{Code: "invalid_json", Message: err.Error()}}}
+			Problems: []customs.Problem{{Code: "invalid_json", Message: customs.Quote(err.Error(), customs.MaxQuoted)}}}
 	}
 	return nil
 }

@@ -58,6 +58,9 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 	if root.Tag != "DecMessage" || sc.URI(root.Space) != NamespaceDec {
 		return nil, adapters.UnknownRoot(sc.URI(root.Space), root.Tag, "{"+NamespaceDec+"}DecMessage")
 	}
+	if err := adapters.CheckLengths(root, pathClientSeq); err != nil {
+		return nil, err
+	}
 	dc := decoder{Reader: adapters.NewReader(a.tables, style)}
 	d := dc.decode(root, sc)
 	if err := dc.Problems.Err(customs.CodeInvalid, "declaration does not validate"); err != nil {

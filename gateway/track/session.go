@@ -47,7 +47,7 @@ func (t *Site) loadSession(w http.ResponseWriter, r *http.Request, v *visit) err
 
 func (t *Site) clearSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: trackPath, MaxAge: -1,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: t.secure(r), SameSite: http.SameSiteStrictMode})
 }
 
 func randomToken() string {
@@ -66,20 +66,33 @@ func (t *Site) signInToken(w http.ResponseWriter, r *http.Request) string {
 	}
 	tok := randomToken()
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: trackPath, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: t.secure(r), SameSite: http.SameSiteStrictMode})
 	return tok
 }
 
 // sameOrigin refuses a form posted from another site: a browser names the
-// page's origin in Origin; when it does, it must be this host. An absent or
-// "null" Origin (old browsers, privacy settings) is left to the token.
-func sameOrigin(r *http.Request) bool {
+// page's origin in Origin; when it does, it must be PUBLIC_URL's origin
+// (scheme and host) when that is set, else this request's host. An absent
+// or "null" Origin (old browsers, privacy settings) is left to the token.
+func (t *Site) sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" || o == "null" {
 		return true
 	}
 	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
+	if err != nil {
+		return false
+	}
+	if pub, perr := url.Parse(t.cfg.PublicURL); t.cfg.PublicURL != "" && perr == nil {
+		return strings.EqualFold(u.Scheme, pub.Scheme) && strings.EqualFold(u.Host, pub.Host)
+	}
+	return u.Host == r.Host
+}
+
+// secure tells whether cookies are Secure: behind a proxy that ends TLS
+// (PUBLIC_URL https) or on a TLS connection of the gateway's own.
+func (t *Site) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(strings.ToLower(t.cfg.PublicURL), "https://")
 }
 
 func tokenEqual(a, b string) bool {
@@ -107,7 +120,7 @@ func (t *Site) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 		return &customs.Error{Code: customs.CodeBadRequest, Message: "the form cannot be read"}
 	}
 	c, cerr := r.Cookie(csrfCookie)
-	if cerr != nil || !sameOrigin(r) || !tokenEqual(c.Value, r.PostForm.Get("csrf")) {
+	if cerr != nil || !t.sameOrigin(r) || !tokenEqual(c.Value, r.PostForm.Get("csrf")) {
 		return t.signInPage(w, r, v, http.StatusForbidden, "signin.csrf")
 	}
 	key := strings.TrimSpace(r.PostForm.Get("key"))
@@ -130,7 +143,7 @@ func (t *Site) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 		t.Sessions.DeleteTrackSession(r.Context(), hashSession(v.sid)) // a new sign-in replaces the old session
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: trackPath, Expires: s.ExpiresAt,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: t.secure(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, trackPath, http.StatusSeeOther)
 	return nil
 }
@@ -144,7 +157,7 @@ func (t *Site) signOut(w http.ResponseWriter, r *http.Request, v *visit) error {
 		http.Redirect(w, r, trackPath, http.StatusSeeOther)
 		return nil
 	}
-	if !sameOrigin(r) || !tokenEqual(sessionCSRF(v.sid), r.PostForm.Get("csrf")) {
+	if !t.sameOrigin(r) || !tokenEqual(sessionCSRF(v.sid), r.PostForm.Get("csrf")) {
 		return errCSRF
 	}
 	if err := t.Sessions.DeleteTrackSession(r.Context(), hashSession(v.sid)); err != nil {

@@ -4,8 +4,8 @@
 //
 // Sign-in: the clerk posts the enterprise's API key in a form (never in a
 // URL); only enterprise keys are taken. The gateway answers with a session
-// cookie (HttpOnly, SameSite=Strict, Path=/track, Secure when the request
-// came over TLS) holding a random id; the database keeps only its SHA-256,
+// cookie (HttpOnly, SameSite=Strict, Path=/track, Secure when PUBLIC_URL is
+// https or the request came over TLS) holding a random id; the database keeps only its SHA-256,
 // with an expiry (Config.SessionTTL) and the key it came from, so
 // revoking the key ends its sessions. Forms are protected against
 // cross-site requests twice: SameSite=Strict cookies, and a token (a
@@ -55,6 +55,12 @@ type Config struct {
 	SessionTTL time.Duration
 	// NowFunc: nil means time.Now.
 	NowFunc func() time.Time
+	// PublicURL is where people reach the page (PUBLIC_URL), through a
+	// proxy that usually ends TLS, so r.TLS says nothing: an https URL makes
+	// every cookie Secure, and a sign-in or sign-out whose Origin is not
+	// this URL's origin is refused. Empty: cookies are Secure on a TLS
+	// connection, and Origin must name the request's own host.
+	PublicURL string
 }
 
 // Authenticator checks an enterprise's API key (apikey.Keys).
@@ -191,7 +197,7 @@ func (t *Site) page(h pageFunc) http.Handler {
 func (t *Site) language(w http.ResponseWriter, r *http.Request) lang {
 	if q := lang(r.URL.Query().Get("lang")); q == langZh || q == langEn {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(q), Path: trackPath, MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+			HttpOnly: true, Secure: t.secure(r), SameSite: http.SameSiteLaxMode})
 		return q
 	}
 	if c, err := r.Cookie(langCookie); err == nil && (lang(c.Value) == langZh || lang(c.Value) == langEn) {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/jjj/gateway/internal/codes"
@@ -69,8 +70,16 @@ type Keys struct {
 	CacheTTL time.Duration
 	NowFunc  func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cached
+	// CacheSize bounds each of the two caches (known keys, unknown keys);
+	// zero means 10,000.
+	CacheSize int
+
+	once sync.Once
+	// good holds keys found valid, bad keys found unknown, revoked or
+	// expired, each a bounded LRU by key hash. They are apart so that a
+	// spray of random keys can only evict other random keys: the good
+	// keys in use stay cached, and cost no query.
+	good, bad *lru.Cache[string, cached]
 }
 
 type cached struct {
@@ -162,9 +171,11 @@ func (k *Keys) Authenticate(ctx context.Context, key string) (*Principal, error)
 	}
 	now := k.now()
 	hash := string(HashKey(key))
-	k.mu.Lock()
-	c, ok := k.cache[hash]
-	k.mu.Unlock()
+	k.init()
+	c, ok := k.good.Get(hash)
+	if !ok {
+		c, ok = k.bad.Get(hash)
+	}
 	if ok && now.Before(c.expires) {
 		if c.p == nil {
 			return nil, customs.Errorf(customs.CodeUnauthorized, "unknown, revoked or expired key")
@@ -190,12 +201,13 @@ func (k *Keys) Authenticate(ctx context.Context, key string) (*Principal, error)
 	if row != nil && row.ExpiresAt != nil && row.ExpiresAt.Before(exp) && p != nil {
 		exp = *row.ExpiresAt
 	}
-	k.mu.Lock()
-	if k.cache == nil || len(k.cache) > 10000 {
-		k.cache = map[string]cached{}
+	if p != nil {
+		k.good.Add(hash, cached{p, exp})
+		k.bad.Remove(hash)
+	} else {
+		k.bad.Add(hash, cached{nil, exp})
+		k.good.Remove(hash)
 	}
-	k.cache[hash] = cached{p, exp}
-	k.mu.Unlock()
 	if p == nil {
 		return nil, customs.Errorf(customs.CodeUnauthorized, "unknown, revoked or expired key")
 	}
@@ -236,9 +248,29 @@ func (k *Keys) Revoke(ctx context.Context, id string) error {
 
 // Forget drops cached lookups, after a revocation in this process.
 func (k *Keys) Forget() {
-	k.mu.Lock()
-	k.cache = nil
-	k.mu.Unlock()
+	k.init()
+	k.good.Purge()
+	k.bad.Purge()
+}
+
+// KnownGood tells whether key is cached as valid, without a lookup: the
+// HTTP layer lets such keys through when a client address is over its
+// failed sign-ins.
+func (k *Keys) KnownGood(key string) bool {
+	k.init()
+	c, ok := k.good.Peek(string(HashKey(key)))
+	return ok && c.p != nil && k.now().Before(c.expires)
+}
+
+func (k *Keys) init() {
+	k.once.Do(func() {
+		n := k.CacheSize
+		if n <= 0 {
+			n = 10000
+		}
+		k.good, _ = lru.New[string, cached](n)
+		k.bad, _ = lru.New[string, cached](n)
+	})
 }
 
 // ScopeChecker validates the scope of a new key against the code tables:

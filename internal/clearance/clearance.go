@@ -157,7 +157,7 @@ func (e *RefusedError) Unwrap() error { return e.Err }
 // refused wraps err with d's portRef; d may be the partial declaration an
 // adapter returns with its problems, or nil.
 func refused(d *customs.Declaration, err error) error {
-	if d == nil || d.Source.PortRef == "" {
+	if d == nil || d.Source.PortRef == "" || len(d.Source.PortRef) > customs.MaxPortRef {
 		return err
 	}
 	return &RefusedError{PortRef: d.Source.PortRef, Err: err}
@@ -242,18 +242,19 @@ func (s *Service) reject(ctx context.Context, port customs.Port, d *customs.Decl
 		return
 	}
 	ref := ""
-	if d != nil {
+	if d != nil && len(d.Source.PortRef) <= customs.MaxPortRef {
 		ref = d.Source.PortRef
 	}
 	sum := sha256.Sum256(raw)
-	_ = s.Store.InsertRejection(ctx, port, ref, at, status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+	_ = s.Store.InsertRejection(ctx, port, ref, at, status, "sha256:"+hex.EncodeToString(sum[:]), customs.BoundProblems(customs.ProblemsOf(err)))
 }
 
 // RecordRejection stores a rejection found before translation (size,
-// content type).
+// content type). A record keeps what the answer said (BoundProblems), so
+// it stays under 64 KiB whatever was sent.
 func (s *Service) RecordRejection(ctx context.Context, port customs.Port, raw []byte, status int, err error) {
 	sum := sha256.Sum256(raw)
-	_ = s.Store.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.ProblemsOf(err))
+	_ = s.Store.InsertRejection(ctx, port, "", s.now(), status, "sha256:"+hex.EncodeToString(sum[:]), customs.BoundProblems(customs.ProblemsOf(err)))
 }
 
 // Rejections lists the refused messages for the operator, newest first,

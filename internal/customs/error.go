@@ -27,6 +27,10 @@ const (
 	CodeNotXML      ErrorCode = "not_xml"
 	CodeUnavailable ErrorCode = "unavailable"
 	CodeInternal    ErrorCode = "internal"
+	// CodeBusy: intake waited too long for a turn (503 with Retry-After).
+	CodeBusy ErrorCode = "busy"
+	// CodeRateLimited: over the key's or the client address's rate (429).
+	CodeRateLimited ErrorCode = "rate_limited"
 )
 
 // Problem is one thing wrong with an input, at its path in the port's own
@@ -107,6 +111,13 @@ type Problems []Problem
 func (ps *Problems) Add(path, code, format string, args ...any) {
 	msg := format
 	if len(args) > 0 {
+		// A value quoted in a message is the sender's, of any length: at
+		// most MaxQuoted characters of it are quoted (api.md "Hostile input").
+		for i, a := range args {
+			if s, ok := a.(string); ok && len(s) > MaxQuoted {
+				args[i] = Quote(s, MaxQuoted)
+			}
+		}
 		msg = fmt.Sprintf(format, args...)
 	}
 	*ps = append(*ps, Problem{Path: path, Code: code, Message: msg})
@@ -128,6 +139,8 @@ const (
 	ProblemDoctypeForbidden        = "doctype_forbidden"
 	ProblemEncodingMismatch        = "encoding_mismatch"
 	ProblemTooDeep                 = "too_deep"
+	ProblemValueTooLong            = "value_too_long"
+	ProblemTooManyErrors           = "too_many_errors"
 	ProblemUnknownRoot             = "unknown_root"
 	ProblemMissingField            = "missing_field"
 	ProblemDuplicateKey            = "duplicate_key"

@@ -255,3 +255,24 @@ func (db *DB) Rejections(ctx context.Context, before int64, limit int) ([]Reject
 	}
 	return out, nil
 }
+
+// DeleteRejectionsBefore deletes the rejection records received before
+// before and returns how many. It deletes in batches, so that a first run
+// over a large backlog holds no long lock and no long transaction.
+func (db *DB) DeleteRejectionsBefore(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := db.ExecContext(ctx, `DELETE FROM rejection WHERE id IN (SELECT id FROM rejection WHERE received_at < $1 LIMIT 5000)`, before)
+		if err != nil {
+			return total, fmt.Errorf("delete rejections: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("delete rejections: %w", err)
+		}
+		total += n
+		if n < 5000 {
+			return total, nil
+		}
+	}
+}

@@ -50,7 +50,6 @@ type ackRow struct {
 	Late      bool           `db:"late"`
 }
 
-
 func (r *warningRow) warning() customs.RegionalWarning {
 	w := customs.RegionalWarning{Seq: r.Seq, ID: r.ID, Kind: customs.WarningKind(r.Kind), Title: r.Title, Reason: r.Reason,
 		Match:  customs.WarningMatch{HSPrefix: r.HSPrefix.String, Origin: r.Origin.String, USCC: r.USCC.String, Port: r.Port.String},

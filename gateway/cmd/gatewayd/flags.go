@@ -126,6 +126,15 @@ func countFlag(fs *flag.FlagSet, name string, def int, unit, help string) *int {
 	return p
 }
 
+// countOrZeroFlag is countFlag where 0 is allowed (and means "off", as the
+// help says).
+func countOrZeroFlag(fs *flag.FlagSet, name string, def int, unit, help string) *int {
+	p := new(int)
+	*p = def
+	bind(fs, name, &intValue{p, 0, unit}, false, help)
+	return p
+}
+
 // bytesFlag defines a size in bytes of at least 1.
 func bytesFlag(fs *flag.FlagSet, name string, def int64, help string) *int64 {
 	p := new(int64)

@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/net/netutil"
 
 	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/apikey"
@@ -40,6 +42,15 @@ type serveConfig struct {
 	common       *common
 	// webhookTargets: WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE.
 	webhookAllowHTTP, webhookAllowPrivate bool
+	// http are the server's limits (HTTP_READ_TIMEOUT, HTTP_IDLE_TIMEOUT,
+	// MAX_CONNECTIONS).
+	http httpLimits
+	// limits are the API's (MAX_CONCURRENT_INTAKE, KEY_RATE_LIMIT).
+	limits gateway.Limits
+	// publicURL: PUBLIC_URL.
+	publicURL string
+	// rejectionRetention: REJECTION_RETENTION.
+	rejectionRetention time.Duration
 	// tuning holds the settings of tuningSettings by variable name, checked
 	// by runServe; "" means the package's default.
 	tuning map[string]string
@@ -136,6 +147,13 @@ func runServe(ctx context.Context, args []string) error {
 	logLevel := choiceFlag(fs, "LOG_LEVEL", "info", []string{"debug", "info", "warn", "error"}, "least level logged (JSON lines on standard error)")
 	allowHTTP := boolFlag(fs, "WEBHOOK_ALLOW_HTTP", false, "allow plain-http webhook URLs (tests, demos)")
 	allowPrivate := boolFlag(fs, "WEBHOOK_ALLOW_PRIVATE", false, "allow webhook hosts on loopback, private and link-local addresses (intranet deployments, tests)")
+	readTimeout := durationFlag(fs, "HTTP_READ_TIMEOUT", 60*time.Second, "a request (headers and body) must arrive whole within this")
+	idleTimeout := durationFlag(fs, "HTTP_IDLE_TIMEOUT", 120*time.Second, "an idle keep-alive connection is closed after this")
+	maxConnections := countFlag(fs, "MAX_CONNECTIONS", 4096, "connections", "connections open at once; more wait to be accepted")
+	maxIntake := countFlag(fs, "MAX_CONCURRENT_INTAKE", 2*runtime.NumCPU(), "declarations", "declarations read and parsed at once (submit and validate); the others wait in line, 10s at most (default 2 × CPUs)")
+	keyRate := countOrZeroFlag(fs, "KEY_RATE_LIMIT", 200, "requests/s", "requests per second per key, burst twice that; 0 is no limit")
+	retention := durationFlag(fs, "REJECTION_RETENTION", 720*time.Hour, "how long rejection records are kept")
+	publicURL := urlFlag(fs, "PUBLIC_URL", "the URL people and partners reach the gateway at (through its proxy); https makes the tracking page's cookies Secure, and its sign-in checks Origin against it")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
 	tuning := make(map[string]*string, len(tuningSettings))
 	for _, t := range tuningSettings {
@@ -150,7 +168,10 @@ func runServe(ctx context.Context, args []string) error {
 	cfg := serveConfig{databaseURL: *dbURL, maxConns: *maxConns, addr: *addr, reviewCentre: *rc, rates: *rates,
 		seedSecret: *secret, syncInterval: *interval, maxBody: *maxBody, noMigrate: *noMigrate, common: c,
 		registries: map[string]string{}, tuning: map[string]string{},
-		webhookAllowHTTP: *allowHTTP, webhookAllowPrivate: *allowPrivate}
+		webhookAllowHTTP: *allowHTTP, webhookAllowPrivate: *allowPrivate,
+		http:      httpLimits{read: *readTimeout, idle: *idleTimeout, maxConns: *maxConnections},
+		limits:    gateway.Limits{MaxConcurrentIntake: *maxIntake, KeyRateLimit: float64(*keyRate)},
+		publicURL: *publicURL, rejectionRetention: *retention}
 	switch {
 	case cfg.databaseURL == "":
 		return usageError{"DATABASE_URL is required (or --database-url)"}
@@ -173,6 +194,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	setMemoryLimit(log)
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -238,7 +260,7 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 			return outbox.Replay(ctx, outbox.Adapt[postgres.Tx](db), inspection.Lifecycle{}, id, actor, note, at)
 		}}
 	a.server = &gateway.Server{
-		Config:     gateway.Config{MaxBodyBytes: cfg.maxBody},
+		Config:     gateway.Config{MaxBodyBytes: cfg.maxBody, Limits: cfg.limits, PublicURL: cfg.publicURL},
 		DB:         db,
 		Adapters:   reg,
 		Tables:     tables,
@@ -268,7 +290,8 @@ func (a *app) run(ctx context.Context) error {
 
 func (a *app) serveOn(ctx context.Context, ln net.Listener) error {
 	defer a.db.Close()
-	srv := &http.Server{Handler: a.server.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := a.cfg.http.server(a.server.Handler())
+	ln = netutil.LimitListener(ln, a.cfg.http.connections())
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, w := range a.workers {

@@ -29,7 +29,7 @@ type deps struct {
 // has its own wire_*.go file.
 func (a *app) wire(ctx context.Context, tables *codes.Tables, engine *routing.Engine, svc *clearance.Service, insp *inspection.Service, facts *clearance.LiveFacts, metrics *prometheus.Registry) error {
 	d := &deps{tables: tables, engine: engine, svc: svc, insp: insp, facts: facts, metrics: metrics}
-	for _, w := range []func(context.Context, *deps) error{a.wireDelivery, a.wireCredit, a.wireInspection, a.wireWarnings, a.wireEnterprise} {
+	for _, w := range []func(context.Context, *deps) error{a.wireDelivery, a.wireCredit, a.wireInspection, a.wireWarnings, a.wireEnterprise, a.wireRetention} {
 		if err := w(ctx, d); err != nil {
 			return err
 		}

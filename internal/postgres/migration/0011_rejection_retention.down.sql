@@ -1,0 +1,1 @@
+DROP INDEX rejection_received_at;
