@@ -84,6 +84,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.declarationError(port, err)
 	}
+	noteDeclaration(r, res.ID)
 	if !res.Created {
 		return WriteRawJSON(w, http.StatusOK, res.Body)
 	}

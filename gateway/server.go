@@ -123,7 +123,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		return customs.Errorf(customs.CodeNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
 	}))
-	return mux
+	return s.accessLog(mux)
 }
 
 // codeMethodNotAllowed answers a known path asked with a method it does not
@@ -214,6 +214,9 @@ func (s *Server) auth(h HandlerFunc) http.Handler {
 			if err != nil {
 				return err
 			}
+			if ri := infoFrom(r.Context()); ri != nil {
+				ri.keyID, ri.role, ri.port = p.KeyID, string(p.Role), p.Scope
+			}
 			return h(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 		})
 	})
@@ -248,6 +251,9 @@ type Problem struct {
 	Port    string         `json:"port,omitempty"`
 	PortRef *string        `json:"portRef,omitempty"`
 	Errors  []ProblemError `json:"errors"`
+	// RequestID is the request's id (X-Request-Id), to quote when asking
+	// the operator about this answer.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // ProblemError is one entry of a problem's errors.
@@ -328,6 +334,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		Type:   ProblemType(code),
 		Title:  titles[code],
 		Status: status,
+		// The id is echoed in the body too: a problem is often pasted
+		// into a complaint without its headers.
+		RequestID: RequestID(r.Context()),
 	}
 	var de *DeclarationError
 	isDeclaration := errors.As(err, &de)
