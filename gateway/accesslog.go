@@ -69,6 +69,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			attrs = append(attrs, slog.String("declaration", decl))
 		}
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "http request", attrs...)
+		s.audit(r, ri, w, cw.status)
 	})
 }
 

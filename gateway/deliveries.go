@@ -275,10 +275,13 @@ func (h *deliveryHandlers) decide(w http.ResponseWriter, r *http.Request) error 
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
+	noteTarget(r, "entry:"+req.EntryID)
 	id, err := h.s.Inspection.Decide(r.Context(), req, p)
 	if err != nil {
 		return err
 	}
+	noteTarget(r, id)
+	noteDeclaration(r, id)
 	body, err := h.s.Clearance.Render(r.Context(), id)
 	if err != nil {
 		return err

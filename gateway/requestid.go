@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+
+	"github.com/jjj/gateway/internal/customs"
 )
 
 // RequestIDHeader carries a request's id, in and out.
@@ -49,6 +51,11 @@ type requestInfo struct {
 	role        string
 	port        string
 	declaration string
+	// actor, target and code feed the audit trail (audit.go): the
+	// principal's Actor, what a call made, the error code it answered.
+	actor  string
+	target string
+	code   customs.ErrorCode
 }
 
 const infoKey ctxKey = 1

@@ -45,6 +45,8 @@ type Server struct {
 	// decisions and replays.
 	Inspection *inspection.Service
 	Logger     *slog.Logger
+	// Audit keeps the audit trail; nil means DB.
+	Audit AuditLog
 	// Metrics is the registry /metrics serves; nil means a new one.
 	Metrics *prometheus.Registry
 
@@ -92,6 +94,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
+	}
+	if s.Audit == nil && s.DB != nil {
+		s.Audit = s.DB
 	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
@@ -215,7 +220,7 @@ func (s *Server) auth(h HandlerFunc) http.Handler {
 				return err
 			}
 			if ri := infoFrom(r.Context()); ri != nil {
-				ri.keyID, ri.role, ri.port = p.KeyID, string(p.Role), p.Scope
+				ri.keyID, ri.role, ri.port, ri.actor = p.KeyID, string(p.Role), p.Scope, p.Actor()
 			}
 			return h(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 		})
@@ -330,6 +335,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		code = customs.CodeUnavailable
 	}
 	status := StatusOf(code)
+	if ri := infoFrom(r.Context()); ri != nil {
+		ri.code = code
+	}
 	p := Problem{
 		Type:   ProblemType(code),
 		Title:  titles[code],
