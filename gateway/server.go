@@ -64,8 +64,9 @@ type Server struct {
 	enterprises *enterprises
 	track       *track.Site
 
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	intakeMetrics *intakeMetrics
 }
 
 type ctxKey int
@@ -101,6 +102,7 @@ func (s *Server) Handler() http.Handler {
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
 	s.Metrics.MustRegister(s.requests, s.duration)
+	s.registerMetrics()
 
 	s.deliveries = &deliveryHandlers{d: s.Deliveries, s: s}
 	if s.InspectionDeps != nil {
