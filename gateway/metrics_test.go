@@ -79,9 +79,9 @@ func TestIntakeAndQueueMetrics(t *testing.T) {
 		`gateway_declarations_total{outcome="not_xml",port="tianjin"}`:   1,
 		`gateway_declarations_total{outcome="not_found",port="unknown"}`: 1,
 		`gateway_intake_seconds_count{port="tianjin"}`:                   4,
-		`gateway_outbox_depth`:                                           1,
-		`gateway_webhook_queue_depth`:                                    1,
-		`gateway_webhooks_suspended`:                                     1,
+		`gateway_outbox_depth`:        1,
+		`gateway_webhook_queue_depth`: 1,
+		`gateway_webhooks_suspended`:  1,
 	} {
 		if got[k] != want {
 			t.Errorf("%s = %v, want %v", k, got[k], want)
