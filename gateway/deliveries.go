@@ -44,17 +44,7 @@ var deliveryStates = map[string][]string{
 	"dead":      {postgres.OutboxDiscarded},
 }
 
-func apiState(outboxState string) string {
-	switch outboxState {
-	case postgres.OutboxRetryable:
-		return "retrying"
-	case postgres.OutboxCompleted:
-		return "delivered"
-	case postgres.OutboxDiscarded:
-		return "dead"
-	}
-	return "pending"
-}
+func apiState(outboxState string) string { return postgres.DeliveryState(outboxState) }
 
 // Delivery is a delivery as the operator sees it.
 type Delivery struct {

@@ -32,6 +32,21 @@ const (
 	OutboxDiscarded = "discarded"
 )
 
+// DeliveryState is an outbox state in the words the operator sees
+// (api.md's delivery states): every answer names a delivery the way the
+// listing does.
+func DeliveryState(outboxState string) string {
+	switch outboxState {
+	case OutboxRetryable:
+		return "retrying"
+	case OutboxCompleted:
+		return "delivered"
+	case OutboxDiscarded:
+		return "dead"
+	}
+	return "pending"
+}
+
 // OutboxMessage is a claimed outbox row, ready to send.
 type OutboxMessage struct {
 	ID            int64  `db:"id"`
@@ -366,7 +381,7 @@ FROM cur LEFT JOIN o ON o.id = cur.id`, id)
 		return nil, fmt.Errorf("replay delivery %d: %w", id, err)
 	}
 	if out.Prev != OutboxDiscarded {
-		return nil, customs.Errorf(customs.CodeConflict, "delivery %d is not dead (it is %s); only a dead delivery is replayed", id, out.Prev)
+		return nil, customs.Errorf(customs.CodeConflict, "delivery %d is not dead (it is %s); only a dead delivery is replayed", id, DeliveryState(out.Prev))
 	}
 	return &out.Finished, nil
 }
