@@ -1,10 +1,13 @@
 package outbox_test
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,8 +41,11 @@ func TestDeliveryAndBreakerMetricsOnScrape(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.sim.SetDown(time.Hour)
-	b.run(t, testConfig())
-	insert(t, b.db, 5, declOpt{})
+	var logs syncBuf
+	cfg := testConfig()
+	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b.run(t, cfg)
+	ids := insert(t, b.db, 5, declOpt{})
 	waitFor(t, 10*time.Second, "the breaker to open", func() bool {
 		return strings.Contains(scrapeText(t, reg), "gateway_review_centre_breaker_state 2")
 	})
@@ -48,6 +54,16 @@ func TestDeliveryAndBreakerMetricsOnScrape(t *testing.T) {
 	waitFor(t, 5*time.Second, "the breaker to close", func() bool {
 		return strings.Contains(scrapeText(t, reg), "gateway_review_centre_breaker_state 0")
 	})
+	// A failed send's log line names its declaration: the key that joins
+	// it to the intake's access log line and its request id.
+	l := logs.String()
+	named := false
+	for _, id := range ids {
+		named = named || strings.Contains(l, `"declaration":"`+id+`"`)
+	}
+	if !strings.Contains(l, `"msg":"outbox: transient failure"`) || !named {
+		t.Errorf("outbox log without declarations:\n%.2000s", l)
+	}
 	out := scrapeText(t, reg)
 	if !strings.Contains(out, `gateway_review_centre_deliveries_total{outcome="accepted"} 5`) {
 		t.Errorf("deliveries:\n%s", out)
@@ -55,4 +71,21 @@ func TestDeliveryAndBreakerMetricsOnScrape(t *testing.T) {
 	if !strings.Contains(out, `gateway_review_centre_deliveries_total{outcome="transient"}`) && !strings.Contains(out, `gateway_review_centre_deliveries_total{outcome="snoozed"}`) {
 		t.Errorf("no failed send counted while down:\n%s", out)
 	}
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
