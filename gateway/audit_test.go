@@ -119,6 +119,7 @@ func TestCoalResultFailedAndDisposition(t *testing.T) {
 	tangshan := b.key(t, customs.CallerBureau, "130200")
 
 	d := b.submit(t, he, "hebei", "import-coal-coking")
+	b.claim(t, taskID(t, d, "coal"), tangshan)
 	r := b.post(t, "/v1/tasks/"+taskID(t, d, "coal")+"/result", tangshan, map[string]any{"distanceKm": 420, "lab": coalLab(nil)})
 	if f, ok := r.json["failed"].([]any); r.status != 200 || !ok || len(f) != 0 {
 		t.Errorf("pass: %d %s, want failed: []", r.status, r.body)
@@ -134,6 +135,7 @@ func TestCoalResultFailedAndDisposition(t *testing.T) {
 		t.Errorf("an open coal task has no failed yet: %v", tk)
 	}
 
+	b.claim(t, taskID(t, open, "coal"), tangshan)
 	bad := b.post(t, "/v1/tasks/"+taskID(t, open, "coal")+"/result", tangshan,
 		map[string]any{"distanceKm": 420, "lab": coalLab(map[string]float64{"sulfur": 3.4}), "disposition": "burned"})
 	if bad.status != 422 || !strings.Contains(strings.Join(errorCodes(bad), ","), "invalid_enum") {

@@ -80,17 +80,21 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 		return &DeclarationError{Port: customs.Port(r.PathValue("port")), Err: err}
 	}
 	defer release()
+	start := time.Now()
 	port, body, err := s.readDeclaration(w, r)
 	if err != nil {
 		if c := customs.ErrorCodeOf(err); c == customs.CodeTooLarge || c == customs.CodeNotXML {
 			s.Clearance.RecordRejection(r.Context(), port, body, StatusOf(c), err)
 		}
+		s.countSubmission(port, false, err, time.Since(start))
 		return &DeclarationError{Port: port, Err: err}
 	}
 	res, err := s.Clearance.Submit(r.Context(), port, body, PrincipalFrom(r.Context()))
+	s.countSubmission(port, err == nil && res.Created, err, time.Since(start))
 	if err != nil {
 		return s.declarationError(port, err)
 	}
+	noteDeclaration(r, res.ID)
 	if !res.Created {
 		return WriteRawJSON(w, http.StatusOK, res.Body)
 	}

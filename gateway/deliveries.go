@@ -63,17 +63,7 @@ var deliveryStates = map[string][]customs.OutboxState{
 	"dead":      {customs.OutboxDiscarded},
 }
 
-func apiState(outboxState customs.OutboxState) string {
-	switch outboxState {
-	case customs.OutboxRetryable:
-		return "retrying"
-	case customs.OutboxCompleted:
-		return "delivered"
-	case customs.OutboxDiscarded:
-		return "dead"
-	}
-	return "pending"
-}
+func apiState(outboxState customs.OutboxState) string { return outboxState.APIName() }
 
 // Delivery is a delivery as the operator sees it.
 type Delivery struct {
@@ -295,10 +285,13 @@ func (h *deliveryHandlers) decide(w http.ResponseWriter, r *http.Request) error 
 	if err := DecodeJSON(r, &req); err != nil {
 		return err
 	}
+	noteTarget(r, "entry:"+req.EntryID)
 	id, err := h.s.Inspection.Decide(r.Context(), req, p)
 	if err != nil {
 		return err
 	}
+	noteTarget(r, id)
+	noteDeclaration(r, id)
 	body, err := h.s.Clearance.Render(r.Context(), id)
 	if err != nil {
 		return err

@@ -53,6 +53,8 @@ type options struct {
 	warnings *warningHarness
 	// limits are the HTTP layer's limits (limits_test.go).
 	limits gateway.Limits
+	// logs receives the server's log as JSON lines; nil discards it.
+	logs io.Writer
 }
 
 func setup(t *testing.T, o options) *testBundle {
@@ -81,6 +83,9 @@ func setup(t *testing.T, o options) *testBundle {
 		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if o.logs != nil {
+		s.Logger = slog.New(slog.NewJSONHandler(o.logs, nil))
 	}
 	s.Inspection = newInspection(db, engine, tables, s.Clearance.Facts, reg)
 	if o.inspection {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
-
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -229,6 +229,7 @@ func TestCoalResults(t *testing.T) {
 			if c.outcome != "" {
 				body["outcome"] = c.outcome
 			}
+			b.claim(t, task, tangshan)
 			r := b.post(t, "/v1/tasks/"+task+"/result", tangshan, body)
 			if r.status != 200 {
 				t.Fatalf("%d %s", r.status, r.body)
@@ -264,9 +265,10 @@ func TestCoalResults(t *testing.T) {
 		})
 	}
 
-	// Refused results leave the task open.
+	// Refused results leave the task as it was: claimed, no result.
 	d := b.submit(t, he, "hebei", lignite)
 	task := taskID(t, d, "coal")
+	b.claim(t, task, b.admin)
 	for _, c := range []struct {
 		name string
 		body map[string]any
@@ -303,8 +305,8 @@ func TestCoalResults(t *testing.T) {
 			t.Errorf("%s: errors %s, want %s at %s", c.name, r.body, c.code, c.path)
 		}
 	}
-	if got := listIDs(t, b.do(t, "GET", "/v1/bureaus/130200/tasks?status=open", tangshan, "", nil)); !slices.Contains(got, task) {
-		t.Errorf("task not open after refused results: %v", got)
+	if got := listIDs(t, b.do(t, "GET", "/v1/bureaus/130200/tasks?status=claimed", tangshan, "", nil)); !slices.Contains(got, task) {
+		t.Errorf("task not claimed any more after refused results: %v", got)
 	}
 }
 
@@ -381,6 +383,7 @@ func TestDirectTransitArrival(t *testing.T) {
 	// A seal reported both intact and broken is refused.
 	d := b.submit(t, tj, "tianjin", "import-direct-transit-shijiazhuang")
 	task := taskID(t, d, "direct_transit")
+	b.claim(t, task, sjz)
 	if r := b.post(t, "/v1/tasks/"+task+"/result", sjz, map[string]any{"sealsIntact": []string{s1, s2}, "sealsBroken": []string{s1}}); r.status != 422 {
 		t.Errorf("contradictory arrival: %d %s", r.status, r.body)
 	}
@@ -396,6 +399,7 @@ func TestDirectTransitArrival(t *testing.T) {
 	if !reflect.DeepEqual(sorted(seals...), []string{"CIQ2026BJ000031", "CIQ2026BJ000032"}) {
 		t.Fatalf("beijing seals %v", seals)
 	}
+	b.claim(t, taskID(t, bd, "direct_transit"), pinggu)
 	r := b.post(t, "/v1/tasks/"+taskID(t, bd, "direct_transit")+"/result", pinggu, map[string]any{"sealsIntact": seals, "sealsBroken": []string{}})
 	if r.status != 200 || r.json["outcome"] != "pass" {
 		t.Errorf("beijing arrival: %d %s", r.status, r.body)
@@ -433,6 +437,7 @@ func TestHazchemAndFoodResults(t *testing.T) {
 			}
 			d := b.submit(t, key, c.port, c.sample)
 			task := taskID(t, d, c.workflow)
+			b.claim(t, task, c.key)
 			r := b.post(t, "/v1/tasks/"+task+"/result", c.key, c.body)
 			if r.status != 200 || r.json["outcome"] != c.outcome {
 				t.Fatalf("%d %s", r.status, r.body)
@@ -455,6 +460,7 @@ func TestHazchemAndFoodResults(t *testing.T) {
 
 	d := b.submit(t, tj, "tianjin", "import-food-beef-registered")
 	task := taskID(t, d, "food")
+	b.claim(t, task, beijingBureau)
 	for _, c := range []struct {
 		body map[string]any
 		code string
@@ -517,6 +523,7 @@ func TestStatusesMoveWithEveryStepOnTheTimeline(t *testing.T) {
 	if r := b.post(t, "/v1/review-centre/decisions", rc, map[string]any{"entryId": "020220261000000778", "decision": "inspection_required"}); r.status != 200 {
 		t.Fatal(r.status)
 	}
+	b.claim(t, taskID(t, d2, "food"), bureau)
 	if r := b.post(t, "/v1/tasks/"+taskID(t, d2, "food")+"/result", bureau, map[string]any{"outcome": "pass"}); r.status != 200 {
 		t.Fatal(r.status)
 	}
@@ -531,6 +538,7 @@ func TestStatusesMoveWithEveryStepOnTheTimeline(t *testing.T) {
 		"accepted port:tianjin",
 		"inspection_required system:outbox",
 		"inspection_required reviewcentre",
+		"under_inspection bureau:110000",
 		"inspection_required bureau:110000",
 		"released reviewcentre",
 	}

@@ -30,6 +30,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteTarget(r, k.ID)
 	return WriteJSON(w, http.StatusCreated, k)
 }
 

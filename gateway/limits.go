@@ -207,13 +207,13 @@ func retryAfter(w http.ResponseWriter, err error) {
 // parameter, or a query that does not parse, is 400 bad_request. It also
 // puts the client address in the context for the sign-in rule.
 func (s *Server) checkBytes(next http.Handler) http.Handler {
-	bad := s.open(func(w http.ResponseWriter, r *http.Request) error {
+	bad := s.accessLog(s.open(func(w http.ResponseWriter, r *http.Request) error {
 		if !cleanText(r.URL.Path) {
 			return customs.Errorf(customs.CodeNotFound, "no such resource: the path holds a NUL or bytes that are not UTF-8")
 		}
 		return &customs.Error{Code: customs.CodeBadRequest, Message: "the query holds a NUL, bytes that are not UTF-8 or a bad escape",
 			Problems: []customs.Problem{{Code: string(customs.CodeBadRequest), Message: "query parameters must be UTF-8 text without NUL"}}}
-	})
+	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !cleanText(r.URL.Path) || !cleanQuery(r.URL.RawQuery) {
 			bad.ServeHTTP(w, r)

@@ -727,6 +727,9 @@ func TestConformance(t *testing.T) {
 	b.call(t, exchange{method: "POST", path: "/track/signout", contentType: form, body: []byte("csrf=wrong"), want: 403})
 	b.call(t, exchange{method: "POST", path: "/track/signout", contentType: form, body: []byte("csrf=" + confCSRF(t, home.body)), want: 303})
 
+	checkAuditTrail(t, b, map[string]string{"haz": hazID, "hazTask": hazTask, "coalTask": coalTask, "dead": dead[0],
+		"key": madeID, "alert": alertID, "hook": hookID, "portKey": portTJ})
+
 	// Every operation of the document was exercised.
 	for _, op := range b.contract.operations() {
 		if !b.seen[op] {

@@ -53,6 +53,7 @@ var routes = []route{
 	{"GET", "/v1/admin/keys", keyed(func(s *Server) HandlerFunc { return s.listKeys }), nil},
 	{"DELETE", "/v1/admin/keys/{id}", keyed(func(s *Server) HandlerFunc { return s.revokeKey }), nil},
 	{"GET", "/v1/admin/rejections", keyed(func(s *Server) HandlerFunc { return s.listRejections }), nil},
+	{"GET", "/v1/admin/audit", keyed(func(s *Server) HandlerFunc { return s.listAudit }), nil},
 
 	// The machine-readable contract (openapi_routes.go): open, no key.
 	{"GET", "/v1/openapi.json", func(s *Server) http.Handler { return s.open(serveOpenAPI) }, nil},

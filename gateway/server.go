@@ -53,6 +53,8 @@ type Server struct {
 	// decisions and replays.
 	Inspection *inspection.Service
 	Logger     *slog.Logger
+	// Audit keeps the audit trail; nil means DB.
+	Audit AuditLog
 	// Metrics is the registry /metrics serves; nil means a new one.
 	Metrics *prometheus.Registry
 
@@ -74,8 +76,9 @@ type Server struct {
 
 	guard *guard
 
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	intakeMetrics *intakeMetrics
 }
 
 // Database is what the HTTP layer asks of the storage itself, beyond the
@@ -119,9 +122,13 @@ func (s *Server) Handler() http.Handler {
 	if s.Metrics == nil {
 		s.Metrics = prometheus.NewRegistry()
 	}
+	if a, ok := s.DB.(AuditLog); ok && s.Audit == nil {
+		s.Audit = a
+	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
 	s.Metrics.MustRegister(s.requests, s.duration)
+	s.registerMetrics()
 
 	s.guard = newGuard(s.Config.Limits)
 	s.deliveries = &deliveryHandlers{d: s.Deliveries, s: s}
@@ -150,7 +157,10 @@ func (s *Server) Handler() http.Handler {
 		}
 		return customs.Errorf(customs.CodeNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
 	}))
-	return s.checkBytes(mux)
+	// The access log wraps the mux itself (it reads the route the mux
+	// matched from the request the mux saw); checkBytes logs what it
+	// refuses at the edge through the access log too.
+	return s.checkBytes(s.accessLog(mux))
 }
 
 // codeMethodNotAllowed answers a known path asked with a method it does not
@@ -242,6 +252,9 @@ func (s *Server) auth(h HandlerFunc) http.Handler {
 				retryAfter(w, err)
 				return err
 			}
+			if ri := infoFrom(r.Context()); ri != nil {
+				ri.keyID, ri.role, ri.port, ri.actor = p.KeyID, string(p.Role), p.Scope, p.Actor()
+			}
 			if err := s.guard.keyRate(w, p); err != nil {
 				return err
 			}
@@ -279,6 +292,9 @@ type Problem struct {
 	Port    string         `json:"port,omitempty"`
 	PortRef *string        `json:"portRef,omitempty"`
 	Errors  []ProblemError `json:"errors"`
+	// RequestID is the request's id (X-Request-Id), to quote when asking
+	// the operator about this answer.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // ProblemError is one entry of a problem's errors.
@@ -361,10 +377,16 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		code = customs.CodeUnavailable
 	}
 	status := StatusOf(code)
+	if ri := infoFrom(r.Context()); ri != nil {
+		ri.code = code
+	}
 	p := Problem{
 		Type:   ProblemType(code),
 		Title:  titles[code],
 		Status: status,
+		// The id is echoed in the body too: a problem is often pasted
+		// into a complaint without its headers.
+		RequestID: RequestID(r.Context()),
 	}
 	var de *DeclarationError
 	isDeclaration := errors.As(err, &de)

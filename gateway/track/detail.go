@@ -89,10 +89,7 @@ func (t *Site) detailModel(v *view.View, l lang, d *pageData) *detailModel {
 		m.Parties = append(m.Parties, fact{Label: d.T("f." + role), Value: p.Name, Extra: deref(p.USCC)})
 	}
 	for _, g := range v.Goods {
-		unit := g.Unit
-		if n, ok := t.Tables.Units[g.Unit]; ok {
-			unit = n // the code table names units in Chinese only; a name beats a code in either language
-		}
+		unit := t.unitName(g.Unit, l)
 		m.Goods = append(m.Goods, goodsRow{Seq: strconv.Itoa(g.Seq), Name: deref(g.Name), HS: g.HSCode,
 			Qty: g.Quantity + " " + unit, Origin: t.countryName(g.Origin, l)})
 	}
@@ -124,7 +121,7 @@ func (t *Site) detailModel(v *view.View, l lang, d *pageData) *detailModel {
 	for i := len(v.Timeline) - 1; i >= 0; i-- {
 		e := v.Timeline[i]
 		s := stepModel{At: beijing(e.At), Status: e.Status, StatusName: statusName(e.Status, l), StatusText: statusText(e.Status, l),
-			Actor: t.actorName(e.Actor, l), Note: e.Note}
+			Actor: t.actorName(e.Actor, l), Note: t.note(e.Note, l)}
 		var data stepData
 		if len(e.Data) > 0 && json.Unmarshal(e.Data, &data) == nil {
 			rs := data.Reasons

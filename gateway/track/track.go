@@ -299,6 +299,8 @@ func (t *Site) home(w http.ResponseWriter, r *http.Request, v *visit) error {
 }
 
 type listModel struct {
+	// Search is the text searched for (a port reference or entry number).
+	Search  string
 	Filters []filterLink
 	Items   []listItem
 	// Older is the link to the next (older) page; Newest back to the first.
@@ -318,6 +320,10 @@ type listItem struct {
 	More                                                                     int
 }
 
+// maxSearch bounds the search text: the longest port reference or entry
+// number is far shorter.
+const maxSearch = 64
+
 func (t *Site) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 	ctx := r.Context()
 	d := t.data(w, r, v)
@@ -326,6 +332,12 @@ func (t *Site) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 	f := customs.DeclarationFilter{Limit: trackPageSize}
 	if st := q.Get("status"); customs.IsStatus(st) {
 		f.Status = st
+	}
+	// The search box takes a port reference or an entry number (or the
+	// start of one); blanks around it are a paste's, not the clerk's.
+	f.Search = strings.TrimSpace(q.Get("q"))
+	if len(f.Search) > maxSearch {
+		f.Search = f.Search[:maxSearch]
 	}
 	if c := q.Get("cursor"); c != "" {
 		n, err := clearance.DecodeCursor(c)
@@ -375,6 +387,10 @@ func (t *Site) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if f.Status != "" {
 		base.Set("status", f.Status)
 	}
+	if f.Search != "" {
+		base.Set("q", f.Search)
+	}
+	m.Search = f.Search
 	if page.Next != 0 {
 		nq := url.Values{}
 		for k, vs := range base {

@@ -168,7 +168,7 @@ func New(cfg Config) (*Syncer, error) {
 			onChange: prometheus.NewCounter(prometheus.CounterOpts{Name: "gateway_credit_onchange_errors_total",
 				Help: "Failed calls of the rating-change hook (re-routing)."}),
 		}
-		for _, c := range []prometheus.Collector{m.applied, m.skipped, m.errors, m.pages, m.merged, m.onChange} {
+		for _, c := range []prometheus.Collector{m.applied, m.skipped, m.errors, m.pages, m.merged, m.onChange, newStateCollector(s)} {
 			if err := cfg.Registerer.Register(c); err != nil {
 				return nil, fmt.Errorf("credit: metrics: %w", err)
 			}

@@ -31,6 +31,20 @@ const (
 	OutboxDiscarded OutboxState = "discarded"
 )
 
+// APIName is the state in the words the operator sees (api.md's delivery
+// states), so that every answer names a delivery the way the listing does.
+func (s OutboxState) APIName() string {
+	switch s {
+	case OutboxRetryable:
+		return "retrying"
+	case OutboxCompleted:
+		return "delivered"
+	case OutboxDiscarded:
+		return "dead"
+	}
+	return "pending"
+}
+
 // Delivery is a message claimed for sending to the review centre.
 type Delivery struct {
 	ID            int64
@@ -112,4 +126,16 @@ type DeadFilter struct {
 	From, To time.Time
 	// Reason matches a substring of the refusal reason, ignoring case.
 	Reason string
+}
+
+// QueueDepths is how much waits in the gateway's queues, for the metrics.
+type QueueDepths struct {
+	// Outbox counts the messages to the review centre not yet delivered;
+	// OutboxOldestSeconds is the age of the oldest (0 when none).
+	Outbox              int64
+	OutboxOldestSeconds float64
+	// WebhookEvents counts the events waiting (suspended webhooks'
+	// included); WebhooksSuspended the webhooks suspended after failing.
+	WebhookEvents     int64
+	WebhooksSuspended int64
 }

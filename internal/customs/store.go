@@ -127,6 +127,10 @@ type DeclarationFilter struct {
 	Status     string
 	Port       string
 	Enterprise string
+	// Search, when not empty, keeps declarations whose port reference or
+	// entry number starts with it (case-insensitive): what a clerk has at
+	// hand is one of the two, often cut short.
+	Search string
 	// Since keeps declarations received at or after it, when not zero.
 	Since time.Time
 	// Before is the keyset cursor: only seq < Before, when not zero.

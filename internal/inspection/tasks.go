@@ -169,6 +169,13 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 		if t.Status == customs.TaskDone {
 			return customs.Errorf(customs.CodeConflict, "task %s already has a result", id)
 		}
+		// api.md: claim, then result. A result nobody claimed for would
+		// let two inspectors work the same task unawares; the caller is
+		// told what to do instead of the result being taken.
+		if t.Status == customs.TaskOpen {
+			return &customs.Error{Code: customs.CodeConflict, Message: fmt.Sprintf("task %s is not claimed: claim it first (POST /v1/tasks/%s/claim), then post the result", id, id),
+				Problems: []customs.Problem{{Code: "task_not_claimed", Message: fmt.Sprintf("nobody has claimed task %s", id)}}}
+		}
 		d, err := tx.Declaration(ctx, t.DeclarationID)
 		if err != nil {
 			return fmt.Errorf("declaration of task %s: %w", id, err)

@@ -292,7 +292,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m customs.Delivery, claimed ti
 		// A panic in one message must not take the dispatcher down; the
 		// row is retried like a transient failure.
 		if r := recover(); r != nil {
-			d.cfg.Logger.Error("outbox: panic delivering a message", "id", m.ID, "key", m.Key, "panic", r)
+			d.cfg.Logger.Error("outbox: panic delivering a message", "id", m.ID, "declaration", m.DeclarationID, "key", m.Key, "panic", r)
 			d.persist(ctx, deadline, m, func(ctx context.Context) error {
 				_, err := d.store.RetryOutbox(ctx, m.ID, m.Lease, customs.Attempt{At: d.now(), Outcome: "transient", Error: fmt.Sprint("panic: ", r)},
 					d.cfg.Retry.NextRetry(m.Attempts+1, 0))
@@ -338,7 +338,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m customs.Delivery, claimed ti
 			return
 		}
 		delay := d.cfg.Retry.NextRetry(m.Attempts+1, reviewcentre.RetryAfter(err))
-		d.cfg.Logger.Debug("outbox: transient failure", "id", m.ID, "key", m.Key, "attempt", m.Attempts+1, "retryIn", delay.String(), "err", err)
+		d.cfg.Logger.Debug("outbox: transient failure", "id", m.ID, "declaration", m.DeclarationID, "key", m.Key, "attempt", m.Attempts+1, "retryIn", delay.String(), "err", err)
 		d.persist(ctx, deadline, m, func(ctx context.Context) error {
 			_, err := d.store.RetryOutbox(ctx, m.ID, m.Lease, a, delay)
 			return err
@@ -367,10 +367,10 @@ func (d *Dispatcher) persist(ctx context.Context, deadline time.Time, m customs.
 		}
 		if time.Now().Add(pause).After(deadline) {
 			d.count("unrecorded")
-			d.cfg.Logger.Error("outbox: could not record an outcome; the message will be sent again after its lease", "id", m.ID, "key", m.Key, "err", err)
+			d.cfg.Logger.Error("outbox: could not record an outcome; the message will be sent again after its lease", "id", m.ID, "declaration", m.DeclarationID, "key", m.Key, "err", err)
 			return
 		}
-		d.cfg.Logger.Warn("outbox: recording an outcome failed; trying again", "id", m.ID, "key", m.Key, "err", err)
+		d.cfg.Logger.Warn("outbox: recording an outcome failed; trying again", "id", m.ID, "declaration", m.DeclarationID, "key", m.Key, "err", err)
 		time.Sleep(pause)
 		pause = min(pause*2, 2*time.Second)
 	}

@@ -47,6 +47,10 @@ func filterWhere(f *DeclarationFilter) (string, []any) {
 	if f.Enterprise != "" {
 		conds = append(conds, "d.enterprises @> ARRAY["+arg(f.Enterprise)+"]::text[]")
 	}
+	if f.Search != "" {
+		p := arg(likePrefix(f.Search))
+		conds = append(conds, "(d.port_ref ILIKE "+p+" OR d.entry_id ILIKE "+p+")")
+	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "d.received_at >= "+arg(f.Since))
 	}
@@ -57,6 +61,12 @@ func filterWhere(f *DeclarationFilter) (string, []any) {
 		return "", args
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// likePrefix is a LIKE pattern matching strings that start with s, its
+// wildcards taken literally.
+func likePrefix(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }
 
 // ListDeclarations returns the declarations f selects, newest first (by

@@ -355,7 +355,7 @@ FROM cur LEFT JOIN o ON o.id = cur.id`, id)
 		return nil, fmt.Errorf("replay delivery %d: %w", id, err)
 	}
 	if out.Prev != string(customs.OutboxDiscarded) {
-		return nil, customs.Errorf(customs.CodeConflict, "delivery %d is not dead (it is %s); only a dead delivery is replayed", id, out.Prev)
+		return nil, customs.Errorf(customs.CodeConflict, "delivery %d is not dead (it is %s); only a dead delivery is replayed", id, customs.OutboxState(out.Prev).APIName())
 	}
 	return out.ended.ended(), nil
 }

@@ -25,6 +25,16 @@ type StatusChange struct {
 	Data []byte
 }
 
+// routeAtChange is the route a webhook event carries: the stored route
+// (as intake answered it) with each task's status as it is at the change,
+// read from the task table in the same statement. Without it a "released"
+// event said its tasks were still "open".
+const routeAtChange = `CASE WHEN jsonb_typeof(upd.route->'tasks') = 'array' THEN
+           jsonb_set(upd.route, '{tasks}', (
+               SELECT coalesce(jsonb_agg(CASE WHEN t.id IS NULL THEN e.x ELSE e.x || jsonb_build_object('status', t.status) END ORDER BY e.n), '[]'::jsonb)
+               FROM jsonb_array_elements(upd.route->'tasks') WITH ORDINALITY AS e(x, n) LEFT JOIN task t ON t.id = e.x->>'id'))
+       ELSE upd.route END`
+
 // ChangeStatus sets the status and appends the timeline entry, using q (a
 // transaction of the caller's, or the DB). It returns the previous status.
 // Every status change goes through here (or ChangeStatuses, its batch
@@ -38,7 +48,7 @@ WITH old AS (SELECT status FROM declaration WHERE id = $1 FOR UPDATE),
 upd AS (UPDATE declaration SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id, enterprises, route),
 tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data) SELECT id, $3, $2, $4, $5, $6 FROM upd),
 ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
-       SELECT w.id, upd.id, $2, old.status, $3, upd.route
+       SELECT w.id, upd.id, $2, old.status, $3, `+routeAtChange+`
        FROM upd CROSS JOIN old JOIN webhook w ON w.enterprise = ANY(upd.enterprises) AND w.state IN ('active', 'suspended')
        ORDER BY w.id)
 SELECT status FROM old`, c.DeclarationID, c.Status, c.At, c.Actor, c.Note, jsonOrNull(c.Data))
@@ -178,7 +188,7 @@ upd AS (UPDATE declaration SET status = c.status, updated_at = c.at FROM c WHERE
 tl AS (INSERT INTO timeline (declaration_id, at, status, actor, note, data)
        SELECT c.id, c.at, c.status, c.actor, c.note, NULLIF(c.data, '')::jsonb FROM c JOIN upd ON upd.id = c.id ORDER BY c.n),
 ev AS (INSERT INTO webhook_event (webhook_id, declaration_id, status, previous, at, route)
-       SELECT w.id, upd.id, c.status, old.status, c.at, upd.route
+       SELECT w.id, upd.id, c.status, old.status, c.at, `+routeAtChange+`
        FROM c JOIN upd ON upd.id = c.id JOIN old ON old.id = c.id
        JOIN webhook w ON w.enterprise = ANY(upd.enterprises) AND w.state IN ('active', 'suspended')
        ORDER BY c.n, w.id)

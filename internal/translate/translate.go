@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/internal/customs"
@@ -19,6 +20,9 @@ import (
 type Translator struct {
 	Adapters *adapters.Registry
 	Engine   *routing.Engine
+	// Observe, when set, is told how long each Decode of a known port
+	// took, refused or not (the gateway's translation latency metric).
+	Observe func(port customs.Port, took time.Duration)
 }
 
 // Decode translates raw from port into a checked canonical declaration with
@@ -30,6 +34,9 @@ func (t *Translator) Decode(port customs.Port, raw []byte) (*customs.Declaration
 	a, ok := t.Adapters.Get(port)
 	if !ok {
 		return nil, customs.Errorf(customs.CodeNotFound, "unknown port %q", port)
+	}
+	if t.Observe != nil {
+		defer func(start time.Time) { t.Observe(port, time.Since(start)) }(time.Now())
 	}
 	d, err := a.Decode(raw)
 	if d == nil {

@@ -255,7 +255,7 @@ func (w *Worker) Run(ctx context.Context) {
 						}
 					}()
 					if err := w.deliver(ctx, &d); err != nil && ctx.Err() == nil {
-						w.cfg.Logger.Error("webhook delivery", "webhook", d.WebhookID, "err", err)
+						w.cfg.Logger.Error("webhook delivery", "webhook", d.WebhookID, "declaration", d.DeclarationID, "err", err)
 					}
 				}()
 			}
@@ -315,7 +315,7 @@ func (w *Worker) deliver(ctx context.Context, d *customs.WebhookDelivery) error 
 	w.deliveries.WithLabelValues("failed").Inc()
 	// The full error is for the operator's log only; the webhook shows
 	// its class.
-	w.cfg.Logger.Info("webhook call failed", "webhook", d.WebhookID, "event", EventID(d.ID), "class", class, "err", sendErr)
+	w.cfg.Logger.Info("webhook call failed", "webhook", d.WebhookID, "event", EventID(d.ID), "declaration", d.DeclarationID, "class", class, "err", sendErr)
 	state, err := w.store.FailWebhookEvent(bg, d.ID, d.Lease, class, customs.WebhookBackoff{
 		Base: w.cfg.BackoffBase, Max: w.cfg.BackoffMax, SuspendAfter: w.cfg.SuspendAfter})
 	if err != nil {
@@ -323,7 +323,7 @@ func (w *Worker) deliver(ctx context.Context, d *customs.WebhookDelivery) error 
 	}
 	if state == customs.WebhookSuspended {
 		w.deliveries.WithLabelValues("suspended").Inc()
-		w.cfg.Logger.Warn("webhook suspended: its receiver keeps failing", "webhook", d.WebhookID, "class", class)
+		w.cfg.Logger.Warn("webhook suspended: its receiver keeps failing", "webhook", d.WebhookID, "declaration", d.DeclarationID, "class", class)
 	}
 	return nil
 }
