@@ -240,7 +240,13 @@ func TestRegistryDown(t *testing.T) {
 	}
 
 	sims[customs.RegionHE].SetDown(false)
-	time.Sleep(250 * time.Millisecond) // the breaker half-opens
+	// Wait for the breaker to half-open (after 200 ms) on its state, not a
+	// sleep a slow machine outruns.
+	for deadline := time.Now().Add(10 * time.Second); b.status(t)[customs.RegionHE].Breaker != "half-open"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("HE breaker %s 10 s after opening, want half-open", b.status(t)[customs.RegionHE].Breaker)
+		}
+	}
 	if err := b.syncer.SyncAll(ctx); err != nil {
 		t.Fatal(err)
 	}
