@@ -234,8 +234,10 @@ func TestRegistryDown(t *testing.T) {
 		}
 		checkNewest(t, b, r, sims[r].Records())
 	}
+	// The breaker tripped: open, or already half-open when this test was
+	// slower than its 200 ms (half-open is reached only from open).
 	he := st[customs.RegionHE]
-	if he.LastError == nil || he.LastSuccess != nil || he.Applied != 0 || he.Breaker != "open" {
+	if he.LastError == nil || he.LastSuccess != nil || he.Applied != 0 || (he.Breaker != "open" && he.Breaker != "half-open") {
 		t.Errorf("HE status while down: lastError %v lastSuccess %v applied %d breaker %s", he.LastError, he.LastSuccess, he.Applied, he.Breaker)
 	}
 
