@@ -2,12 +2,15 @@ package gateway_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/customs"
 	"github.com/jjj/gateway/internal/postgres"
+	"github.com/jjj/gateway/internal/routing"
 )
 
 // TestAlertRerouteIsQueuedWithTheAlert: the re-route a new alert asks for
@@ -43,7 +46,21 @@ func TestAlertRerouteIsQueuedWithTheAlert(t *testing.T) {
 	if err := postgres.RequestRerouteAs(context.Background(), b.db, []string{postgres.AllDeclarations}, "admin:ops", "risk alert ra_crash added"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2100 * time.Millisecond) // the harness's alert cache reloads every 2 s
+	// The harness's alert cache reloads every 2 s: wait until it has the
+	// alert (asking it is what reloads it), not for a fixed time.
+	alerts := b.svc.Facts.(*clearance.LiveFacts).Alerts
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		as, err := alerts.ActiveAlerts(context.Background(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(as, func(a routing.Alert) bool { return a.ID == "ra_crash" }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the alert cache never had ra_crash")
+		}
+	}
 	n, err := b.insp.RerouteQueued(context.Background(), 0)
 	if err != nil || n != 1 {
 		t.Fatalf("RerouteQueued: %d %v", n, err)

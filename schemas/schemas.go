@@ -1,7 +1,7 @@
 // Package schemas holds the XML schemas of the gateway's messages as data:
 // the canonical declaration and the receipt the review centre answers with
 // (spec/canonical.md, spec/partners.md), and the port dialects' XSDs. Code
-// that needs a schema (tests through schematest, simulators) reads it from FS
+// that needs a schema (xmllint, and tests through schematest) reads it from FS
 // rather than from a path, so it works from any working directory and from
 // the built binary.
 package schemas

@@ -510,6 +510,13 @@ func TestDecode(t *testing.T) {
 				}
 			}
 			if c.check != nil {
+				// A check that indexes an item the decoder did not give
+				// fails this case instead of panicking the package's tests.
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("check panicked (declaration of an unexpected shape?): %v", p)
+					}
+				}()
 				c.check(t, d)
 			}
 		})

@@ -170,6 +170,13 @@ func runCases(t *testing.T, cases []decodeCase) {
 				t.Errorf("warnings\n got %q\nwant %q", warns, want)
 			}
 			if tc.check != nil {
+				// A check that indexes an item the decoder did not give
+				// fails this case instead of panicking the package's tests.
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("check panicked (declaration of an unexpected shape?): %v", p)
+					}
+				}()
 				tc.check(t, d)
 			}
 		})

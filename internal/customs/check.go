@@ -1,6 +1,7 @@
 package customs
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,40 +25,49 @@ func NormalizeUSCC(s string) string {
 // credit code. When the form is right but the check character is wrong, want
 // is the character it should have been; otherwise want is 0.
 func CheckUSCC(s string) (ok bool, want byte) {
-	if len(s) != 18 {
+	if len(s) != 18 || strings.IndexByte(usccAlphabet, s[17]) < 0 {
 		return false, 0
 	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		v := strings.IndexByte(usccAlphabet, s[i])
-		if v < 0 {
-			return false, 0
-		}
-		sum += v * usccWeights[i]
-	}
-	if strings.IndexByte(usccAlphabet, s[17]) < 0 {
+	want, ok = usccCheck(s[:17])
+	if !ok {
 		return false, 0
 	}
-	c := 31 - sum%31
-	if c == 31 {
-		c = 0
-	}
-	want = usccAlphabet[c]
 	return s[17] == want, want
 }
 
 // USCCCheckChar returns the check character for a 17-character prefix, for
-// generators of test data and simulators.
+// generators of test data and simulators. It panics when prefix17 is not 17
+// characters of the USCC alphabet: a generator making such a prefix is
+// broken, and a code built on it would be invalid anyway.
 func USCCCheckChar(prefix17 string) byte {
+	c, ok := usccCheck(prefix17)
+	if !ok {
+		panic("customs: USCCCheckChar: " + strconv.Quote(prefix17) + " is not 17 characters of the USCC alphabet")
+	}
+	return c
+}
+
+// usccCheck is GB 32100-2015's check character of a 17-character prefix:
+// 31 − (Σ value × weight mod 31), where a result of 31 is written '0'.
+// It is the one place this arithmetic lives; ok is false when the prefix
+// is not 17 characters of the alphabet.
+func usccCheck(prefix string) (c byte, ok bool) {
+	if len(prefix) != 17 {
+		return 0, false
+	}
 	sum := 0
 	for i := 0; i < 17; i++ {
-		sum += strings.IndexByte(usccAlphabet, prefix17[i]) * usccWeights[i]
+		v := strings.IndexByte(usccAlphabet, prefix[i])
+		if v < 0 {
+			return 0, false
+		}
+		sum += v * usccWeights[i]
 	}
-	c := 31 - sum%31
-	if c == 31 {
-		c = 0
+	n := 31 - sum%31
+	if n == 31 {
+		n = 0
 	}
-	return usccAlphabet[c]
+	return usccAlphabet[n], true
 }
 
 // containerLetterValue is ISO 6346's value of each letter: A=10, skipping

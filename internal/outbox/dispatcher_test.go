@@ -288,8 +288,29 @@ func TestRouteAmendments(t *testing.T) {
 	}
 
 	b.run(t, testConfig())
-	waitFor(t, 20*time.Second, "amendments", func() bool { return count(t, b.db).States[string(customs.OutboxCompleted)] == 3 })
-	time.Sleep(100 * time.Millisecond) // the dead declaration's amendment must stay unsent
+	// Four of the five rows settle: both declarations (one refused) and
+	// the two amendments of the delivered one.
+	waitFor(t, 20*time.Second, "amendments", func() bool {
+		c := count(t, b.db)
+		return c.States[string(customs.OutboxCompleted)]+c.States[string(customs.OutboxDiscarded)] >= 4
+	})
+	// The dead declaration's amendment must stay unsent. Rather than sleep
+	// and see whether it goes, wait for a claim that would have taken it:
+	// a declaration queued now is claimed after every earlier due row (the
+	// claim is oldest first and its batch holds them all), so once it is
+	// delivered, a wrongly due amendment would carry a lease.
+	sentinel := insert(t, b.db, 1, declOpt{})[0]
+	waitFor(t, 20*time.Second, "a later declaration", func() bool {
+		var delivery string
+		return b.db.GetContext(ctx, &delivery, `SELECT delivery FROM declaration WHERE id = $1`, sentinel) == nil && delivery == "delivered"
+	})
+	var deadLease int64
+	if err := b.db.GetContext(ctx, &deadLease, `SELECT lease FROM outbox WHERE idempotency_key = $1`, dead+":route:1"); err != nil {
+		t.Fatal(err)
+	}
+	if deadLease != 0 {
+		t.Errorf("the amendment of an undelivered declaration was claimed %d times", deadLease)
+	}
 	mu.Lock()
 	got := slices.Clone(order)
 	mu.Unlock()
@@ -324,14 +345,28 @@ func TestLease(t *testing.T) {
 	if err != nil || len(dead) != 3 {
 		t.Fatalf("claim = %d, %v", len(dead), err)
 	}
+	// When the dead claim's lease runs out, by the database's clock, read
+	// before anything can take the rows over.
+	var leaseEnd time.Time
+	if err := b.db.GetContext(ctx, &leaseEnd, `SELECT min(locked_until) FROM outbox WHERE state = 'running'`); err != nil {
+		t.Fatal(err)
+	}
 	if again, _ := b.db.ClaimOutbox(ctx, 10, time.Minute); len(again) != 0 {
 		t.Fatalf("claimed rows held by a live lease: %d", len(again))
 	}
-	start := time.Now()
 	b.run(t, testConfig())
 	waitFor(t, 10*time.Second, "redelivery", func() bool { return count(t, b.db).Delivered == 3 })
-	if el := time.Since(start); el < 400*time.Millisecond {
-		t.Errorf("redelivered after %s, before the lease ran out", el)
+	// Measured from the claim, not from when this test got round to
+	// starting the dispatcher: a stall of the test before that would make
+	// a correct redelivery look early. No attempt may predate the lease's
+	// end (an attempt's time is taken after its row was claimed).
+	var first time.Time
+	if err := b.db.GetContext(ctx, &first, `SELECT min(at) FROM delivery_attempt`); err != nil {
+		t.Fatal(err)
+	}
+	if first.Before(leaseEnd) {
+		t.Errorf("first redelivery attempt at %s, %s before the dead claim's lease ran out (%s)",
+			first.Format(time.StampMicro), leaseEnd.Sub(first), leaseEnd.Format(time.StampMicro))
 	}
 	checkExactlyOnce(t, b.db, b.sim, ids)
 	// The dead claimer wakes up: its writes are refused.

@@ -28,6 +28,25 @@ func insertParallel(tb testing.TB, b *bundle, n int) {
 		}()
 	}
 	wg.Wait()
+	if tb.Failed() {
+		tb.FailNow() // an insert failed (reported from its goroutine)
+	}
+}
+
+// drainBudget bounds the wait for a drain of n: generous for a slow
+// machine (30 s, then 5 deliveries/s, a fifteenth of the validating rate
+// measured on 2 busy cores), and never past the test binary's -timeout
+// less a minute. A drain that stalls then fails in waitFor, and the test's
+// cleanups stop the dispatcher and drop its databases; the panic of
+// -timeout runs no cleanup and would leave them behind.
+func drainBudget(tb testing.TB, n int) time.Duration {
+	d := 30*time.Second + time.Duration(n)*time.Second/5
+	if t, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
+		if end, ok := t.Deadline(); ok {
+			d = min(d, time.Until(end)-time.Minute)
+		}
+	}
+	return max(d, time.Second)
 }
 
 // TestDrainBacklog times the drain of a backlog left by an outage (go test
@@ -50,7 +69,7 @@ func TestDrainBacklog(t *testing.T) {
 			insertParallel(t, b, n)
 			start := time.Now()
 			b.run(t, testConfig())
-			waitFor(t, 10*time.Minute, "the drain", func() bool { return count(t, b.db).Delivered == n })
+			waitFor(t, drainBudget(t, n), "the drain", func() bool { return count(t, b.db).Delivered == n })
 			el := time.Since(start)
 			st := b.sim.Stats()
 			if int(st.Distinct) != n {
@@ -71,9 +90,7 @@ func BenchmarkDrain(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	stop := bb.run(b, testConfig())
-	for count(b, bb.db).Delivered < b.N {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(b, drainBudget(b, b.N), "the drain", func() bool { return count(b, bb.db).Delivered >= b.N })
 	b.StopTimer()
 	stop()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "deliveries/s")

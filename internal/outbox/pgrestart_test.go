@@ -1,6 +1,7 @@
 package outbox_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -16,8 +18,43 @@ import (
 	"github.com/jjj/gateway/internal/reviewcentre/sim"
 )
 
-// pgBin is where Debian puts PostgreSQL 15's server programs.
-const pgBin = "/usr/lib/postgresql/15/bin"
+// pgProgram finds one of PostgreSQL's server programs (pg_ctl, initdb) as
+// the machine has it: in PATH first, else in Debian's
+// /usr/lib/postgresql/<major>/bin, the newest major first (Debian keeps
+// them out of PATH, and the major differs from machine to machine). The
+// test fails, naming where it looked, when there is none.
+func pgProgram(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	if p := newestPGBin(dirs, name, func(p string) bool { _, err := os.Stat(p); return err == nil }); p != "" {
+		return p
+	}
+	t.Fatalf("%s is neither in PATH nor in /usr/lib/postgresql/*/bin (install the PostgreSQL server)", name)
+	return ""
+}
+
+// newestPGBin returns name in the dir of dirs (…/postgresql/<major>/bin)
+// with the highest major that has it; majors compare as numbers (10 > 9).
+func newestPGBin(dirs []string, name string, exists func(string) bool) string {
+	major := func(dir string) float64 {
+		v, err := strconv.ParseFloat(filepath.Base(filepath.Dir(dir)), 64)
+		if err != nil {
+			return -1
+		}
+		return v
+	}
+	sorted := slices.Clone(dirs)
+	slices.SortStableFunc(sorted, func(a, b string) int { return cmp.Compare(major(b), major(a)) })
+	for _, d := range sorted {
+		if p := filepath.Join(d, name); exists(p) {
+			return p
+		}
+	}
+	return ""
+}
 
 // cluster is a private PostgreSQL server the test starts and stops itself,
 // never the shared one.
@@ -25,11 +62,12 @@ type cluster struct {
 	t    *testing.T
 	dir  string
 	port int
-	as   []string // runuser prefix when running as root (initdb refuses root)
+	as   []string          // runuser prefix when running as root (initdb refuses root)
+	bin  map[string]string // pg_ctl and initdb, found by pgProgram
 }
 
 func (c *cluster) cmd(name string, args ...string) *exec.Cmd {
-	full := append(append([]string{}, c.as...), append([]string{filepath.Join(pgBin, name)}, args...)...)
+	full := append(append([]string{}, c.as...), append([]string{c.bin[name]}, args...)...)
 	return exec.Command(full[0], full[1:]...)
 }
 
@@ -52,7 +90,8 @@ func startCluster(t *testing.T) *cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &cluster{t: t, dir: dir, port: port}
+	c := &cluster{t: t, dir: dir, port: port,
+		bin: map[string]string{"pg_ctl": pgProgram(t, "pg_ctl"), "initdb": pgProgram(t, "initdb")}}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -130,4 +169,24 @@ func TestFaultPostgresRestart(t *testing.T) {
 	cnt := count(t, db)
 	t.Logf("(d) PostgreSQL stopped for 1.5s after %d sends, then restarted: %d accepted, %d delivered %s after the restart; review centre received %d, distinct %d, duplicates %d; unrecorded outcomes %.0f, attempts %d",
 		stoppedAt.Received, before+after, cnt.Delivered, time.Since(restarted).Round(time.Millisecond), st.Received, st.Distinct, st.Duplicates, counter(b, "unrecorded"), cnt.Attempts)
+}
+
+func TestNewestPGBin(t *testing.T) {
+	t.Parallel()
+	dirs := []string{"/usr/lib/postgresql/9.6/bin", "/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/10/bin", "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/x/bin"}
+	has := map[string]bool{
+		"/usr/lib/postgresql/9.6/bin/pg_ctl": true, "/usr/lib/postgresql/15/bin/pg_ctl": true, "/usr/lib/postgresql/10/bin/pg_ctl": true,
+		"/usr/lib/postgresql/17/bin/initdb": true, // 17 has initdb here, no pg_ctl
+		"/usr/lib/postgresql/x/bin/pg_ctl":  true,
+	}
+	exists := func(p string) bool { return has[p] }
+	for name, want := range map[string]string{
+		"pg_ctl": "/usr/lib/postgresql/15/bin/pg_ctl", // 15 > 10 > 9.6, though 10 sorts after 15 as text
+		"initdb": "/usr/lib/postgresql/17/bin/initdb",
+		"psql":   "",
+	} {
+		if got := newestPGBin(dirs, name, exists); got != want {
+			t.Errorf("newestPGBin(%s) = %q, want %q", name, got, want)
+		}
+	}
 }

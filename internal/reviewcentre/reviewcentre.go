@@ -374,10 +374,11 @@ func classify(resp *http.Response, err error) (*Ack, error) {
 					rej.Reasons = append(rej.Reasons, s)
 				}
 			}
-		} else if s := strings.TrimSpace(string(body)); s != "" {
+		} else if s := strings.TrimSpace(truncate(strings.TrimSpace(string(body)), 500)); s != "" {
 			// A refusal without a readable receipt is still a refusal;
-			// keep what it said for the operator.
-			rej.Reasons = []string{truncate(s, 500)}
+			// keep what it said for the operator (made storable first, so
+			// a body of NULs leaves no empty reason).
+			rej.Reasons = []string{s}
 		}
 		if len(rej.Reasons) == 0 && route && status == http.StatusNotFound {
 			rej.Reasons = []string{"the review centre does not know the declaration"}

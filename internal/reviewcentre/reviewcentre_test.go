@@ -300,7 +300,13 @@ func TestBreaker(t *testing.T) {
 	// Our own cancellation does not count against the remote.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	time.Sleep(120 * time.Millisecond)
+	// Wait for the breaker to let a probe through (its timeout is 100 ms),
+	// on the state itself rather than a sleep a slow machine outruns.
+	for deadline := time.Now().Add(10 * time.Second); c.BreakerState() != gobreaker.StateHalfOpen; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("breaker %s 10 s after opening with a 100 ms timeout, want half-open", c.BreakerState())
+		}
+	}
 	c.Send(cctx, m)
 	mode.Store(2)
 	if ack, err := c.Send(ctx, m); err != nil || ack.EntryID != goodEntry {

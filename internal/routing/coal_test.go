@@ -1,6 +1,7 @@
 package routing_test
 
 import (
+	"fmt"
 	"maps"
 	"math"
 	"reflect"
@@ -73,6 +74,18 @@ func TestEvaluateCoal(t *testing.T) {
 			failed: []routing.CoalFailure{{Indicator: "calorific", Value: 17, Limit: 18, Unit: "MJ/kg"}}},
 		{name: "far: calorific 17 passes lignite", hs: lignite, km: 700, lab: with(goodCoal(), "calorific", 17)},
 		{name: "near: calorific 10 is not judged", hs: other, km: 599, lab: with(goodCoal(), "calorific", 10)},
+		// The calorific minimum is inclusive: exactly at it passes (≥), a
+		// hair under fails. These rows fail a `<=` for `<` in the check.
+		{name: "far: calorific exactly 18 passes other coal", hs: other, km: 700, lab: with(goodCoal(), "calorific", 18)},
+		{name: "far: calorific 17.99 fails other coal", hs: other, km: 700, lab: with(goodCoal(), "calorific", 17.99),
+			failed: []routing.CoalFailure{{Indicator: "calorific", Value: 17.99, Limit: 18, Unit: "MJ/kg"}}},
+		{name: "far: calorific exactly 16.5 passes lignite", hs: lignite, km: 700, lab: with(goodCoal(), "calorific", 16.5)},
+		{name: "far: calorific 16.49 fails lignite", hs: lignite, km: 700, lab: with(goodCoal(), "calorific", 16.49),
+			failed: []routing.CoalFailure{{Indicator: "calorific", Value: 16.49, Limit: 16.5, Unit: "MJ/kg"}}},
+		// 600 km is still near; just beyond it the long-distance limits apply.
+		{name: "600.01 km is far: calorific asked for", hs: other, km: 600.01, lab: without(goodCoal(), "calorific"), missing: []string{"calorific"}},
+		{name: "600.01 km is far: ash at 30 passes, sulfur 2.1 fails", hs: other, km: 600.01, lab: with(with(goodCoal(), "ash", 30), "sulfur", 2.1),
+			failed: []routing.CoalFailure{{Indicator: "sulfur", Value: 2.1, Limit: 2, Unit: "%"}}},
 		{name: "far: other coal ash 35 passes within 600 km", hs: other, km: 600, lab: with(goodCoal(), "ash", 35)},
 		// Missing values.
 		{name: "missing mercury", hs: other, km: 100, lab: without(goodCoal(), "mercury"), missing: []string{"mercury"}},
@@ -98,5 +111,80 @@ func TestEvaluateCoal(t *testing.T) {
 				t.Errorf("pass = %v, want %v", pass, want)
 			}
 		})
+	}
+}
+
+// specCoalLimits is routing.md's table of coal limits, copied here by hand
+// rather than read from codes/coal-limits.csv, so that a wrong table and a
+// wrong comparison are both caught. nil: no limit at that distance.
+var specCoalLimits = []struct {
+	indicator              string
+	max                    bool
+	lignite, other         *float64 // within 600 km
+	longLignite, longOther *float64 // beyond 600 km (the stricter governs)
+}{
+	{"ash", true, f(30), f(40), f(20), f(30)},
+	{"sulfur", true, f(1.5), f(3), f(1), f(2)},
+	{"mercury", true, f(0.6), f(0.6), f(0.6), f(0.6)},
+	{"arsenic", true, f(80), f(80), f(80), f(80)},
+	{"phosphorus", true, f(0.15), f(0.15), f(0.15), f(0.15)},
+	{"chlorine", true, f(0.3), f(0.3), f(0.3), f(0.3)},
+	{"fluorine", true, f(200), f(200), f(200), f(200)},
+	{"calorific", false, nil, nil, f(16.5), f(18)},
+}
+
+func f(v float64) *float64 { return &v }
+
+// TestEvaluateCoalBoundaries puts every indicator exactly at its limit
+// (passes: the limits are inclusive, ≤ a maximum and ≥ a minimum) and one
+// float step beyond it (fails, naming that limit), for lignite and other
+// coal, near and far. A comparison flipped between < and <=, or a limit
+// taken from the wrong column, fails here.
+func TestEvaluateCoalBoundaries(t *testing.T) {
+	t.Parallel()
+	kinds := []struct {
+		name string
+		hs   string
+	}{{"lignite", "2702100000"}, {"other", "2701129000"}}
+	for _, l := range specCoalLimits {
+		for _, k := range kinds {
+			for _, far := range []bool{false, true} {
+				limit := l.other
+				if k.name == "lignite" {
+					limit = l.lignite
+				}
+				km := 599.0
+				if far {
+					km = 601
+					if k.name == "lignite" {
+						limit = l.longLignite
+					} else {
+						limit = l.longOther
+					}
+				}
+				if limit == nil {
+					continue // not judged at this distance (calorific near)
+				}
+				// The long-distance limits in the spec are already the
+				// stricter ones, so they are what governs far away.
+				beyond := math.Nextafter(*limit, math.Inf(1))
+				if !l.max {
+					beyond = math.Nextafter(*limit, math.Inf(-1))
+				}
+				name := fmt.Sprintf("%s/%s/%vkm", l.indicator, k.name, km)
+				t.Run(name+"/at", func(t *testing.T) {
+					pass, failed, missing := routing.EvaluateCoal(tables, k.hs, km, with(goodCoal(), l.indicator, *limit))
+					if !pass || len(failed) != 0 || len(missing) != 0 {
+						t.Errorf("%s exactly at %v: pass %v failed %+v missing %v, want a pass", l.indicator, *limit, pass, failed, missing)
+					}
+				})
+				t.Run(name+"/beyond", func(t *testing.T) {
+					pass, failed, _ := routing.EvaluateCoal(tables, k.hs, km, with(goodCoal(), l.indicator, beyond))
+					if pass || len(failed) != 1 || failed[0].Indicator != l.indicator || failed[0].Value != beyond || failed[0].Limit != *limit {
+						t.Errorf("%s at %v (limit %v): pass %v failed %+v, want it failed against %v", l.indicator, beyond, *limit, pass, failed, *limit)
+					}
+				})
+			}
+		}
 	}
 }

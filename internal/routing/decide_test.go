@@ -287,7 +287,7 @@ func TestDishonestDrawsNothing(t *testing.T) {
 	// A draw kept from before the rating changed stays on the route, and
 	// does not fire random.selected on top of credit.dishonest.
 	kept := customs.Draw{SeedID: "s", Value: 0.001, Rate: 0.03, Selected: true, Inspector: "TJ-101"}
-	r, _ = e.Decide(imp(ordinary("")), routing.Facts{Draw: &kept, Ratings: map[string]customs.Rating{usccTrader: customs.RatingDishonest}})
+	r = mustDecide(t, e, imp(ordinary("")), routing.Facts{Draw: &kept, Ratings: map[string]customs.Rating{usccTrader: customs.RatingDishonest}})
 	checkRoute(t, r, port, "inspection", "", "inspection@-:1", "credit.dishonest#0")
 	if r.Draw == nil || *r.Draw != kept {
 		t.Errorf("kept draw = %+v", r.Draw)
@@ -309,11 +309,11 @@ func TestRuleRandomSelected(t *testing.T) {
 	if r.Draw == nil || !r.Draw.Selected || r.Draw.Inspector != "TJ-115" || r.Draw.SeedID != seed.ID || r.Draw.Rate != 0.03 {
 		t.Errorf("draw = %+v", r.Draw)
 	}
-	if r.Tasks[0].Inspector != "TJ-115" {
-		t.Errorf("inspection task inspector = %q, want TJ-115 (roster of 120000, office of 0202)", r.Tasks[0].Inspector)
+	if got := taskAt(t, r, 0).Inspector; got != "TJ-115" {
+		t.Errorf("inspection task inspector = %q, want TJ-115 (roster of 120000, office of 0202)", got)
 	}
 	want := map[string]string{"seedId": seed.ID, "value": "0.010926920285937497", "rate": "0.03", "rating": "general", "inspector": "TJ-115"}
-	if got := evidence(r.Reasons[0]); !reflect.DeepEqual(got, want) {
+	if got := evidence(reasonAt(t, r, 0)); !reflect.DeepEqual(got, want) {
 		t.Errorf("evidence = %v, want %v", got, want)
 	}
 
@@ -335,18 +335,18 @@ func TestRuleRandomSelected(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRoute(t, r, port, "inspection", "", "inspection@-:1", "random.selected#0")
-	if *r.Draw != kept || r.Tasks[0].Inspector != "TJ-102" {
-		t.Errorf("kept draw = %+v, task %+v", r.Draw, r.Tasks[0])
+	if dr, task := drawOf(t, r), taskAt(t, r, 0); dr != kept || task.Inspector != "TJ-102" {
+		t.Errorf("kept draw = %+v, task %+v", dr, task)
 	}
 	notSelected := customs.Draw{SeedID: "2026-11-01:abcdef01", Value: 0.9, Rate: 0.03}
-	r, _ = e.Decide(imp(ordinary("")), routing.Facts{Draw: &notSelected, Seed: &seed})
+	r = mustDecide(t, e, imp(ordinary("")), routing.Facts{Draw: &notSelected, Seed: &seed})
 	checkRoute(t, r, rel, "", "", "", "")
 	if r.Draw == nil || *r.Draw != notSelected {
 		t.Errorf("kept unselected draw = %+v", r.Draw)
 	}
 
 	// No seed, no draw (/validate, offline translation).
-	r, _ = e.Decide(imp(ordinary("")), routing.Facts{})
+	r = mustDecide(t, e, imp(ordinary("")), routing.Facts{})
 	if r.Draw != nil {
 		t.Errorf("draw without seed: %+v", r.Draw)
 	}
@@ -359,16 +359,16 @@ func TestRuleRandomSelected(t *testing.T) {
 	}
 	checkRoute(t, r, dest, "direct_transit,inspection", "110100", "direct_transit@110100:1 inspection@110100:1",
 		"direct_transit.sealed_move#0 random.selected#0")
-	if r.Draw.Inspector != "PG-008" {
-		t.Errorf("zone inspector = %q, want PG-008", r.Draw.Inspector)
+	if got := drawOf(t, r).Inspector; got != "PG-008" {
+		t.Errorf("zone inspector = %q, want PG-008", got)
 	}
 
 	// A bureau without a roster gets no inspector.
 	d = imp(ordinary(""))
 	d.Customs.Port = "0401" // office 130000, no roster
-	r, _ = e.Decide(d, routing.Facts{Seed: &seed})
-	if !r.Draw.Selected || r.Draw.Inspector != "" || r.Tasks[0].Inspector != "" {
-		t.Errorf("no roster: draw %+v task %+v", r.Draw, r.Tasks[0])
+	r = mustDecide(t, e, d, routing.Facts{Seed: &seed})
+	if dr, task := drawOf(t, r), taskAt(t, r, 0); !dr.Selected || dr.Inspector != "" || task.Inspector != "" {
+		t.Errorf("no roster: draw %+v task %+v", dr, task)
 	}
 
 	// The draw is keyed by the declaration id.
@@ -562,7 +562,7 @@ func TestDecideDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 20 {
-		again, _ := e.Decide(office(build(), "130000"), f)
+		again := mustDecide(t, e, office(build(), "130000"), f)
 		if !reflect.DeepEqual(first, again) {
 			t.Fatalf("routes differ:\n%+v\n%+v", first, again)
 		}

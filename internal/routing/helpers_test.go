@@ -171,3 +171,50 @@ func findReason(rs []customs.Reason, rule string) (customs.Reason, bool) {
 	}
 	return customs.Reason{}, false
 }
+
+// The accessors below stop the test (t.Fatalf) when what they reach for is
+// not there. Checks such as checkRoute only report (t.Errorf) and go on, so
+// indexing r.Tasks[0] or dereferencing r.Draw after them would panic on a
+// wrong route, and a panic takes down the package's whole test binary and
+// hides every other result.
+
+// mustDecide is e.Decide that stops the test on an error: no nil route
+// reaches the checks.
+func mustDecide(t testing.TB, e *routing.Engine, d *customs.Declaration, f routing.Facts) *customs.Route {
+	t.Helper()
+	r, err := e.Decide(d, f)
+	if err != nil {
+		t.Fatalf("Decide: %v", err)
+	}
+	if r == nil {
+		t.Fatal("Decide: nil route without an error")
+	}
+	return r
+}
+
+// taskAt returns the route's i-th task.
+func taskAt(t testing.TB, r *customs.Route, i int) customs.Task {
+	t.Helper()
+	if i >= len(r.Tasks) {
+		t.Fatalf("route has %d tasks (%s), want a task #%d", len(r.Tasks), taskString(r.Tasks), i)
+	}
+	return r.Tasks[i]
+}
+
+// reasonAt returns the route's i-th reason.
+func reasonAt(t testing.TB, r *customs.Route, i int) customs.Reason {
+	t.Helper()
+	if i >= len(r.Reasons) {
+		t.Fatalf("route has %d reasons (%s), want a reason #%d", len(r.Reasons), reasonString(r.Reasons), i)
+	}
+	return r.Reasons[i]
+}
+
+// drawOf returns the route's draw.
+func drawOf(t testing.TB, r *customs.Route) customs.Draw {
+	t.Helper()
+	if r.Draw == nil {
+		t.Fatal("route has no draw")
+	}
+	return *r.Draw
+}

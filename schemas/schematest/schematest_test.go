@@ -10,92 +10,22 @@ import (
 
 const (
 	okReceipt = `<?xml version="1.0" encoding="UTF-8"?><Receipt xmlns="urn:jjj:review-centre:receipt:v1"><DeclarationId>d_01J</DeclarationId><EntryId>020220261000012345</EntryId><Status>accepted</Status><Reason/></Receipt>`
-	refused   = `<Receipt xmlns="urn:jjj:review-centre:receipt:v1"><DeclarationId>d_01J</DeclarationId><Status>refused</Status><Reason>bad HS code</Reason><Reason>bad unit</Reason></Receipt>`
 	badEntry  = `<Receipt xmlns="urn:jjj:review-centre:receipt:v1"><DeclarationId>d_01J</DeclarationId><EntryId>12345</EntryId><Status>accepted</Status></Receipt>`
-	wrongNS   = `<Receipt><DeclarationId>d</DeclarationId><Status>accepted</Status></Receipt>`
-	notXML    = `<Receipt`
 )
 
-func TestValidateErr(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		docs    []string
-		invalid []int
-	}{
-		{name: "none", docs: nil},
-		{name: "valid", docs: []string{okReceipt, refused}},
-		{name: "one invalid among valid", docs: []string{okReceipt, badEntry, refused}, invalid: []int{1}},
-		{name: "wrong namespace", docs: []string{wrongNS}, invalid: []int{0}},
-		{name: "not well-formed", docs: []string{okReceipt, notXML}, invalid: []int{1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			docs := make([][]byte, len(tt.docs))
-			for i, d := range tt.docs {
-				docs[i] = []byte(d)
-			}
-			err := schematest.ValidateErr(schemas.Receipt, docs...)
-			if len(tt.invalid) == 0 {
-				if err != nil {
-					t.Fatalf("ValidateErr: %v", err)
-				}
-				return
-			}
-			var ie *schematest.InvalidError
-			if !errors.As(err, &ie) {
-				t.Fatalf("ValidateErr = %v, want *InvalidError", err)
-			}
-			if len(ie.Invalid) != len(tt.invalid) {
-				t.Fatalf("Invalid = %v, want %v", ie.Invalid, tt.invalid)
-			}
-			for i := range ie.Invalid {
-				if ie.Invalid[i] != tt.invalid[i] {
-					t.Fatalf("Invalid = %v, want %v", ie.Invalid, tt.invalid)
-				}
-			}
-			if ie.Output == "" {
-				t.Error("InvalidError carries no xmllint output")
-			}
-		})
-	}
-}
-
-func TestValidateErrUnknownSchema(t *testing.T) {
-	t.Parallel()
-	err := schematest.ValidateErr("no-such.xsd", []byte(okReceipt))
-	var ie *schematest.InvalidError
-	if err == nil || errors.As(err, &ie) {
-		t.Fatalf("ValidateErr = %v, want a non-validation error", err)
-	}
-}
-
-func TestValidateErrMissingXmllint(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
-	if err := schematest.ValidateErr(schemas.Receipt, []byte(okReceipt)); err == nil {
-		t.Fatal("ValidateErr without xmllint = nil, want an error")
-	}
-}
+// The validation itself is tested in schemas/xmllint; these check that the
+// test helper passes it through.
 
 func TestValidate(t *testing.T) {
 	t.Parallel()
-	schematest.Validate(t, schemas.Receipt, []byte(okReceipt), []byte(refused))
+	schematest.Validate(t, schemas.Receipt, []byte(okReceipt))
 }
 
-func TestEverySchemaCompiles(t *testing.T) {
+func TestValidateErrPassesTheInvalidErrorThrough(t *testing.T) {
 	t.Parallel()
-	entries, err := schemas.FS.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		// A document that cannot match any schema still makes xmllint
-		// compile the schema; only a compile failure is a plain error.
-		err := schematest.ValidateErr(e.Name(), []byte(`<nothing-declares-this/>`))
-		var ie *schematest.InvalidError
-		if !errors.As(err, &ie) {
-			t.Errorf("%s: %v", e.Name(), err)
-		}
+	err := schematest.ValidateErr(schemas.Receipt, []byte(okReceipt), []byte(badEntry))
+	var ie *schematest.InvalidError
+	if !errors.As(err, &ie) || len(ie.Invalid) != 1 || ie.Invalid[0] != 1 {
+		t.Fatalf("ValidateErr = %v, want document 1 invalid", err)
 	}
 }

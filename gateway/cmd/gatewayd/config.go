@@ -114,7 +114,9 @@ func parseRates(s string) (map[customs.Rating]float64, error) {
 			return nil, usageError{fmt.Sprintf("%q is not rating=fraction with a rating of general, advanced or dishonest", part)}
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || f < 0 || f > 1 {
+		// Written so that NaN (which ParseFloat accepts, and which would
+		// silently select nothing) fails as well.
+		if err != nil || !(f >= 0 && f <= 1) {
 			return nil, usageError{fmt.Sprintf("the rate %q is not a fraction from 0 to 1", v)}
 		}
 		out[r] = f

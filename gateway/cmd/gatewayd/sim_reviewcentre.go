@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/jjj/gateway/internal/reviewcentre/sim"
-	"github.com/jjj/gateway/schemas/schematest"
+	"github.com/jjj/gateway/schemas/xmllint"
 )
 
 const simReviewCentreAbout = `A review centre for tests, demos and load (partners.md), at the paths
@@ -64,7 +64,7 @@ func runSimReviewCentre(ctx context.Context, args []string) error {
 	f.Latency, f.RetryAfter = *latency, *retryAfter
 	if !*noValidate {
 		// Without xmllint every message would be refused: say so now.
-		if _, err := exec.LookPath(schematest.Xmllint); err != nil {
+		if _, err := exec.LookPath(xmllint.Command); err != nil {
 			return errors.New("xmllint is not installed (Debian: apt-get install libxml2-utils); or run with --no-validate")
 		}
 	}

@@ -40,7 +40,7 @@ import (
 
 	"github.com/jjj/gateway/internal/reviewcentre"
 	"github.com/jjj/gateway/schemas"
-	"github.com/jjj/gateway/schemas/schematest"
+	"github.com/jjj/gateway/schemas/xmllint"
 )
 
 // Faults are the failures the simulator injects. Rates are fractions 0–1
@@ -524,8 +524,8 @@ func (v *validator) run(batch []valReq) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := schematest.ValidateContext(ctx, schemas.Declaration, docs...)
-	var inv *schematest.InvalidError
+	err := xmllint.Validate(ctx, schemas.Declaration, docs...)
+	var inv *xmllint.InvalidError
 	bad := map[int]bool{}
 	switch {
 	case err == nil:
