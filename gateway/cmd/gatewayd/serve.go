@@ -173,6 +173,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	tuneGC()
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
 		return err
