@@ -1,10 +1,7 @@
 package main
 
 import (
-	"log/slog"
 	"net/http"
-	"os"
-	"runtime/debug"
 	"time"
 )
 
@@ -50,21 +47,4 @@ func (l httpLimits) connections() int {
 		return 4096
 	}
 	return l.maxConns
-}
-
-// defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
-// is not set: the collector works harder as the heap nears it, so garbage
-// from parsed declarations does not pile up toward the 256 MiB the
-// contract allows (api.md "Hostile input"). It is a soft limit: live
-// memory is bounded by MAX_CONCURRENT_INTAKE, not by this. An operator
-// with more memory to give sets GOMEMLIMIT (for example 800MiB under a
-// 1 GiB container limit), which the runtime reads itself.
-const defaultMemoryLimit = 200 << 20
-
-func setMemoryLimit(log *slog.Logger) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	debug.SetMemoryLimit(defaultMemoryLimit)
-	log.Debug("memory limit set", "bytes", defaultMemoryLimit)
 }

@@ -194,7 +194,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	setMemoryLimit(log)
+	tuneGC()
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
 		return err
