@@ -42,6 +42,11 @@ var audited = map[string]customs.AuditAction{
 	"POST /v1/webhooks/{id}/resume":         customs.AuditWebhookResume,
 	"POST /v1/admin/webhooks/{id}/resume":   customs.AuditWebhookResume,
 	"POST /v1/admin/credit/sync":            customs.AuditCreditSyncStart,
+	"POST /v1/warnings":                     customs.AuditWarningIssue,
+	"POST /v1/warnings/{id}/ack":            customs.AuditWarningAck,
+	"POST /v1/warnings/{id}/lift":           customs.AuditWarningLift,
+	"GET /v1/trace":                         customs.AuditTrace,
+	"GET /v1/warnings/{id}/trace":           customs.AuditTrace,
 }
 
 // noteTarget names what a call made, when neither its path nor its

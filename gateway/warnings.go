@@ -290,6 +290,8 @@ func traceRequest(r *http.Request) (warning.TraceRequest, error) {
 }
 
 func (s *Server) trace(w http.ResponseWriter, r *http.Request) error {
+	// The trail names a trace by its criteria (the query as asked).
+	noteTarget(r, "?"+r.URL.RawQuery)
 	tr, err := traceRequest(r)
 	if err != nil {
 		return err
@@ -302,6 +304,7 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) traceWarning(w http.ResponseWriter, r *http.Request) error {
+	noteTarget(r, r.PathValue("id")+"?"+r.URL.RawQuery)
 	tr, err := traceRequest(r)
 	if err != nil {
 		return err

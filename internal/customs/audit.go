@@ -40,6 +40,12 @@ const (
 	AuditWebhookDelete   AuditAction = "webhook.delete"
 	AuditWebhookResume   AuditAction = "webhook.resume"
 	AuditCreditSyncStart AuditAction = "credit.sync"
+	AuditWarningIssue    AuditAction = "warning.issue"
+	AuditWarningAck      AuditAction = "warning.ack"
+	AuditWarningLift     AuditAction = "warning.lift"
+	// AuditTrace is a trace across the ports (warnings.md): it reads
+	// across scopes, so every call is in the trail with its criteria.
+	AuditTrace AuditAction = "trace"
 )
 
 // AuditFilter selects entries of the trail, newest first.
