@@ -93,6 +93,9 @@ type Tx interface {
 	// RequestReroute queues a re-route asked for by actor; a USCC of
 	// AllDeclarations stands for every pending declaration.
 	RequestReroute(ctx context.Context, usccs []string, actor, reason string) error
+	// ReturnWriteOffs gives back the declaration's document write-offs
+	// not given back yet (documents.md) and returns them.
+	ReturnWriteOffs(ctx context.Context, id string, at time.Time) ([]customs.WriteOff, error)
 }
 
 // AllDeclarations in a re-route request means every pending declaration.
