@@ -89,6 +89,12 @@ var routes = []route{
 	{"GET", "/v1/admin/webhooks", keyed(func(s *Server) HandlerFunc { return s.enterprises.adminWebhooks }), hasEnterprises},
 	{"POST", "/v1/admin/webhooks/{id}/resume", keyed(func(s *Server) HandlerFunc { return s.enterprises.adminResumeWebhook }), hasEnterprises},
 
+	// The register of supporting documents (documents.go).
+	{"POST", "/v1/documents", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.issue }), hasDocuments},
+	{"GET", "/v1/documents", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.list }), hasDocuments},
+	{"GET", "/v1/documents/{kind}/{number}", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.get }), hasDocuments},
+	{"POST", "/v1/documents/{kind}/{number}/revoke", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.revoke }), hasDocuments},
+
 	// The tracking page (gateway/track): HTML, signed in by session.
 	{"GET", "/track", page((*track.Site).Home), hasEnterprises},
 	{"GET", "/track/{$}", page((*track.Site).Root), hasEnterprises},
@@ -117,3 +123,4 @@ func hasDeliveries(s *Server) bool  { return s.Deliveries != nil }
 func hasInspection(s *Server) bool  { return s.InspectionDeps != nil }
 func hasCredit(s *Server) bool      { return s.Credit != nil }
 func hasEnterprises(s *Server) bool { return s.Enterprises != nil }
+func hasDocuments(s *Server) bool   { return s.Documents != nil }

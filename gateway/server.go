@@ -22,6 +22,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/document"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/postgres"
 )
@@ -55,6 +56,8 @@ type Server struct {
 	InspectionDeps *InspectionDeps
 	Credit         CreditService
 	Enterprises    *EnterpriseConfig
+	// Documents is the register of supporting documents (documents.md).
+	Documents *document.Service
 
 	deliveries  *deliveryHandlers
 	inspection  *inspectionHandlers
