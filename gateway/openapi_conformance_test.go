@@ -42,6 +42,7 @@ import (
 	"github.com/jjj/gateway/internal/credit"
 	creditsim "github.com/jjj/gateway/internal/credit/sim"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/document"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
@@ -196,6 +197,7 @@ func setupConformance(t *testing.T) *confBundle {
 	dns := fixedDNS{"hooks.example.com": {netip.MustParseAddr("93.184.215.14")}}
 	s.Enterprises = &gateway.EnterpriseConfig{Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: webhook.Targets{Resolver: dns}})}
 	s.Credit = syncer
+	s.Documents = &document.Service{Store: postgres.DocumentStore{DB: db}, Tables: tables}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 
@@ -618,6 +620,25 @@ func TestConformance(t *testing.T) {
 	coalID, _ := coalDecl.json["id"].(string)
 	b.call(t, exchange{method: "GET", path: "/v1/admin/draws/" + coalID, key: admin, want: 200})
 	b.call(t, exchange{method: "GET", path: "/v1/admin/draws/d_nothing", key: admin, want: 404})
+
+	// The register of supporting documents.
+	docBody := []byte(`{"kind": "special_article_approval", "number": "130000SPA2026000001", "holder": "` + entA + `", "validFrom": "2026-01-01", "validUntil": "2098-12-31", "quantity": "5", "unit": "007", "level": "B"}`)
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: docBody, want: 201})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: docBody, want: 409})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: []byte(`{"kind": "x"}`), want: 422})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: []byte(`[1]`), want: 400})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: portTJ, contentType: js, body: docBody, want: 403})
+	docPath := "/v1/documents/special_article_approval/130000SPA2026000001"
+	b.call(t, exchange{method: "GET", path: docPath, key: ent, want: 200})
+	b.call(t, exchange{method: "GET", path: docPath, key: bureauCoal, want: 200})
+	b.call(t, exchange{method: "GET", path: "/v1/documents/special_article_approval/NONE", key: admin, want: 404})
+	b.call(t, exchange{method: "GET", path: "/v1/documents?kind=special_article_approval&limit=1", key: bureauCoal, want: 200})
+	b.call(t, exchange{method: "GET", path: "/v1/documents?state=x", key: admin, want: 400})
+	b.call(t, exchange{method: "GET", path: "/v1/documents", key: ent, want: 403})
+	b.call(t, exchange{method: "POST", path: docPath + "/revoke", key: bureauCoal, contentType: js, body: []byte(`{"reason": "not ours"}`), want: 403})
+	b.call(t, exchange{method: "POST", path: docPath + "/revoke", key: bureauHaz, contentType: js, body: []byte(`{}`), want: 422})
+	b.call(t, exchange{method: "POST", path: docPath + "/revoke", key: bureauHaz, contentType: js, body: []byte(`{"reason": "withdrawn"}`), want: 200})
+	b.call(t, exchange{method: "POST", path: "/v1/documents/special_article_approval/NONE/revoke", key: admin, contentType: js, body: []byte(`{"reason": "x"}`), want: 404})
 
 	// The tracking page: HTML, signed out and signed in.
 	signin := b.call(t, exchange{method: "GET", path: "/track?lang=en", want: 200})
