@@ -408,3 +408,24 @@ func TestDocumentWriteOffRace(t *testing.T) {
 		t.Errorf("%d rejections for document.exhausted", c)
 	}
 }
+
+// TestTrackShowsTheHoldersDocuments: the list page shows a holder its own
+// documents with what remains, in either language, and nobody else's.
+func TestTrackShowsTheHoldersDocuments(t *testing.T) {
+	t.Parallel()
+	b := setupEnterprise(t)
+	bureau := b.key(t, customs.CallerBureau, "110000")
+	b.issue(t, bureau, approval("TRACKMINE", entA, "B", "12.5"))
+	b.issue(t, bureau, approval("TRACKTHEIRS", otherUSCC, "B", "3"))
+	c := newClerk(t, b)
+	c.signIn(b.key(t, customs.CallerEnterprise, entA))
+	p := c.get("/track?lang=en")
+	if p.status != 200 || !strings.Contains(p.body, "Documents we hold") || !strings.Contains(p.body, "TRACKMINE") ||
+		!strings.Contains(p.body, "12.5 / 12.5") || strings.Contains(p.body, "TRACKTHEIRS") {
+		t.Errorf("English page: %d %s", p.status, p.body)
+	}
+	p = c.get("/track?lang=zh")
+	if !strings.Contains(p.body, "本企业持有的单证") || !strings.Contains(p.body, "特殊物品卫生检疫审批单") {
+		t.Errorf("Chinese page: %s", p.body)
+	}
+}

@@ -111,6 +111,9 @@ func (s *Server) Handler() http.Handler {
 		s.track = track.New(track.Config{SessionTTL: cfg.SessionTTL, NowFunc: cfg.NowFunc})
 		s.track.Keys, s.track.Sessions, s.track.Declarations = s.Keys, s.DB, s.Clearance
 		s.track.Tables, s.track.Logger = s.Tables, s.Logger
+		if s.Documents != nil {
+			s.track.Documents = s.Documents
+		}
 		s.track.Serve = func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.open(h) }
 	}
 	mux := http.NewServeMux()
