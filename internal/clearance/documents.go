@@ -23,18 +23,29 @@ type DocumentReads interface {
 	FindDeclaration(ctx context.Context, port customs.Port, portRef string) (id, digest string, err error)
 }
 
-// checkDocuments checks every citation of d against the register
-// (customs.CheckCitations) at d's receipt. A declaration citing nothing
-// costs no query; one that cites costs one read before the intake
-// statement, which then writes off under the documents' row locks.
-func (s *Service) checkDocuments(ctx context.Context, d *customs.Declaration) (customs.Problems, error) {
+// citedDocuments looks up the documents d cites, in one query; nil, and
+// no query, when it cites none. Intake reads them once, before routing:
+// the checks use them, and so does routing's first-use fact.
+func (s *Service) citedDocuments(ctx context.Context, d *customs.Declaration) (map[customs.DocumentKey]*customs.Document, error) {
 	keys := customs.CitedDocuments(d)
 	if len(keys) == 0 {
 		return nil, nil
 	}
 	docs, err := s.Store.Documents(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("check documents: %w", err)
+		return nil, fmt.Errorf("cited documents: %w", err)
+	}
+	return docs, nil
+}
+
+// checkDocuments checks every citation of d against the register
+// (customs.CheckCitations) at d's receipt. A declaration citing nothing
+// costs no query; one that cites costs one read before the intake
+// statement, which then writes off under the documents' row locks.
+func (s *Service) checkDocuments(ctx context.Context, d *customs.Declaration) (customs.Problems, error) {
+	docs, err := s.citedDocuments(ctx, d)
+	if err != nil || docs == nil {
+		return nil, err
 	}
 	return customs.CheckCitations(d, docs), nil
 }

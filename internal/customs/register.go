@@ -57,6 +57,11 @@ type Document struct {
 	CreatedBy                   string
 	// Seq orders the register, newest last; the listing's cursor.
 	Seq int64
+	// Used is set where documents are looked up for a declaration's
+	// citations: some write-off against it exists, given back or not
+	// (routing.md's "first use" of an approval is a citation of one
+	// that is not used).
+	Used bool
 	// WriteOffs are the write-offs against it, oldest first; loaded only
 	// where a single document is read.
 	WriteOffs []WriteOff

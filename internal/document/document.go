@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -103,7 +104,13 @@ func (s *Service) Issue(ctx context.Context, body []byte, p customs.Principal) (
 	for _, f := range fields {
 		known[f.name] = true
 	}
-	for name, val := range raw {
+	names := make([]string, 0, len(raw))
+	for name := range raw {
+		names = append(names, name)
+	}
+	sort.Strings(names) // problems in a stable order
+	for _, name := range names {
+		val := raw[name]
 		if !known[name] {
 			ps.Add("/"+name, ProblemUnexpectedField, "%s is not a field of a document", name)
 			continue

@@ -45,6 +45,7 @@ type documentRow struct {
 	RevokeReason sql.NullString `db:"revoke_reason"`
 	CreatedAt    time.Time      `db:"created_at"`
 	CreatedBy    string         `db:"created_by"`
+	Used         bool           `db:"used"`
 }
 
 // Dates are read as text (yyyy-MM-dd), quantities as numeric's text.
@@ -57,7 +58,7 @@ func (r *documentRow) document() *customs.Document {
 		ValidFrom: r.ValidFrom, ValidUntil: r.ValidUntil, Quantity: r.Quantity, Unit: r.Unit,
 		Remaining: customs.NormalizeDecimal(r.Remaining), UN: r.UN, PackingGroup: r.PackingGroup, Packaging: r.Packaging,
 		Level: r.Level, Origin: r.Origin, EntryCustoms: r.EntryCustoms, HSPrefix: r.HSPrefix,
-		RevokedBy: r.RevokedBy.String, RevokeReason: r.RevokeReason.String, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy}
+		RevokedBy: r.RevokedBy.String, RevokeReason: r.RevokeReason.String, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, Used: r.Used}
 	if r.RevokedAt.Valid {
 		at := r.RevokedAt.Time
 		d.RevokedAt = &at
@@ -153,8 +154,9 @@ func (s DeclarationStore) Documents(ctx context.Context, keys []customs.Document
 		kinds[i], numbers[i] = string(k.Kind), k.Number
 	}
 	var rows []documentRow
-	err := s.DB.SelectContext(ctx, &rows, `SELECT `+documentColumns+` FROM document
-WHERE (kind, number) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, kinds, numbers)
+	err := s.DB.SelectContext(ctx, &rows, `SELECT `+documentColumns+`,
+	EXISTS (SELECT 1 FROM document_write_off w WHERE w.kind = document.kind AND w.number = document.number) AS used
+FROM document WHERE (kind, number) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, kinds, numbers)
 	if err != nil {
 		return nil, fmt.Errorf("cited documents: %w", err)
 	}
