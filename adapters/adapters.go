@@ -1,8 +1,23 @@
 // Package adapters is the host of the port dialects: the one small interface
 // every port adapter implements, the registry the service is wired with, and
-// the XML reading every dialect shares (encodings, DOCTYPE refusal, limits).
+// what reading any dialect shares:
+//
+//   - ReadXML (xml.go, scan.go): the encodings, then one pass over the bytes
+//     that refuses a DOCTYPE anywhere, what is not well-formed XML 1.0 and
+//     what is over a limit (nesting, elements, attributes on one element,
+//     one value's length) before etree builds a tree, so that a hostile body
+//     costs a pass over its bytes and no memory;
+//   - the reading kit (scope.go, reader.go, path.go, checks.go): namespace
+//     scope, once-only elements, unknown-element warnings, attribute, text
+//     and party helpers, lazily built paths, and the checks of ports.md's
+//     table (USCC, customs codes, countries, bureaus, codes, decimals,
+//     container numbers), so that each dialect holds only its structure and
+//     its readings.
+//
 // Each port lives in its own package (adapters/tianjin, adapters/hebei,
-// adapters/beijing); adding a port is one new package and one Register call.
+// adapters/beijing), split alike: decode.go reads the tree, check.go checks
+// what was read, walk.go walks the children as the dialect's namespaces and
+// paths require. Adding a port is one new package and one Register call.
 package adapters
 
 import (
@@ -49,12 +64,19 @@ type Config struct {
 	Limits Limits
 }
 
-// Limits bound what reading one message may cost (operations.md).
+// Limits bound what reading one message may cost (operations.md; api.md
+// "Hostile input"). They are counted while the message is read, before a
+// tree of it exists, and a message over one is too_deep.
 type Limits struct {
 	// MaxDepth is the deepest element nesting; zero means 64.
 	MaxDepth int
 	// MaxElements is the most elements in one message; zero means 200,000.
 	MaxElements int
+	// MaxAttributes is the most attributes on one element; zero means 256.
+	MaxAttributes int
+	// MaxValueBytes is the longest text of one element or value of one
+	// attribute, in bytes as written; zero means 65,536.
+	MaxValueBytes int
 }
 
 // WithDefaults returns l with zero fields set to their defaults.
@@ -64,6 +86,12 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxElements <= 0 {
 		l.MaxElements = 200000
+	}
+	if l.MaxAttributes <= 0 {
+		l.MaxAttributes = 256
+	}
+	if l.MaxValueBytes <= 0 {
+		l.MaxValueBytes = 65536
 	}
 	return l
 }

@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/beevik/etree"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 
 	"github.com/jjj/gateway/internal/customs"
 )
@@ -19,9 +21,13 @@ var Encodings = []string{"UTF-8", "GBK", "GB18030", "GB2312"}
 
 // ReadXML parses one port message with etree after the checks every dialect
 // shares: the XML declaration's encoding governs (UTF-8, GBK, GB18030,
-// GB2312 read as GBK) and the bytes must be valid in it; a DOCTYPE is refused
-// before anything is parsed; depth and element count are bounded. Every
-// failure is a *customs.Error of CodeUnreadable with one problem and no path.
+// GB2312 read as GBK) and the bytes must be valid in it; then one pass over
+// the message (scan) refuses a DOCTYPE anywhere, what is not well-formed
+// XML 1.0 (a second root, text or CDATA after the root, an element not
+// closed by its own end tag) and what is over a limit (nesting, elements,
+// attributes on one element, the length of one value), before etree builds
+// anything. Every failure is a *customs.Error of CodeUnreadable with one
+// problem and no path; a malformed_xml problem names the line.
 //
 // The body is decoded to UTF-8 once, up front, so that an invalid byte is
 // refused instead of silently becoming U+FFFD, and etree then reads UTF-8.
@@ -49,8 +55,11 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	default:
 		return nil, unreadable(customs.ProblemEncodingMismatch, "encoding %q is not accepted: use UTF-8, GBK, GB2312 or GB18030", label)
 	}
-	if hasDoctype(body) {
-		return nil, unreadable(customs.ProblemDoctypeForbidden, "a DOCTYPE is not allowed")
+	// The limits and the well-formedness etree does not check come first,
+	// in one pass that builds nothing: a message that fails them never
+	// becomes a tree.
+	if err := scan(body, lim); err != nil {
+		return nil, err
 	}
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{
@@ -58,17 +67,13 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 		MaxDepth:      lim.MaxDepth,
 	}
 	if err := doc.ReadFromBytes(body); err != nil {
-		if errors.Is(err, etree.ErrMaxDepth) {
+		if errors.Is(err, etree.ErrMaxDepth) { // the scan counts first; kept for safety
 			return nil, unreadable(customs.ProblemTooDeep, "elements nest deeper than %d", lim.MaxDepth)
 		}
-		return nil, unreadable(customs.ProblemMalformedXML, "not well-formed XML: %v", err)
+		return nil, malformed(err)
 	}
-	root := doc.Root()
-	if root == nil {
-		return nil, unreadable(customs.ProblemMalformedXML, "no root element")
-	}
-	if n := countElements(root, lim.MaxElements); n > lim.MaxElements {
-		return nil, unreadable(customs.ProblemTooDeep, "more than %d elements", lim.MaxElements)
+	if doc.Root() == nil {
+		return nil, unreadable(customs.ProblemMalformedXML, "not well-formed XML: no root element")
 	}
 	return doc, nil
 }
@@ -103,10 +108,23 @@ func normalizeLabel(s string) string {
 // U+FFFD, so a U+FFFD in its output always marks an invalid sequence; in
 // GB18030 U+FFFD is encodable (84 31 A4 37), so only a replacement that does
 // not come from that sequence counts.
+//
+// The output is made in one allocation: a character of GBK or GB18030 takes
+// at most one and a half times its bytes in UTF-8, but for the rare byte
+// 0x80 (€, three bytes), for which the decoder starts again with a buffer
+// that grows. A hostile body so costs its size and a half, once.
 func decodeStrict(enc encoding.Encoding, b []byte) ([]byte, error) {
-	out, err := enc.NewDecoder().Bytes(b)
-	if err != nil {
+	out := make([]byte, len(b)+len(b)/2+utf8.UTFMax)
+	n, _, err := enc.NewDecoder().Transform(out, b, true)
+	switch {
+	case err == transform.ErrShortDst:
+		if out, err = enc.NewDecoder().Bytes(b); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, err
+	default:
+		out = out[:n]
 	}
 	if bytes.Contains(out, []byte("\uFFFD")) {
 		legit := bytes.Count(b, []byte{0x84, 0x31, 0xA4, 0x37})
@@ -149,42 +167,12 @@ func declaredEncoding(b []byte) string {
 	return string(rest[1 : 1+j])
 }
 
-// hasDoctype reports whether a DOCTYPE stands in the prolog, before the root
-// element: after the XML declaration, white space, comments and processing
-// instructions. A "<!DOCTYPE" inside the document is not a DOCTYPE.
-func hasDoctype(b []byte) bool {
-	for {
-		b = bytes.TrimLeft(b, " \t\r\n")
-		switch {
-		case bytes.HasPrefix(b, []byte("<?")):
-			i := bytes.Index(b, []byte("?>"))
-			if i < 0 {
-				return false
-			}
-			b = b[i+2:]
-		case bytes.HasPrefix(b, []byte("<!--")):
-			i := bytes.Index(b[4:], []byte("-->"))
-			if i < 0 {
-				return false
-			}
-			b = b[4+i+3:]
-		case bytes.HasPrefix(b, []byte("<!")):
-			return len(b) >= 9 && strings.EqualFold(string(b[2:9]), "DOCTYPE")
-		default:
-			return false
-		}
+// malformed is the problem of an error etree returns for a message the
+// scan let through: encoding/xml's syntax errors carry their line.
+func malformed(err error) error {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return unreadable(customs.ProblemMalformedXML, "not well-formed XML at line %d: %s", se.Line, se.Msg)
 	}
-}
-
-func countElements(e *etree.Element, limit int) int {
-	n := 1
-	for _, c := range e.Child {
-		if ce, ok := c.(*etree.Element); ok {
-			n += countElements(ce, limit)
-			if n > limit {
-				return n
-			}
-		}
-	}
-	return n
+	return unreadable(customs.ProblemMalformedXML, "not well-formed XML: %v", err)
 }

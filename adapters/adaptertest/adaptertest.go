@@ -37,9 +37,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,78 +67,6 @@ const GoldenID = "offline"
 // GoldenReceivedAt is the fixed receipt time of golden messages,
 // 2026-11-27T01:30:00Z.
 func GoldenReceivedAt() time.Time { return time.Date(2026, 11, 27, 1, 30, 0, 0, time.UTC) }
-
-// Expect is a fixture's <name>.expect.json (samples/README.md).
-type Expect struct {
-	Port      string          `json:"port"`
-	File      string          `json:"file"`
-	Status    int             `json:"status"`
-	Direction *string         `json:"direction"`
-	Lane      *string         `json:"lane"`
-	Workflows []string        `json:"workflows"`
-	Bureau    *string         `json:"bureau"`
-	Rules     []string        `json:"rules"`
-	Tasks     []ExpectTask    `json:"tasks"`
-	Errors    []ExpectError   `json:"errors"`
-	Warnings  []string        `json:"warnings"`
-	Canonical json.RawMessage `json:"canonical"`
-}
-
-// ExpectTask is one task of the expected route; a nil Bureau is work at the
-// port.
-type ExpectTask struct {
-	Workflow string  `json:"workflow"`
-	Bureau   *string `json:"bureau"`
-	Items    []int   `json:"items"`
-}
-
-// ExpectError is one expected problem; a nil Path means no element is to
-// blame.
-type ExpectError struct {
-	Path *string `json:"path"`
-	Code string  `json:"code"`
-}
-
-// Fixture is one message of a fixture directory.
-type Fixture struct {
-	Name string // file name without .xml
-	Raw  []byte
-	// Expect is nil when the fixture has no expect.json.
-	Expect *Expect
-}
-
-// LoadFixtures reads every dir/*.xml but the goldens, sorted by name.
-func LoadFixtures(dir string) ([]Fixture, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.xml"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(paths)
-	var out []Fixture
-	for _, p := range paths {
-		if strings.HasSuffix(p, ".golden.xml") {
-			continue
-		}
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		f := Fixture{Name: strings.TrimSuffix(filepath.Base(p), ".xml"), Raw: raw}
-		ej, err := os.ReadFile(strings.TrimSuffix(p, ".xml") + ".expect.json")
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-		case err != nil:
-			return nil, err
-		default:
-			f.Expect = new(Expect)
-			if err := json.Unmarshal(ej, f.Expect); err != nil {
-				return nil, fmt.Errorf("%s.expect.json: %w", f.Name, err)
-			}
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
 
 // NewTranslator returns the pipeline the suite runs: a registry with just a,
 // and a routing engine over the embedded code tables with every random
@@ -336,15 +261,33 @@ func ExerciseRoutes(t *testing.T, a adapters.Adapter, dir string) {
 	})
 }
 
-// Fuzz seeds f with every fixture in dir and checks, for any input, that
+// Fuzz seeds f with every fixture in dir, and with the HostileCases of the
+// first one expected to be accepted, and checks, for any input, that
 // decoding does not panic; that an accepted message passes Validate and
 // writes the same canonical bytes every time it is decoded and written;
 // and that a refused one is a *customs.Error of CodeUnreadable or
 // CodeInvalid with at least one problem, each with a code.
 func Fuzz(f *testing.F, a adapters.Adapter, dir string) {
 	s := setup(f, a, dir)
+	hostile := false
 	for _, fx := range s.fixtures {
 		f.Add(fx.Raw)
+		if hostile || fx.Expect == nil || fx.Expect.Status != 201 {
+			continue
+		}
+		// The hostile bodies of api.md, made from the first accepted
+		// fixture, with bombs just over the limits.
+		cases, err := HostileCases(fx.Raw, false)
+		if err != nil {
+			f.Fatalf("%s: %v", fx.Name, err)
+		}
+		for _, c := range cases {
+			f.Add(c.Raw)
+		}
+		hostile = true
+	}
+	if !hostile {
+		f.Fatalf("no fixture in %s is accepted (201) to make the hostile seeds from", dir)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if msg := s.checkAny(raw); msg != "" {
@@ -480,263 +423,6 @@ func (s *suite) checkDecode(f Fixture) (d *customs.Declaration, findings []strin
 	}
 }
 
-func hasCode(es []ExpectError, code string) bool {
-	for _, e := range es {
-		if e.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
-func statusOf(err error) string {
-	switch customs.ErrorCodeOf(err) {
-	case customs.CodeUnreadable:
-		return "400"
-	case customs.CodeInvalid:
-		return "422"
-	}
-	return string(customs.ErrorCodeOf(err))
-}
-
-// compareProblems compares as multisets of {path, code}; for a 400 only the
-// codes count and every path must be empty (null in expect.json).
-func compareProblems(want []ExpectError, got []customs.Problem, unreadable bool) string {
-	var w, g []string
-	for _, e := range want {
-		p := ""
-		if e.Path != nil {
-			p = *e.Path
-		}
-		w = append(w, p+" "+e.Code)
-	}
-	for _, p := range got {
-		g = append(g, p.Path+" "+p.Code)
-		if unreadable && p.Path != "" {
-			return fmt.Sprintf("400 problem %s has a path %q, want none", p.Code, p.Path)
-		}
-	}
-	if !sameMultiset(w, g) {
-		return fmt.Sprintf("problems (path code):\n got %s\nwant %s", strings.Join(sorted(g), "; "), strings.Join(sorted(w), "; "))
-	}
-	return ""
-}
-
-func compareWarnings(want []string, got []customs.Warning) string {
-	var g []string
-	for _, w := range got {
-		if w.Code == customs.WarnUnknownElement {
-			g = append(g, w.Path)
-		}
-	}
-	if !sameMultiset(want, g) {
-		return fmt.Sprintf("unknown_element warnings:\n got %q\nwant %q", sorted(g), sorted(want))
-	}
-	return ""
-}
-
-// canonicalFields are the head values expect.json's canonical may name.
-var canonicalFields = map[string]func(d *customs.Declaration) string{
-	"portRef":   func(d *customs.Declaration) string { return d.Source.PortRef },
-	"direction": func(d *customs.Declaration) string { return string(d.Direction) },
-	"consignee": func(d *customs.Declaration) string { return partyUSCC(d, customs.RoleConsignee) },
-	"consignor": func(d *customs.Declaration) string { return partyUSCC(d, customs.RoleConsignor) },
-	"owner":     func(d *customs.Declaration) string { return partyUSCC(d, customs.RoleOwner) },
-	"declarant": func(d *customs.Declaration) string { return partyUSCC(d, customs.RoleDeclarant) },
-	"transportMode": func(d *customs.Declaration) string {
-		return d.Transport.Mode
-	},
-	"tradeMode": func(d *customs.Declaration) string {
-		if d.Trade == nil {
-			return ""
-		}
-		return d.Trade.Mode
-	},
-	"departureDate":     func(d *customs.Declaration) string { return d.Transport.DepartureDate },
-	"departurePort":     func(d *customs.Declaration) string { return d.Transport.DeparturePort },
-	"departureCountry":  func(d *customs.Declaration) string { return tradeCountry(d, customs.Import) },
-	"arrivalCountry":    func(d *customs.Declaration) string { return tradeCountry(d, customs.Export) },
-	"billNo":            func(d *customs.Declaration) string { return d.Transport.BillNo },
-	"destinationOffice": func(d *customs.Declaration) string { return d.DestinationOffice },
-}
-
-// itemFields are the item values expect.json's canonical items may name.
-var itemFields = map[string]func(g *customs.GoodsItem) string{
-	"seq":                      func(g *customs.GoodsItem) string { return strconv.Itoa(g.Seq) },
-	"hsCode":                   func(g *customs.GoodsItem) string { return g.HSCode },
-	"ciqCode":                  func(g *customs.GoodsItem) string { return g.CIQCode },
-	"quantity":                 func(g *customs.GoodsItem) string { return g.Quantity },
-	"unit":                     func(g *customs.GoodsItem) string { return g.Unit },
-	"value":                    func(g *customs.GoodsItem) string { return g.Value },
-	"currency":                 func(g *customs.GoodsItem) string { return g.Currency },
-	"origin":                   func(g *customs.GoodsItem) string { return g.Origin },
-	"destinationDistrict":      func(g *customs.GoodsItem) string { return g.DestinationDistrict },
-	"foodProducerRegistration": func(g *customs.GoodsItem) string { return g.FoodProducerRegistration },
-}
-
-func partyUSCC(d *customs.Declaration, r customs.Role) string {
-	if p := d.Party(r); p != nil {
-		return p.USCC
-	}
-	return ""
-}
-
-func tradeCountry(d *customs.Declaration, dir customs.Direction) string {
-	if d.Direction != dir {
-		return ""
-	}
-	return d.Transport.Country
-}
-
-// compareCanonical checks every value expect.json's canonical names. A key
-// the suite does not know is a finding too, so that nothing expected goes
-// unchecked.
-func compareCanonical(raw json.RawMessage, d *customs.Declaration) (findings []string) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	var c map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return []string{fmt.Sprintf("expect.json canonical: %v", err)}
-	}
-	for _, k := range sortedKeys(c) {
-		v := c[k]
-		switch k {
-		case "customs":
-			var want struct{ Declaring, Port *string }
-			if err := json.Unmarshal(v, &want); err != nil {
-				findings = append(findings, fmt.Sprintf("canonical.customs: %v", err))
-				continue
-			}
-			if want.Declaring != nil && *want.Declaring != d.Customs.Declaring {
-				findings = append(findings, fmt.Sprintf("customs.declaring = %q, want %q", d.Customs.Declaring, *want.Declaring))
-			}
-			if want.Port != nil && *want.Port != d.Customs.Port {
-				findings = append(findings, fmt.Sprintf("customs.port = %q, want %q", d.Customs.Port, *want.Port))
-			}
-		case "items":
-			findings = append(findings, compareItems(v, d.Goods)...)
-		default:
-			get, ok := canonicalFields[k]
-			if !ok {
-				findings = append(findings, fmt.Sprintf("expect.json canonical.%s is not a value adaptertest compares", k))
-				continue
-			}
-			if msg := compareValue(k, v, get(d)); msg != "" {
-				findings = append(findings, msg)
-			}
-		}
-	}
-	return findings
-}
-
-func compareItems(raw json.RawMessage, goods []customs.GoodsItem) (findings []string) {
-	var items []map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return []string{fmt.Sprintf("canonical.items: %v", err)}
-	}
-	if len(items) != len(goods) {
-		findings = append(findings, fmt.Sprintf("%d goods items, want %d", len(goods), len(items)))
-	}
-	for i, it := range items {
-		if i >= len(goods) {
-			break
-		}
-		for _, k := range sortedKeys(it) {
-			get, ok := itemFields[k]
-			if !ok {
-				findings = append(findings, fmt.Sprintf("expect.json canonical.items[%d].%s is not a value adaptertest compares", i, k))
-				continue
-			}
-			if msg := compareValue(fmt.Sprintf("items[%d].%s", i, k), it[k], get(&goods[i])); msg != "" {
-				findings = append(findings, msg)
-			}
-		}
-	}
-	return findings
-}
-
-// compareValue compares a JSON string, number or null with a canonical
-// string value (null ⇔ empty).
-func compareValue(name string, raw json.RawMessage, got string) string {
-	var want string
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return fmt.Sprintf("canonical.%s: %v", name, err)
-	}
-	switch v := v.(type) {
-	case nil:
-	case string:
-		want = v
-	case float64:
-		want = strings.TrimSpace(string(raw))
-	default:
-		return fmt.Sprintf("canonical.%s: %s is not a string or number", name, raw)
-	}
-	if got != want {
-		return fmt.Sprintf("%s = %q, want %q", name, got, want)
-	}
-	return ""
-}
-
-// compareRoute lists every way r differs from the expected route.
-func compareRoute(e *Expect, r *customs.Route) (findings []string) {
-	bad := func(format string, args ...any) { findings = append(findings, fmt.Sprintf(format, args...)) }
-	if r == nil {
-		return []string{"no route"}
-	}
-	if e.Lane != nil && string(r.Lane) != *e.Lane {
-		bad("lane = %q, want %q", r.Lane, *e.Lane)
-	}
-	var wf []string
-	for _, w := range r.Workflows {
-		wf = append(wf, string(w))
-	}
-	if !sameSet(wf, e.Workflows) {
-		bad("workflows = %q, want %q", sorted(wf), sorted(e.Workflows))
-	}
-	wantBureau := ""
-	if e.Bureau != nil {
-		wantBureau = *e.Bureau
-	}
-	if r.Bureau != wantBureau {
-		bad("bureau = %q, want %q", r.Bureau, wantBureau)
-	}
-	var rules []string
-	for _, rs := range r.Reasons {
-		rules = append(rules, rs.Rule)
-	}
-	if !sameSet(rules, e.Rules) {
-		bad("rules = %q, want %q", sorted(dedup(rules)), sorted(e.Rules))
-	}
-	var gt, wt []string
-	for _, t := range r.Tasks {
-		gt = append(gt, taskKey(string(t.Workflow), t.Bureau, t.Items))
-	}
-	for _, t := range e.Tasks {
-		b := ""
-		if t.Bureau != nil {
-			b = *t.Bureau
-		}
-		wt = append(wt, taskKey(t.Workflow, b, t.Items))
-	}
-	if !sameMultiset(gt, wt) {
-		bad("tasks (workflow@bureau:items):\n got %s\nwant %s", strings.Join(sorted(gt), "; "), strings.Join(sorted(wt), "; "))
-	}
-	return findings
-}
-
-func taskKey(workflow, bureau string, items []int) string {
-	if bureau == "" {
-		bureau = "port"
-	}
-	s := make([]string, len(items))
-	for i, it := range items {
-		s[i] = strconv.Itoa(it)
-	}
-	return workflow + "@" + bureau + ":" + strings.Join(s, ",")
-}
-
 // validate runs the XSD over every doc in one xmllint process and names
 // the fixtures of the invalid ones.
 func validate(t *testing.T, names []string, docs [][]byte) {
@@ -777,28 +463,4 @@ func golden(t *testing.T, what, path string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from %s (go test -update rewrites it; review the diff):\n got %s\nwant %s", what, path, got, want)
 	}
-}
-
-func sorted(s []string) []string {
-	s = slices.Clone(s)
-	sort.Strings(s)
-	return s
-}
-
-func dedup(s []string) []string {
-	s = sorted(s)
-	return slices.Compact(s)
-}
-
-func sameMultiset(a, b []string) bool { return slices.Equal(sorted(a), sorted(b)) }
-
-func sameSet(a, b []string) bool { return slices.Equal(dedup(a), dedup(b)) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -2,6 +2,7 @@ package adaptertest
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -213,3 +214,11 @@ func TestLoadFixtures(t *testing.T) {
 }
 
 var _ adapters.Adapter = misbehaving{}
+
+func TestHostile(t *testing.T) {
+	valid, err := os.ReadFile("testdata/import-phones.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	Hostile(t, fake{}, valid)
+}

@@ -61,11 +61,11 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 		return nil, err
 	}
 	root := doc.Root()
-	sc := enter(root, nil)
-	if uri := sc.uri(root.Space); root.Tag != rootTag || uri != Namespace {
+	sc := adapters.Scope{}.Enter(root)
+	if uri := sc.URI(root.Space); root.Tag != rootTag || uri != Namespace {
 		return nil, adapters.UnknownRoot(uri, root.Tag, "{"+Namespace+"}"+rootTag)
 	}
-	dc := decoder{t: a.tables, d: &customs.Declaration{
+	dc := decoder{Reader: adapters.NewReader(a.tables, style), d: &customs.Declaration{
 		Source: customs.Source{Port: customs.PortBeijing, Dialect: Dialect},
 		Paths: customs.Paths{
 			DestinationOffice: destinationOfficePath,
@@ -78,7 +78,7 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 	}}
 	dc.root(root, sc)
 	dc.finish()
-	if err := dc.ps.Err(customs.CodeInvalid, "the declaration does not pass the Beijing port's checks"); err != nil {
+	if err := dc.Problems.Err(customs.CodeInvalid, "the declaration does not pass the Beijing port's checks"); err != nil {
 		return dc.d, err
 	}
 	return dc.d, nil

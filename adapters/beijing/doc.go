@@ -20,6 +20,10 @@
 //     format and is reported as unknown_element; its content is not read.
 //     Unprefixed attributes are the format's; prefixed and unknown
 //     attributes are ignored.
+//   - The text of Description, Model and Seal is all the element's
+//     character data, however comments or a child element split it (the
+//     reading of every dialect, adapters.Text); a child element there is
+//     not part of the format and is reported as unknown_element.
 //   - Enumerated values (@direction, @role, @mode, @kind, @packingGroup) are
 //     case-sensitive, as in the XSD. @bulk takes xs:boolean's true, false,
 //     1 and 0.

@@ -53,12 +53,13 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 		return nil, err
 	}
 	root := doc.Root()
-	if ns := root.NamespaceURI(); root.Tag != "BJXX" || ns != "" {
+	sc := adapters.Scope{}.Enter(root)
+	if ns := sc.URI(root.Space); root.Tag != "BJXX" || ns != "" {
 		return nil, adapters.UnknownRoot(ns, root.Tag, "BJXX (no namespace)")
 	}
-	dec := decoder{t: a.tables}
-	dec.decode(root)
-	return dec.d, dec.ps.Err(customs.CodeInvalid, "declaration does not validate")
+	dec := newDecoder(a.tables)
+	dec.decode(root, sc)
+	return dec.d, dec.Problems.Err(customs.CodeInvalid, "declaration does not validate")
 }
 
 var _ adapters.Adapter = (*Adapter)(nil)

@@ -5,11 +5,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/internal/customs"
 )
 
 // The checks below run after the walk, on the values it collected, and add
 // every problem they find. Messages are built only on failure.
+
+// headAt is the path of head field k.
+func headAt(k int) adapters.At { return adapters.At{Parent: pathHead, Name: headNames[k]} }
 
 func (dc *decoder) headPath(k int) string { return pathHead + "/" + headNames[k] }
 
@@ -17,49 +21,28 @@ func (dc *decoder) missingHead(k int, what string) bool {
 	if dc.head[k] != "" {
 		return false
 	}
-	dc.ps.Add(dc.headPath(k), customs.ProblemMissingField, "%s (%s) is required", what, headNames[k])
+	dc.Missing(headAt(k), "", what+" ("+headNames[k]+")")
 	return true
 }
 
-// uscc normalises and checks the USCC of head field k.
-func (dc *decoder) uscc(k int) string {
-	raw := dc.head[k]
-	u := customs.NormalizeUSCC(raw)
-	ok, want := customs.CheckUSCC(u)
-	switch {
-	case ok:
-	case want != 0:
-		dc.ps.Add(dc.headPath(k), customs.ProblemInvalidUSCC, "check character is %c, expected %c", u[17], want)
-	default:
-		dc.ps.Add(dc.headPath(k), customs.ProblemInvalidUSCC, "%q is not a unified social credit code (统一社会信用代码): 18 characters of GB 32100-2015", raw)
-	}
-	return u
+// partyUSCC checks the USCC of a party, head field k (adapters.PartyUSCC).
+func (dc *decoder) partyUSCC(k int, required bool, what string) string {
+	return dc.PartyUSCC(dc.head[k], required, headAt(k), "", what+" ("+headNames[k]+")")
 }
 
 func (dc *decoder) customsCode(k int) string {
-	v := dc.head[k]
-	if dc.missingHead(k, "the customs code") {
+	if dc.missingHead(k, "customs code") {
 		return ""
 	}
-	if _, ok := dc.t.Customs[v]; !ok || len(v) != 4 || !customs.AllDigits(v) {
-		dc.ps.Add(dc.headPath(k), customs.ProblemUnknownCustomsCode, "customs code %q is not in codes/customs.csv", v)
-	}
-	return v
-}
-
-// country reports v at path(k) unless it is an alpha-3 code of the table;
-// the path is built only then.
-func (dc *decoder) country(v string, path func(int) string, k int) {
-	if _, ok := dc.t.CountryByAlpha3[v]; !ok {
-		dc.ps.Add(path(k), customs.ProblemUnknownCountry, "country %q is not an alpha-3 code of codes/countries.csv", v)
-	}
+	dc.CustomsCode(dc.head[k], headAt(k), "")
+	return dc.head[k]
 }
 
 func (dc *decoder) checkHead(d *customs.Declaration) {
 	h := &dc.head
 	d.Source.PortRef = dc.clientSeqNo
 	if dc.clientSeqNo == "" {
-		dc.ps.Add(pathClientSeq, customs.ProblemMissingField, "the message number (ClientSeqNo, 客户端报关单编号) is required")
+		dc.Add(pathClientSeq, customs.ProblemMissingField, "the message number (ClientSeqNo, 客户端报关单编号) is required")
 	}
 
 	switch v := h[hIEFlag]; v {
@@ -68,9 +51,9 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 	case "E":
 		d.Direction = customs.Export
 	case "":
-		dc.missingHead(hIEFlag, "the direction")
+		dc.missingHead(hIEFlag, "direction")
 	default:
-		dc.ps.Add(dc.headPath(hIEFlag), customs.ProblemInvalidEnum, "IEFlag (进出口标志) %q is neither I nor E", v)
+		dc.Add(dc.headPath(hIEFlag), customs.ProblemInvalidEnum, "IEFlag (进出口标志) %q is neither I nor E", v)
 	}
 
 	d.Customs.Declaring = dc.customsCode(hCustomMaster)
@@ -83,24 +66,18 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 		traderRole, overseas = customs.RoleConsignor, h[hOverseasConsignee]
 	}
 	trader := customs.Party{Role: traderRole, CustomsCode: h[hTradeCode], Name: h[hTradeName]}
-	if !dc.missingHead(hTradeCoScc, "the consignee's or consignor's USCC") {
-		trader.USCC = dc.uscc(hTradeCoScc)
-	}
+	trader.USCC = dc.partyUSCC(hTradeCoScc, true, "consignee or consignor")
 	if trader.USCC != "" || trader.Name != "" || trader.CustomsCode != "" {
 		d.Parties = append(d.Parties, trader)
 	}
 	// An owner may be named by customs code and name without a USCC.
 	if h[hOwnerCodeScc] != "" || h[hOwnerCode] != "" || h[hOwnerName] != "" {
 		owner := customs.Party{Role: customs.RoleOwner, CustomsCode: h[hOwnerCode], Name: h[hOwnerName]}
-		if h[hOwnerCodeScc] != "" {
-			owner.USCC = dc.uscc(hOwnerCodeScc)
-		}
+		owner.USCC = dc.partyUSCC(hOwnerCodeScc, false, "owner")
 		d.Parties = append(d.Parties, owner)
 	}
 	declarant := customs.Party{Role: customs.RoleDeclarant, CustomsCode: h[hAgentCode], Name: h[hAgentName]}
-	if !dc.missingHead(hAgentCodeScc, "the declarant's USCC") {
-		declarant.USCC = dc.uscc(hAgentCodeScc)
-	}
+	declarant.USCC = dc.partyUSCC(hAgentCodeScc, true, "declarant")
 	if declarant.USCC != "" || declarant.Name != "" || declarant.CustomsCode != "" {
 		d.Parties = append(d.Parties, declarant)
 	}
@@ -109,17 +86,17 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 	}
 
 	// Transport.
-	if v := h[hTrafMode]; !dc.missingHead(hTrafMode, "the transport mode") {
-		if m, ok := dc.t.TransportByCustoms[v]; ok {
+	if v := h[hTrafMode]; !dc.missingHead(hTrafMode, "transport mode") {
+		if m, ok := dc.Tables.TransportByCustoms[v]; ok {
 			d.Transport.Mode = m
 		} else {
-			dc.ps.Add(dc.headPath(hTrafMode), customs.ProblemUnknownTransportMode, "transport mode %q is not a customs code of codes/transport-modes.csv", v)
+			dc.Add(dc.headPath(hTrafMode), customs.ProblemUnknownTransportMode, "transport mode %q is not a customs code of codes/transport-modes.csv", v)
 		}
 	}
 	d.Transport.Means = h[hTrafName]
 	d.Transport.BillNo = h[hBillNo]
 	if v := h[hTradeCountry]; v != "" {
-		dc.country(v, dc.headPath, hTradeCountry)
+		dc.Country(v, adapters.Alpha3, headAt(hTradeCountry), "")
 		d.Transport.Country = v
 	}
 	d.Transport.DeparturePort = h[hDespPortCode]
@@ -131,17 +108,17 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 			}
 		}
 		if d.Transport.DepartureDate == "" {
-			dc.ps.Add(dc.headPath(hDespDate), customs.ProblemInvalidDate, "DespDate %q is not a real date written yyyyMMdd", v)
+			dc.Add(dc.headPath(hDespDate), customs.ProblemInvalidDate, "DespDate %q is not a real date written yyyyMMdd", v)
 		}
 	}
 
 	// Trade.
 	d.Trade = &customs.Trade{}
-	if v := h[hTradeMode]; !dc.missingHead(hTradeMode, "the trade mode") {
-		if _, ok := dc.t.TradeModes[v]; ok {
+	if v := h[hTradeMode]; !dc.missingHead(hTradeMode, "trade mode") {
+		if _, ok := dc.Tables.TradeModes[v]; ok {
 			d.Trade.Mode = v
 		} else {
-			dc.ps.Add(dc.headPath(hTradeMode), customs.ProblemUnknownTradeMode, "trade mode (监管方式) %q is not in codes/trade-modes.csv", v)
+			dc.Add(dc.headPath(hTradeMode), customs.ProblemUnknownTradeMode, "trade mode (监管方式) %q is not in codes/trade-modes.csv", v)
 		}
 	}
 	switch v := h[hTransMode]; v {
@@ -157,32 +134,30 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 	case "7":
 		d.Trade.Terms = "EXW"
 	default:
-		dc.ps.Add(dc.headPath(hTransMode), customs.ProblemInvalidEnum, "TransMode (成交方式) %q is not one of 1 CIF, 2 CFR, 3 FOB, 4 C&I, 7 EXW", v)
+		dc.Add(dc.headPath(hTransMode), customs.ProblemInvalidEnum, "TransMode (成交方式) %q is not one of 1 CIF, 2 CFR, 3 FOB, 4 C&I, 7 EXW", v)
 	}
 
 	// Weights.
 	if h[hGrossWet] != "" || h[hNetWt] != "" || h[hPackNo] != "" {
 		d.Weights = &customs.Weights{Gross: h[hGrossWet], Net: h[hNetWt], Packages: h[hPackNo]}
 		for _, k := range [2]int{hGrossWet, hNetWt} {
-			if v := h[k]; v != "" && !customs.CheckDecimal(v, 5) {
-				dc.ps.Add(dc.headPath(k), customs.ProblemInvalidQuantity, "%s %q is not a positive decimal of at most 5 decimals", headNames[k], v)
+			if v := h[k]; v != "" {
+				dc.Decimal(v, 5, customs.ProblemInvalidQuantity, headAt(k), "", headNames[k])
 			}
 		}
-		if v := h[hPackNo]; v != "" && !customs.CheckDecimal(v, 0) {
-			dc.ps.Add(dc.headPath(hPackNo), customs.ProblemInvalidQuantity, "PackNo (件数) %q is not a positive whole number", v)
+		if v := h[hPackNo]; v != "" {
+			dc.Decimal(v, 0, customs.ProblemInvalidQuantity, headAt(hPackNo), "", "PackNo (件数)")
 		}
 	}
 
 	if v := h[hPurpOrgCode]; v != "" {
-		if _, ok := dc.t.Bureaus[v]; !ok {
-			dc.ps.Add(pathPurpOrg, customs.ProblemUnknownBureau, "destination office (目的地检验检疫机关) %q is not in codes/bureaus.csv", v)
-		}
+		dc.Bureau(v, adapters.At{Parent: pathPurpOrg}, "", "destination office (目的地检验检疫机关)")
 		d.DestinationOffice = v
 	}
 	switch v := h[hOrigBoxFlag]; v {
 	case "", "0", "1":
 	default:
-		dc.ps.Add(dc.headPath(hOrigBoxFlag), customs.ProblemInvalidEnum, "OrigBoxFlag (原集装箱标识) %q is neither 0 nor 1", v)
+		dc.Add(dc.headPath(hOrigBoxFlag), customs.ProblemInvalidEnum, "OrigBoxFlag (原集装箱标识) %q is neither 0 nor 1", v)
 	}
 
 	d.Paths = customs.Paths{
@@ -198,17 +173,20 @@ func (dc *decoder) checkHead(d *customs.Declaration) {
 	}
 }
 
+// itemAt is the path of the item's field k.
+func itemAt(it *rawItem, k int) adapters.At { return adapters.At{Parent: it.path, Name: itemNames[k]} }
+
 func (dc *decoder) itemMissing(it *rawItem, k int, what string) bool {
 	if it.f[k] != "" {
 		return false
 	}
-	dc.ps.Add(it.path+"/"+itemNames[k], customs.ProblemMissingField, "%s (%s) is required", what, itemNames[k])
+	dc.Missing(itemAt(it, k), "", what+" ("+itemNames[k]+")")
 	return true
 }
 
 func (dc *decoder) checkItems(d *customs.Declaration) {
 	if len(dc.items) == 0 {
-		dc.ps.Add(pathLists+"/DecList[1]", customs.ProblemMissingField, "at least one goods item (DecList) is required")
+		dc.Add(pathLists+"/DecList[1]", customs.ProblemMissingField, "at least one goods item (DecList) is required")
 		return
 	}
 	d.Goods = make([]customs.GoodsItem, len(dc.items))
@@ -228,7 +206,7 @@ func (dc *decoder) checkItems(d *customs.Declaration) {
 		}
 		for j := 0; j < i; j++ {
 			if d.Goods[j].Seq == d.Goods[i].Seq {
-				dc.ps.Add(d.Goods[i].Path+"/GNo", customs.ProblemDuplicateKey, "item number %d is given twice (also at %s)", d.Goods[i].Seq, d.Goods[j].Path)
+				dc.Add(d.Goods[i].Path+"/GNo", customs.ProblemDuplicateKey, "item number %d is given twice (also at %s)", d.Goods[i].Seq, d.Goods[j].Path)
 				break
 			}
 		}
@@ -242,65 +220,55 @@ func (dc *decoder) checkItem(it *rawItem, g *customs.GoodsItem) {
 	f := &it.f
 	g.Path = it.path
 	g.Name, g.Spec = f[iGName], f[iGModel]
-	at := func(k int) string { return it.path + "/" + itemNames[k] }
+	at := adapters.At{Parent: it.path}
 
-	if !dc.itemMissing(it, iGNo, "the item number") {
+	if !dc.itemMissing(it, iGNo, "item number") {
 		if n, err := strconv.Atoi(f[iGNo]); err == nil && n > 0 && customs.AllDigits(f[iGNo]) {
 			g.Seq = n
 		} else {
-			dc.ps.Add(at(iGNo), customs.ProblemMissingField, "item number (商品序号) %q is not a positive whole number", f[iGNo])
+			dc.Add(it.path+"/GNo", customs.ProblemMissingField, "item number (商品序号) %q is not a positive whole number", f[iGNo])
 		}
 	}
-	if v := f[iCodeTS]; !dc.itemMissing(it, iCodeTS, "the HS code") {
-		if len(v) != 10 || !customs.AllDigits(v) {
-			dc.ps.Add(at(iCodeTS), customs.ProblemInvalidHSCode, "HS code (商品编号) %q must be 10 digits", v)
-		}
+	if v := f[iCodeTS]; !dc.itemMissing(it, iCodeTS, "HS code") {
+		dc.HSCode(v, at, "/CodeTS")
 		g.HSCode = v
 	}
 	if v := f[iCiqCode]; v != "" {
-		if len(v) != 3 || !customs.AllDigits(v) {
-			dc.ps.Add(at(iCiqCode), customs.ProblemInvalidCIQCode, "CIQ code (检验检疫编码) %q must be 3 digits", v)
-		}
+		dc.CIQCode(v, at, "/CiqCode")
 		g.CIQCode = v
 	}
-	if v := f[iGQty]; !dc.itemMissing(it, iGQty, "the quantity") {
-		if !customs.CheckDecimal(v, 5) {
-			dc.ps.Add(at(iGQty), customs.ProblemInvalidQuantity, "quantity (成交数量) %q is not a positive decimal of at most 5 decimals", v)
-		}
+	if v := f[iGQty]; !dc.itemMissing(it, iGQty, "quantity") {
+		dc.Decimal(v, 5, customs.ProblemInvalidQuantity, at, "/GQty", "quantity (成交数量)")
 		g.Quantity = v
 	}
-	if v := f[iGUnit]; !dc.itemMissing(it, iGUnit, "the unit") {
-		if _, ok := dc.t.Units[v]; !ok {
-			dc.ps.Add(at(iGUnit), customs.ProblemUnknownUnit, "unit (成交计量单位) %q is not a customs unit code of codes/units.csv", v)
+	if v := f[iGUnit]; !dc.itemMissing(it, iGUnit, "unit") {
+		if _, ok := dc.Tables.Units[v]; !ok {
+			dc.Add(it.path+"/GUnit", customs.ProblemUnknownUnit, "unit (成交计量单位) %q is not a customs unit code of codes/units.csv", v)
 		}
 		g.Unit = v
 	}
-	if v := f[iDeclTotal]; !dc.itemMissing(it, iDeclTotal, "the value") {
-		if !customs.CheckDecimal(v, 2) {
-			dc.ps.Add(at(iDeclTotal), customs.ProblemInvalidValue, "total (申报总价) %q is not a positive decimal of at most 2 decimals", v)
-		}
+	if v := f[iDeclTotal]; !dc.itemMissing(it, iDeclTotal, "value") {
+		dc.Decimal(v, 2, customs.ProblemInvalidValue, at, "/DeclTotal", "total (申报总价)")
 		g.Value = v
 	}
-	if v := f[iDeclPrice]; v != "" && !customs.CheckDecimal(v, 4) {
-		dc.ps.Add(at(iDeclPrice), customs.ProblemInvalidValue, "unit price (申报单价) %q is not a positive decimal of at most 4 decimals", v)
+	if v := f[iDeclPrice]; v != "" {
+		dc.Decimal(v, 4, customs.ProblemInvalidValue, at, "/DeclPrice", "unit price (申报单价)")
 	}
-	if v := f[iTradeCurr]; !dc.itemMissing(it, iTradeCurr, "the currency") {
-		if !dc.t.Currencies[v] {
-			dc.ps.Add(at(iTradeCurr), customs.ProblemUnknownCurrency, "currency (成交币制) %q is not an ISO 4217 code of codes/currencies.csv", v)
+	if v := f[iTradeCurr]; !dc.itemMissing(it, iTradeCurr, "currency") {
+		if !dc.Tables.Currencies[v] {
+			dc.Add(it.path+"/TradeCurr", customs.ProblemUnknownCurrency, "currency (成交币制) %q is not an ISO 4217 code of codes/currencies.csv", v)
 		}
 		g.Currency = v
 	}
-	if v := f[iOriginCountry]; !dc.itemMissing(it, iOriginCountry, "the country of origin") {
-		dc.country(v, at, iOriginCountry)
+	if v := f[iOriginCountry]; !dc.itemMissing(it, iOriginCountry, "country of origin") {
+		dc.Country(v, adapters.Alpha3, at, "/OriginCountry")
 		g.Origin = v
 	}
 	if v := f[iDestinationCountry]; v != "" {
-		dc.country(v, at, iDestinationCountry)
+		dc.Country(v, adapters.Alpha3, at, "/DestinationCountry")
 	}
 	if v := f[iDestCode]; v != "" {
-		if len(v) != 6 || !customs.AllDigits(v) {
-			dc.ps.Add(at(iDestCode), customs.ProblemInvalidDistrict, "destination district (目的地代码) %q must be 6 digits", v)
-		}
+		dc.District(v, at, "/DestCode")
 		g.DestinationDistrict = v
 	}
 	g.FoodProducerRegistration = it.frn
@@ -328,7 +296,7 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 	case "0":
 		flagged = true
 	default:
-		dc.ps.Add(it.path+"/NoDangFlag", customs.ProblemInvalidEnum, "NoDangFlag (非危险化学品标志) %q is neither 0 nor 1", v)
+		dc.Add(it.path+"/NoDangFlag", customs.ProblemInvalidEnum, "NoDangFlag (非危险化学品标志) %q is neither 0 nor 1", v)
 	}
 	g.HazardFlagged = flagged || attr31 || attr32
 
@@ -347,7 +315,7 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 		pg = "III"
 	default:
 		pg, validPG = v, false
-		dc.ps.Add(it.path+"/DangPackType", customs.ProblemInvalidEnum, "DangPackType (危包类别) %q is not 1, 2, 3 (packing group I, II, III) or 4 (none)", v)
+		dc.Add(it.path+"/DangPackType", customs.ProblemInvalidEnum, "DangPackType (危包类别) %q is not 1, 2, 3 (packing group I, II, III) or 4 (none)", v)
 	}
 	un := f[iUnCode]
 	if !g.HazardFlagged && un == "" && f[iDangPackType] == "" && f[iDangPackSpec] == "" {
@@ -363,9 +331,9 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 	if un == "" {
 		return
 	}
-	e, ok := dc.t.UN[un]
+	e, ok := dc.Tables.UN[un]
 	if !ok || len(un) != 4 || !customs.AllDigits(un) {
-		dc.ps.Add(it.path+"/"+it.unTag, customs.ProblemUnknownUNNumber, "UN number %q is not in codes/un-numbers.csv", un)
+		dc.Add(it.path+"/"+it.unTag, customs.ProblemUnknownUNNumber, "UN number %q is not in codes/un-numbers.csv", un)
 		return
 	}
 	dg.Class = e.Class
@@ -374,16 +342,12 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 		if listed == "" {
 			listed = "none"
 		}
-		dc.warns = append(dc.warns, customs.Warning{
-			Path:    it.path + "/DangPackType",
-			Code:    customs.WarnPackingGroupNotListed,
-			Message: "packing group " + pg + " is not listed for UN " + un + " (listed: " + listed + ")",
-		})
+		dc.Warn(it.path+"/DangPackType", customs.WarnPackingGroupNotListed, "packing group "+pg+" is not listed for UN "+un+" (listed: "+listed+")")
 	}
 }
 
 func (dc *decoder) containerPath(c *rawContainer, field string) string {
-	return pathContainers + "/Container[" + itoa(c.idx) + "]/" + field
+	return pathContainers + "/Container[" + strconv.Itoa(c.idx) + "]/" + field
 }
 
 func (dc *decoder) checkContainers(d *customs.Declaration) {
@@ -395,21 +359,15 @@ func (dc *decoder) checkContainers(d *customs.Declaration) {
 		c := &dc.containers[i]
 		if c.id == "" {
 			if c.md != "" || c.content {
-				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemMissingField, "the container number (ContainerId, 集装箱号) is required")
+				dc.Add(dc.containerPath(c, "ContainerId"), customs.ProblemMissingField, "the container number (ContainerId, 集装箱号) is required")
 			}
 			continue
 		}
-		if ok, want := customs.CheckContainer(c.id); !ok {
-			if want != 0 {
-				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemInvalidContainerNumber, "check digit is %c, expected %c (ISO 6346)", c.id[10], want)
-			} else {
-				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemInvalidContainerNumber, "%q is not an ISO 6346 container number", c.id)
-			}
-		}
+		dc.Container(c.id, adapters.At{Parent: pathContainers, Name: "Container", Pos: c.idx}, "/ContainerId")
 		dup := false
 		for j := range d.Equipment {
 			if d.Equipment[j].ID == c.id {
-				dc.ps.Add(dc.containerPath(c, "ContainerId"), customs.ProblemDuplicateKey, "container %s is given twice", c.id)
+				dc.Add(dc.containerPath(c, "ContainerId"), customs.ProblemDuplicateKey, "container %s is given twice", c.id)
 				dup = true
 				break
 			}
@@ -429,19 +387,19 @@ func (dc *decoder) checkTransit(d *customs.Declaration) {
 	dt := &customs.DirectTransit{Zone: t.zone, OriginalContainers: &orig, SealCount: len(t.seals)}
 	d.DirectTransit = dt
 	if t.zone == "" {
-		dc.ps.Add(pathZone, customs.ProblemMissingField, "the pilot zone (zone) of the direct-transit request is required")
-	} else if _, ok := dc.t.Bureaus[t.zone]; !ok {
-		dc.ps.Add(pathZone, customs.ProblemUnknownBureau, "zone %q is not in codes/bureaus.csv", t.zone)
+		dc.Add(pathZone, customs.ProblemMissingField, "the pilot zone (zone) of the direct-transit request is required")
+	} else {
+		dc.Bureau(t.zone, adapters.At{Parent: pathZone}, "", "zone")
 	}
 	for i := range t.seals {
 		s := &t.seals[i]
-		sealPath := func() string { return pathTransit + "/Seal[" + itoa(s.idx) + "]" }
+		sealPath := func() string { return pathTransit + "/Seal[" + strconv.Itoa(s.idx) + "]" }
 		if s.number == "" {
-			dc.ps.Add(sealPath(), customs.ProblemMissingField, "the seal number is required")
+			dc.Add(sealPath(), customs.ProblemMissingField, "the seal number is required")
 			continue
 		}
 		if !s.hasContainer {
-			dc.ps.Add(sealPath()+"/@container", customs.ProblemMissingField, "the seal's container (@container) is required")
+			dc.Add(sealPath()+"/@container", customs.ProblemMissingField, "the seal's container (@container) is required")
 			continue
 		}
 		placed := false
@@ -457,7 +415,3 @@ func (dc *decoder) checkTransit(d *customs.Declaration) {
 		}
 	}
 }
-
-func trim(s string) string { return strings.TrimSpace(s) }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,9 +1,11 @@
 package tianjin
 
 import (
+	"strings"
+
 	"github.com/beevik/etree"
 
-	"github.com/jjj/gateway/internal/codes"
+	"github.com/jjj/gateway/adapters"
 	"github.com/jjj/gateway/internal/customs"
 )
 
@@ -19,6 +21,9 @@ const (
 	pathTransit    = "/DecMessage/DirectTransit"
 	pathZone       = "/DecMessage/DirectTransit/@zone"
 )
+
+// style is how the reading kit reports for DecMessage.
+var style = adapters.Style{Format: "the declaration message (DecMessage)"}
 
 // DecHead fields the gateway reads.
 const (
@@ -193,9 +198,7 @@ func itemField(tag string) int {
 
 // decoder holds what one Decode call collects. It is not shared.
 type decoder struct {
-	t     *codes.Tables
-	ps    customs.Problems
-	warns []customs.Warning
+	adapters.Reader
 
 	head        [nHead]string
 	clientSeqNo string
@@ -237,7 +240,7 @@ type rawTransit struct {
 
 // decode reads the message under root into a declaration, collecting
 // problems and warnings on dc.
-func (dc *decoder) decode(root *etree.Element, sc scope) *customs.Declaration {
+func (dc *decoder) decode(root *etree.Element, sc adapters.Scope) *customs.Declaration {
 	d := &customs.Declaration{Source: customs.Source{Port: customs.PortTianjin}}
 	d.Source.Dialect = dc.version(root)
 	dc.stack = make([]seg, 0, 8)
@@ -250,9 +253,9 @@ func (dc *decoder) decode(root *etree.Element, sc scope) *customs.Declaration {
 		}
 		csc := sc
 		if len(c.Attr) > 0 {
-			csc = sc.enter(c)
+			csc = sc.Enter(c)
 		}
-		if c.Tag == "DirectTransit" && csc.uri(c.Space) == NamespaceExt {
+		if c.Tag == "DirectTransit" && csc.URI(c.Space) == NamespaceExt {
 			if dc.transit == nil {
 				dc.transit = dc.directTransit(c, csc)
 			}
@@ -286,9 +289,7 @@ func (dc *decoder) decode(root *etree.Element, sc scope) *customs.Declaration {
 	dc.checkItems(d)
 	dc.checkContainers(d)
 	dc.checkTransit(d)
-	if len(dc.warns) > 0 {
-		d.Warnings = dc.warns
-	}
+	d.Warnings = dc.Warnings
 	return d
 }
 
@@ -301,7 +302,7 @@ func (dc *decoder) version(root *etree.Element) string {
 		if a.Space != "" || (a.Key != "version" && a.Key != "Version") {
 			continue
 		}
-		switch v := trim(a.Value); v {
+		switch v := strings.TrimSpace(a.Value); v {
 		case "3.1":
 			return "tianjin/DecMessage-3.1"
 		case "4.8":
@@ -310,17 +311,17 @@ func (dc *decoder) version(root *etree.Element) string {
 			return "tianjin/DecMessage-5.0"
 		case "":
 		default:
-			dc.ps.Add(pathRoot+"/@"+a.Key, customs.ProblemInvalidEnum, "version %q is not one of 3.1, 4.8, 5.0", v)
+			dc.Add(pathRoot+"/@"+a.Key, customs.ProblemInvalidEnum, "version %q is not one of 3.1, 4.8, 5.0", v)
 		}
 		return "tianjin/DecMessage"
 	}
 	return "tianjin/DecMessage"
 }
 
-func (dc *decoder) readHead(e *etree.Element, sc scope) {
+func (dc *decoder) readHead(e *etree.Element, sc adapters.Scope) {
 	dc.push("DecHead", 0)
 	defer dc.pop()
-	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
+	dc.children(e, sc, func(c *etree.Element, csc adapters.Scope, kind, idx int) {
 		if k := headField(c.Tag); k >= 0 && kind == kindDec {
 			if v := dc.text(c, csc); dc.head[k] == "" {
 				dc.head[k] = v
@@ -331,10 +332,10 @@ func (dc *decoder) readHead(e *etree.Element, sc scope) {
 	})
 }
 
-func (dc *decoder) readSign(e *etree.Element, sc scope) {
+func (dc *decoder) readSign(e *etree.Element, sc adapters.Scope) {
 	dc.push("DecSign", 0)
 	defer dc.pop()
-	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
+	dc.children(e, sc, func(c *etree.Element, csc adapters.Scope, kind, idx int) {
 		if c.Tag == "ClientSeqNo" && kind == kindDec {
 			if v := dc.text(c, csc); dc.clientSeqNo == "" {
 				dc.clientSeqNo = v
@@ -345,13 +346,13 @@ func (dc *decoder) readSign(e *etree.Element, sc scope) {
 	})
 }
 
-func (dc *decoder) readLists(e *etree.Element, sc scope) {
+func (dc *decoder) readLists(e *etree.Element, sc adapters.Scope) {
 	dc.push("DecLists", 0)
 	defer dc.pop()
 	if dc.items == nil {
-		dc.items = make([]rawItem, 0, count(e, "DecList"))
+		dc.items = make([]rawItem, 0, adapters.Count(e, "DecList"))
 	}
-	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
+	dc.children(e, sc, func(c *etree.Element, csc adapters.Scope, kind, idx int) {
 		if c.Tag == "DecList" && kind == kindDec {
 			dc.items = append(dc.items, rawItem{})
 			dc.readItem(c, csc, &dc.items[len(dc.items)-1], idx)
@@ -361,12 +362,12 @@ func (dc *decoder) readLists(e *etree.Element, sc scope) {
 	})
 }
 
-func (dc *decoder) readItem(e *etree.Element, sc scope, it *rawItem, idx int) {
+func (dc *decoder) readItem(e *etree.Element, sc adapters.Scope, it *rawItem, idx int) {
 	dc.push("DecList", idx)
 	defer dc.pop()
 	it.path = dc.pathTo("")
 	it.unTag = "UnCode"
-	dc.children(e, sc, func(c *etree.Element, csc scope, kind, cidx int) {
+	dc.children(e, sc, func(c *etree.Element, csc adapters.Scope, kind, cidx int) {
 		if kind == kindDec {
 			if k := itemField(c.Tag); k >= 0 {
 				if v := dc.text(c, csc); it.f[k] == "" {
@@ -391,17 +392,17 @@ func (dc *decoder) readItem(e *etree.Element, sc scope, it *rawItem, idx int) {
 
 // readGoodsLimits finds the food producer registration: the first
 // DecGoodsLimit of licence type FRN with a number.
-func (dc *decoder) readGoodsLimits(e *etree.Element, sc scope, it *rawItem) {
+func (dc *decoder) readGoodsLimits(e *etree.Element, sc adapters.Scope, it *rawItem) {
 	dc.push(e.Tag, 0)
 	defer dc.pop()
-	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
+	dc.children(e, sc, func(c *etree.Element, csc adapters.Scope, kind, idx int) {
 		if c.Tag != "DecGoodsLimit" || kind != kindDec {
 			dc.scanChild(c, csc, idx)
 			return
 		}
 		dc.push(c.Tag, idx)
 		var typ, no string
-		dc.children(c, csc, func(g *etree.Element, gsc scope, gkind, gidx int) {
+		dc.children(c, csc, func(g *etree.Element, gsc adapters.Scope, gkind, gidx int) {
 			switch {
 			case gkind == kindDec && g.Tag == "LicTypeCode":
 				if v := dc.text(g, gsc); typ == "" {
@@ -422,20 +423,20 @@ func (dc *decoder) readGoodsLimits(e *etree.Element, sc scope, it *rawItem) {
 	})
 }
 
-func (dc *decoder) readContainers(e *etree.Element, sc scope) {
+func (dc *decoder) readContainers(e *etree.Element, sc adapters.Scope) {
 	dc.push("DecContainers", 0)
 	defer dc.pop()
 	if dc.containers == nil {
-		dc.containers = make([]rawContainer, 0, count(e, "Container"))
+		dc.containers = make([]rawContainer, 0, adapters.Count(e, "Container"))
 	}
-	dc.children(e, sc, func(c *etree.Element, csc scope, kind, idx int) {
+	dc.children(e, sc, func(c *etree.Element, csc adapters.Scope, kind, idx int) {
 		if c.Tag != "Container" || kind != kindDec {
 			dc.scanChild(c, csc, idx)
 			return
 		}
 		dc.push(c.Tag, idx)
 		rc := rawContainer{idx: idx}
-		dc.children(c, csc, func(g *etree.Element, gsc scope, gkind, gidx int) {
+		dc.children(c, csc, func(g *etree.Element, gsc adapters.Scope, gkind, gidx int) {
 			switch {
 			case gkind == kindDec && g.Tag == "ContainerId":
 				if v := dc.text(g, gsc); rc.id == "" {
@@ -460,11 +461,11 @@ func (dc *decoder) readContainers(e *etree.Element, sc scope) {
 // directTransit reads the extension. Its children in the extension's
 // namespace other than Seal are ignored; children in another namespace are
 // judged by name like any element of the message.
-func (dc *decoder) directTransit(e *etree.Element, sc scope) *rawTransit {
+func (dc *decoder) directTransit(e *etree.Element, sc adapters.Scope) *rawTransit {
 	dc.push("DirectTransit", 0)
 	defer dc.pop()
 	t := &rawTransit{}
-	t.zone, _ = sc.attr(e, "zone", NamespaceExt)
+	t.zone, _ = sc.AttrNS(e, "zone", NamespaceExt)
 	n := 0
 	for _, tok := range e.Child {
 		c, ok := tok.(*etree.Element)
@@ -473,9 +474,9 @@ func (dc *decoder) directTransit(e *etree.Element, sc scope) *rawTransit {
 		}
 		csc := sc
 		if len(c.Attr) > 0 {
-			csc = sc.enter(c)
+			csc = sc.Enter(c)
 		}
-		if csc.uri(c.Space) != NamespaceExt {
+		if csc.URI(c.Space) != NamespaceExt {
 			if _, kind := dc.classify(c, sc); kind != kindSkip {
 				dc.scanChild(c, csc, 0)
 			}
@@ -486,7 +487,7 @@ func (dc *decoder) directTransit(e *etree.Element, sc scope) *rawTransit {
 		}
 		n++
 		s := rawSeal{idx: n}
-		s.container, _ = csc.attr(c, "container", NamespaceExt)
+		s.container, _ = csc.AttrNS(c, "container", NamespaceExt)
 		s.hasContainer = s.container != ""
 		s.number = dc.text(c, csc)
 		if s.number == "" && !s.hasContainer {

@@ -54,13 +54,13 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 		return nil, err
 	}
 	root := doc.Root()
-	sc := scope{}.enter(root)
-	if root.Tag != "DecMessage" || sc.uri(root.Space) != NamespaceDec {
-		return nil, adapters.UnknownRoot(sc.uri(root.Space), root.Tag, "{"+NamespaceDec+"}DecMessage")
+	sc := adapters.Scope{}.Enter(root)
+	if root.Tag != "DecMessage" || sc.URI(root.Space) != NamespaceDec {
+		return nil, adapters.UnknownRoot(sc.URI(root.Space), root.Tag, "{"+NamespaceDec+"}DecMessage")
 	}
-	dc := decoder{t: a.tables}
+	dc := decoder{Reader: adapters.NewReader(a.tables, style)}
 	d := dc.decode(root, sc)
-	if err := dc.ps.Err(customs.CodeInvalid, "declaration does not validate"); err != nil {
+	if err := dc.Problems.Err(customs.CodeInvalid, "declaration does not validate"); err != nil {
 		return d, err
 	}
 	return d, nil
