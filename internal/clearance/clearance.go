@@ -102,6 +102,10 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	}
 	d.ID = NewID("d_")
 	d.Source.ReceivedAt = now
+	docs, err := s.citedDocuments(ctx, d)
+	if err != nil {
+		return nil, err
+	}
 	facts, err := s.facts(ctx, d, true)
 	if err != nil {
 		return nil, err
@@ -113,9 +117,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 		return nil, refused(d, err)
 	}
 	d.Route = route
-	if ps, err := s.checkDocuments(ctx, d); err != nil {
-		return nil, err
-	} else if len(ps) > 0 {
+	if ps := checkCitations(d, docs); len(ps) > 0 {
 		if id, same, err := s.resent(ctx, d); err != nil {
 			return nil, err
 		} else if same {
@@ -241,6 +243,10 @@ func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([
 		return nil, refused(d, s.withDocumentProblems(ctx, d, now, err))
 	}
 	d.Source.ReceivedAt = now
+	docs, err := s.citedDocuments(ctx, d)
+	if err != nil {
+		return nil, err
+	}
 	facts, err := s.facts(ctx, d, false)
 	if err != nil {
 		return nil, err
@@ -251,9 +257,7 @@ func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([
 	}
 	d.Route = route
 	// The same checks as Submit; nothing is written off.
-	if ps, err := s.checkDocuments(ctx, d); err != nil {
-		return nil, err
-	} else if len(ps) > 0 {
+	if ps := checkCitations(d, docs); len(ps) > 0 {
 		return nil, refused(d, documentsRefused(ps))
 	}
 	v := view.NewView(d)

@@ -38,6 +38,15 @@ func (s *Service) citedDocuments(ctx context.Context, d *customs.Declaration) (m
 	return docs, nil
 }
 
+// checkCitations is customs.CheckCitations for a declaration whose cited
+// documents were looked up (nothing to check when it cites none).
+func checkCitations(d *customs.Declaration, docs map[customs.DocumentKey]*customs.Document) customs.Problems {
+	if docs == nil {
+		return nil
+	}
+	return customs.CheckCitations(d, docs)
+}
+
 // checkDocuments checks every citation of d against the register
 // (customs.CheckCitations) at d's receipt. A declaration citing nothing
 // costs no query; one that cites costs one read before the intake
