@@ -13,7 +13,9 @@ import (
 )
 
 // memStore is the register in memory: enough for the service's own rules.
-type memStore struct{ docs map[customs.DocumentKey]*customs.Document }
+type memStore struct {
+	docs map[customs.DocumentKey]*customs.Document
+}
 
 func (m *memStore) InsertDocument(_ context.Context, d *customs.Document) error {
 	if m.docs == nil {
