@@ -587,7 +587,7 @@ func TestNew(t *testing.T) {
 	if e.Rate(customs.RatingGeneral) != 0.03 || e.Rate(customs.RatingAdvanced) != 0.005 || e.Rate(customs.RatingDishonest) != 0 {
 		t.Errorf("default rates: general %v advanced %v", e.Rate(customs.RatingGeneral), e.Rate(customs.RatingAdvanced))
 	}
-	if e.RuleSet() != "2026.1" {
+	if e.RuleSet() != "2026.2" {
 		t.Errorf("RuleSet = %q", e.RuleSet())
 	}
 	e = newEngine(t, map[customs.Rating]float64{customs.RatingGeneral: 0.1})
