@@ -429,3 +429,37 @@ func TestTrackShowsTheHoldersDocuments(t *testing.T) {
 		t.Errorf("Chinese page: %s", p.body)
 	}
 }
+
+// TestSpecialArticleFirstUseFromTheRegister: the first declaration citing
+// a level C approval is always checked at the port (firstUse true); a
+// later one is a draw (firstUse false, with its value and rate).
+func TestSpecialArticleFirstUseFromTheRegister(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{})
+	bj := b.key(t, customs.CallerPort, "beijing")
+	bureau := b.key(t, customs.CallerBureau, "110000")
+	b.issue(t, bureau, approval("110000SPA2026000777", "91110108MA0AK4R24G", "C", "10"))
+	repl := []string{`specialArticle="A"`, `specialArticle="C"`, "110000SPA2026000156", "110000SPA2026000777", `writeOff="400"`, `writeOff="1"`}
+	evidence := func(d map[string]any) map[string]any {
+		for _, r := range routeOf(t, d)["reasons"].([]any) {
+			if m := r.(map[string]any); m["rule"] == "special_articles.port_check" {
+				return m["evidence"].(map[string]any)
+			}
+		}
+		return nil
+	}
+	first := b.submit(t, bj, "beijing", "import-special-article-level-a", repl...)
+	if ev := evidence(first); ev == nil || ev["firstUse"] != "true" || ev["document"] != "110000SPA2026000777" {
+		t.Errorf("first use: %v", routeOf(t, first))
+	}
+	for i := 0; i < 3; i++ {
+		later := b.submit(t, bj, "beijing", "import-special-article-level-a", repl...)
+		ev := evidence(later)
+		if ev != nil && (ev["firstUse"] != "false" || ev["value"] == nil || ev["rate"] == nil) {
+			t.Errorf("later use: %v", ev)
+		}
+	}
+	if got := b.remaining(t, "special_article_approval", "110000SPA2026000777"); got != "6" {
+		t.Errorf("remaining %s", got)
+	}
+}

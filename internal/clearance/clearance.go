@@ -110,6 +110,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	if err != nil {
 		return nil, err
 	}
+	withDocumentFacts(&facts, docs)
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
 		err = s.withDocumentProblems(ctx, d, now, err)
@@ -251,6 +252,7 @@ func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([
 	if err != nil {
 		return nil, err
 	}
+	withDocumentFacts(&facts, docs)
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
 		return nil, refused(d, s.withDocumentProblems(ctx, d, now, err))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/routing"
 )
 
 // DocumentReads are the reads of the register intake and the scoped reads
@@ -36,6 +37,23 @@ func (s *Service) citedDocuments(ctx context.Context, d *customs.Declaration) (m
 		return nil, fmt.Errorf("cited documents: %w", err)
 	}
 	return docs, nil
+}
+
+// withDocumentFacts gives routing the first use and issuer of each cited
+// document from the documents intake looked up (no further query): at
+// intake, the declaration has no write-off of its own yet, so any
+// write-off against a document is an earlier use. Re-routes ask the
+// register for the write-offs earlier than the declaration's own
+// (inspection).
+func withDocumentFacts(f *routing.Facts, docs map[customs.DocumentKey]*customs.Document) {
+	if docs == nil {
+		return
+	}
+	facts := make(map[customs.DocumentKey]customs.DocumentFact, len(docs))
+	for k, d := range docs {
+		facts[k] = customs.DocumentFact{Issuer: d.Issuer, EarlierUse: d.Used}
+	}
+	f.FirstUse, f.Issuer = customs.DocumentFacts(facts)
 }
 
 // checkCitations is customs.CheckCitations for a declaration whose cited

@@ -98,6 +98,22 @@ type WriteOff struct {
 	ReturnedAt *time.Time
 }
 
+// DocumentFact is what routing needs of a cited document (routing.Facts
+// FirstUse and Issuer): its issuer, and whether a write-off against it
+// exists earlier than the declaration's own (given back or not).
+type DocumentFact struct {
+	Issuer     string
+	EarlierUse bool
+}
+
+// DocumentFacts makes routing's FirstUse and Issuer from the facts of the
+// cited documents; an unknown document is a first use with no issuer.
+func DocumentFacts(facts map[DocumentKey]DocumentFact) (firstUse func(DocumentKind, string) bool, issuer func(DocumentKind, string) string) {
+	firstUse = func(k DocumentKind, n string) bool { return !facts[DocumentKey{k, n}].EarlierUse }
+	issuer = func(k DocumentKind, n string) string { return facts[DocumentKey{k, n}].Issuer }
+	return firstUse, issuer
+}
+
 // DocumentFilter selects documents to list, newest first.
 type DocumentFilter struct {
 	Kind, Holder, Issuer string

@@ -277,3 +277,36 @@ func isShort(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && pqErr.Code == "23514" && pqErr.Constraint == "document_remaining_check"
 }
+
+// DocumentFacts returns the issuer of each cited document that exists and
+// whether a write-off against it is earlier than the declaration's own
+// first one against it (any write-off, when it has none): given back or
+// not, a use is a use (routing.md's first use).
+func (s InspectionStore) DocumentFacts(ctx context.Context, id string, keys []customs.DocumentKey) (map[customs.DocumentKey]customs.DocumentFact, error) {
+	kinds := make(pq.StringArray, len(keys))
+	numbers := make(pq.StringArray, len(keys))
+	for i, k := range keys {
+		kinds[i], numbers[i] = string(k.Kind), k.Number
+	}
+	var rows []struct {
+		Kind    string `db:"kind"`
+		Number  string `db:"number"`
+		Issuer  string `db:"issuer"`
+		Earlier bool   `db:"earlier"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, `
+SELECT d.kind, d.number, d.issuer, EXISTS (
+    SELECT 1 FROM document_write_off w WHERE w.kind = d.kind AND w.number = d.number AND w.declaration_id <> $1
+    AND w.id < COALESCE((SELECT min(o.id) FROM document_write_off o
+                         WHERE o.kind = d.kind AND o.number = d.number AND o.declaration_id = $1), 9223372036854775807)
+) AS earlier
+FROM document d WHERE (d.kind, d.number) IN (SELECT * FROM unnest($2::text[], $3::text[]))`, id, kinds, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("document facts of %s: %w", id, err)
+	}
+	out := make(map[customs.DocumentKey]customs.DocumentFact, len(rows))
+	for _, r := range rows {
+		out[customs.DocumentKey{Kind: customs.DocumentKind(r.Kind), Number: r.Number}] = customs.DocumentFact{Issuer: r.Issuer, EarlierUse: r.Earlier}
+	}
+	return out, nil
+}
