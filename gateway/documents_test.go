@@ -410,23 +410,31 @@ func TestDocumentWriteOffRace(t *testing.T) {
 }
 
 // TestTrackShowsTheHoldersDocuments: the list page shows a holder its own
-// documents with what remains, in either language, and nobody else's.
+// documents with what remains, in either language, and nobody else's; a
+// declaration's page shows the documents it cites.
 func TestTrackShowsTheHoldersDocuments(t *testing.T) {
 	t.Parallel()
 	b := setupEnterprise(t)
-	bureau := b.key(t, customs.CallerBureau, "110000")
-	b.issue(t, bureau, approval("TRACKMINE", entA, "B", "12.5"))
-	b.issue(t, bureau, approval("TRACKTHEIRS", otherUSCC, "B", "3"))
+	const holder = "91130108MA0J7K2N8B" // the ethyl acetate sample's consignor
+	bureau := b.key(t, customs.CallerBureau, "130100")
+	b.issue(t, bureau, map[string]any{"kind": "dg_packaging_use", "number": "130100DGP2026000123", "holder": holder, "validFrom": "2026-01-01",
+		"validUntil": "2098-12-31", "quantity": "200", "unit": "011", "un": "1173", "packingGroup": "II", "packaging": "1A1"})
+	b.issue(t, bureau, approval("TRACKTHEIRS", steelConsignor, "B", "3"))
+	d := b.testBundle.submit(t, b.key(t, customs.CallerPort, "tianjin"), "tianjin", "export-hazchem-ethyl-acetate-packaging")
 	c := newClerk(t, b)
-	c.signIn(b.key(t, customs.CallerEnterprise, entA))
+	c.signIn(b.key(t, customs.CallerEnterprise, holder))
 	p := c.get("/track?lang=en")
-	if p.status != 200 || !strings.Contains(p.body, "Documents we hold") || !strings.Contains(p.body, "TRACKMINE") ||
-		!strings.Contains(p.body, "12.5 / 12.5") || strings.Contains(p.body, "TRACKTHEIRS") {
+	if p.status != 200 || !strings.Contains(p.body, "Documents we hold") || !strings.Contains(p.body, "130100DGP2026000123") ||
+		!strings.Contains(p.body, "120 / 200") || strings.Contains(p.body, "TRACKTHEIRS") {
 		t.Errorf("English page: %d %s", p.status, p.body)
 	}
 	p = c.get("/track?lang=zh")
-	if !strings.Contains(p.body, "本企业持有的单证") || !strings.Contains(p.body, "特殊物品卫生检疫审批单") {
+	if !strings.Contains(p.body, "本企业持有的单证") || !strings.Contains(p.body, "出境危险货物运输包装使用鉴定结果单") {
 		t.Errorf("Chinese page: %s", p.body)
+	}
+	p = c.get("/track/declarations/" + d["id"].(string) + "?lang=en")
+	if p.status != 200 || !strings.Contains(p.body, "Documents cited") || !strings.Contains(p.body, "130100DGP2026000123") {
+		t.Errorf("declaration page: %d %s", p.status, p.body)
 	}
 }
 

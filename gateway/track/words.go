@@ -40,6 +40,8 @@ var ui = map[string]pair{
 	"list.title":        {"我的报关单", "My declarations"},
 	"list.all":          {"全部", "All"},
 	"list.empty":        {"没有符合条件的报关单。", "No declarations match."},
+	"detail.documents":  {"所附单证", "Documents cited"},
+	"docs.writeoff":     {"核销数量", "Written off"},
 	"docs.title":        {"本企业持有的单证", "Documents we hold"},
 	"docs.number":       {"编号", "Number"},
 	"docs.kind":         {"种类", "Kind"},
