@@ -471,3 +471,43 @@ func TestSpecialArticleFirstUseFromTheRegister(t *testing.T) {
 		t.Errorf("remaining %s", got)
 	}
 }
+
+// TestRerouteKeepsTheFirstUse: a re-route decides a special article's
+// first use as intake did: the declaration's own write-off is no earlier
+// use, a later declaration's first use stays false.
+func TestRerouteKeepsTheFirstUse(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{inspection: true})
+	bj := b.key(t, customs.CallerPort, "beijing")
+	b.issue(t, b.key(t, customs.CallerBureau, "110000"), approval("110000SPA2026000778", "91110108MA0AK4R24G", "C", "10"))
+	repl := []string{`specialArticle="A"`, `specialArticle="C"`, "110000SPA2026000156", "110000SPA2026000778", `writeOff="400"`, `writeOff="1"`}
+	firstUse := func(d map[string]any) any {
+		for _, r := range routeOf(t, d)["reasons"].([]any) {
+			if m := r.(map[string]any); m["rule"] == "special_articles.port_check" {
+				return m["evidence"].(map[string]any)["firstUse"]
+			}
+		}
+		return nil
+	}
+	first := b.submit(t, bj, "beijing", "import-special-article-level-a", repl...)["id"].(string)
+	second := b.submit(t, bj, "beijing", "import-special-article-level-a", repl...)["id"].(string)
+	before := firstUse(b.getJSON(t, "/v1/declarations/"+second, b.admin))
+	if r := b.post(t, "/v1/admin/risk-alerts", b.admin, map[string]any{"hsPrefix": "3002", "action": "port_inspection", "reason": "re-route", "expiresAt": "2099-01-01T00:00:00Z"}); r.status != 201 {
+		t.Fatalf("alert: %d %s", r.status, r.body)
+	}
+	d := b.getJSON(t, "/v1/declarations/"+first, b.admin)
+	rerouted := false
+	for _, r := range routeOf(t, d)["reasons"].([]any) {
+		rule, _ := r.(map[string]any)["rule"].(string)
+		rerouted = rerouted || rule == "risk.alert"
+	}
+	if !rerouted {
+		t.Fatalf("not re-routed: %v", routeOf(t, d))
+	}
+	if routeOf(t, d)["lane"] != "port_inspection" || firstUse(d) != "true" {
+		t.Errorf("first after the re-route: %v", routeOf(t, d))
+	}
+	if got := firstUse(b.getJSON(t, "/v1/declarations/"+second, b.admin)); got != before || (got != nil && got != "false") {
+		t.Errorf("second after the re-route: %v (before %v)", got, before)
+	}
+}
