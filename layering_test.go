@@ -38,7 +38,7 @@ var layers = []layer{
 		may("domain", "pure", "outbox")},
 	{"inspection", pkgs("internal/inspection"), // tasks, results, alerts, re-routes, Record: above intake
 		may("domain", "pure", "outbox", "internal/clearance")},
-	{"services", pkgs("internal/credit", "internal/webhook", "internal/apikey", "internal/warning"), // not each other
+	{"services", pkgs("internal/credit", "internal/webhook", "internal/apikey", "internal/warning", "internal/document"), // not each other
 		may("domain", "pure")},
 	{"storage", pkgs("internal/postgres", "internal/postgres/*"), // implements the services' interfaces
 		may("domain", "storage")},

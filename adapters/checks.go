@@ -141,3 +141,35 @@ func (r *Reader) Container(id string, at At, sub string) {
 		}
 	}
 }
+
+// Citation reads one citation of a supporting document (documents.md) of a
+// kind the gateway checks: a missing number or write-off quantity is
+// missing_field at that field, a quantity that is not a positive decimal of
+// at most 5 decimals invalid_quantity. The citation is kept as declared
+// either way, its Path at the number, so that the register's checks of the
+// same citation are reported with these, all at once (they skip an empty
+// number and a quantity that does not parse).
+func (r *Reader) Citation(kind customs.DocumentKind, number, qty string, at At, numSub, qtySub string) customs.Citation {
+	what := "citation of a " + string(kind) + " (licence type " + kind.LicenceCode() + ")"
+	if number == "" {
+		r.Missing(at, numSub, "number of the "+what)
+	}
+	if qty == "" {
+		r.Missing(at, qtySub, "write-off quantity of the "+what)
+	} else {
+		r.Decimal(qty, 5, customs.ProblemInvalidQuantity, at, qtySub, "write-off quantity of the "+what)
+	}
+	return customs.Citation{Kind: kind, Number: number, WriteOff: qty, Path: at.Path(numSub)}
+}
+
+// SpecialLevel checks a special-article level written as a letter (Hebei
+// TSWP, Beijing @specialArticle): A to D, else invalid_enum at at+sub. It
+// returns the level, or "" when it is not one.
+func (r *Reader) SpecialLevel(v string, at At, sub string) string {
+	switch v {
+	case "A", "B", "C", "D":
+		return v
+	}
+	r.Add(at.Path(sub), customs.ProblemInvalidEnum, "special-article level %q is not one of A, B, C, D", v)
+	return ""
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/document"
 	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 	"github.com/jjj/gateway/internal/routing"
@@ -101,6 +102,7 @@ func setupEnterpriseTargets(t *testing.T, targets webhook.Targets, config ...fun
 		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
 		Inspection: newInspection(db, engine, tables, nil, reg),
+		Documents:  &document.Service{Store: postgres.DocumentStore{DB: db}, Tables: tables},
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Enterprises: &gateway.EnterpriseConfig{NowFunc: clock.Now, Sessions: db,
 			Webhooks: webhook.NewRegistry(db, webhook.RegistryConfig{Targets: targets, MaxPerEnterprise: 3, NowFunc: clock.Now})},

@@ -20,6 +20,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/document"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
@@ -38,6 +39,10 @@ type testBundle struct {
 	svc *clearance.Service
 	// insp is the server's inspection service (re-routes, decisions).
 	insp *inspection.Service
+	// cite, when set (options.citing), changes every decoded declaration:
+	// citations made in Go for tests that do not depend on how a dialect
+	// writes them.
+	cite *citeHook
 }
 
 type options struct {
@@ -55,6 +60,9 @@ type options struct {
 	limits gateway.Limits
 	// logs receives the server's log as JSON lines; nil discards it.
 	logs io.Writer
+	// citing wraps every adapter so that the bundle's cite hook changes
+	// what it decodes (documents_test.go).
+	citing bool
 }
 
 func setup(t *testing.T, o options) *testBundle {
@@ -63,9 +71,13 @@ func setup(t *testing.T, o options) *testBundle {
 	tables := codes.MustEmbedded()
 	cfg := adapters.Config{Tables: tables}
 	reg := adapters.NewRegistry()
-	reg.Register(tianjin.MustNew(cfg))
-	reg.Register(hebei.MustNew(cfg))
-	reg.Register(beijing.MustNew(cfg))
+	hook := &citeHook{}
+	for _, a := range []adapters.Adapter{tianjin.MustNew(cfg), hebei.MustNew(cfg), beijing.MustNew(cfg)} {
+		if o.citing {
+			a = citingAdapter{a, hook}
+		}
+		reg.Register(a)
+	}
 	if o.rates == nil {
 		o.rates = map[customs.Rating]float64{}
 	}
@@ -82,7 +94,8 @@ func setup(t *testing.T, o options) *testBundle {
 		Keys:     keys,
 		Clearance: &clearance.Service{Store: postgres.DeclarationStore{DB: db}, Translator: &translate.Translator{Adapters: reg, Engine: engine}, Engine: engine, Tables: tables,
 			Facts: &clearance.LiveFacts{SeedSecret: []byte("test-secret")}},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Documents: &document.Service{Store: postgres.DocumentStore{DB: db}, Tables: tables},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if o.logs != nil {
 		s.Logger = slog.New(slog.NewJSONHandler(o.logs, nil))
@@ -96,7 +109,7 @@ func setup(t *testing.T, o options) *testBundle {
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance, insp: s.Inspection}
+	b := &testBundle{srv: srv, db: db, keys: keys, svc: s.Clearance, insp: s.Inspection, cite: hook}
 	b.admin = b.key(t, customs.CallerAdmin, "")
 	return b
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,10 +48,9 @@ func (h *inspectionHandlers) listTasks(w http.ResponseWriter, r *http.Request) e
 	default:
 		return badQuery("status", customs.ProblemInvalidEnum, "status must be open, claimed, done or withdrawn")
 	}
-	switch customs.Workflow(f.Workflow) {
-	case "", customs.WorkflowCoal, customs.WorkflowHazchem, customs.WorkflowFood, customs.WorkflowDirectTransit, customs.WorkflowInspection:
-	default:
-		return badQuery("workflow", customs.ProblemInvalidEnum, "workflow must be coal, hazchem, food, direct_transit or inspection")
+	if w := customs.Workflow(f.Workflow); w != "" && !slices.Contains(customs.Workflows, w) {
+		return badQuery("workflow", customs.ProblemInvalidEnum,
+			"workflow must be hazchem, coal, iron_ore, food, grain, special_articles, direct_transit or inspection")
 	}
 	// The cursor is "<createdAt>~<id>", not pageParams' integer: read the
 	// limit alone.

@@ -43,6 +43,7 @@ import (
 	"github.com/jjj/gateway/internal/credit"
 	creditsim "github.com/jjj/gateway/internal/credit/sim"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/document"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
@@ -204,6 +205,7 @@ func setupConformance(t *testing.T) *confBundle {
 	s.Warnings = &warning.Service{Store: db, Tables: tables, Reroute: s.Inspection, Alerts: alerts, Logger: discard}
 	s.Metrics = prometheus.NewRegistry()
 	s.Metrics.MustRegister(&warning.OverdueCollector{Service: s.Warnings})
+	s.Documents = &document.Service{Store: postgres.DocumentStore{DB: db}, Tables: tables}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 
@@ -431,11 +433,19 @@ func TestConformance(t *testing.T) {
 				t.Fatal(err)
 			}
 			var exp struct {
-				File   string `json:"file"`
-				Status int    `json:"status"`
+				File      string           `json:"file"`
+				Status    int              `json:"status"`
+				Documents []map[string]any `json:"documents"`
 			}
 			if err := json.Unmarshal(raw, &exp); err != nil {
 				t.Fatal(err)
+			}
+			// The documents a sample cites are registered first (an admin
+			// names the issuer).
+			for _, d := range exp.Documents {
+				delete(d, "revoked")
+				body, _ := json.Marshal(d)
+				b.call(t, exchange{method: "POST", path: "/v1/documents", key: admin, contentType: js, body: body, want: 201})
 			}
 			want := exp.Status
 			if want == 201 {
@@ -710,6 +720,25 @@ func TestConformance(t *testing.T) {
 	portOnlyID, _ := portOnly.json["id"].(string)
 	b.call(t, exchange{method: "GET", path: "/v1/warnings/" + portOnlyID + "/trace", key: admin, want: 422})
 	lift(portOnlyID, admin, `{"reason": "the berth is clear"}`, 200)
+
+	// The register of supporting documents.
+	docBody := []byte(`{"kind": "special_article_approval", "number": "130000SPA2026000001", "holder": "` + entA + `", "validFrom": "2026-01-01", "validUntil": "2098-12-31", "quantity": "5", "unit": "007", "level": "B"}`)
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: docBody, want: 201})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: docBody, want: 409})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: []byte(`{"kind": "x"}`), want: 422})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: bureauHaz, contentType: js, body: []byte(`[1]`), want: 400})
+	b.call(t, exchange{method: "POST", path: "/v1/documents", key: portTJ, contentType: js, body: docBody, want: 403})
+	docPath := "/v1/documents/special_article_approval/130000SPA2026000001"
+	b.call(t, exchange{method: "GET", path: docPath, key: ent, want: 200})
+	b.call(t, exchange{method: "GET", path: docPath, key: bureauCoal, want: 200})
+	b.call(t, exchange{method: "GET", path: "/v1/documents/special_article_approval/NONE", key: admin, want: 404})
+	b.call(t, exchange{method: "GET", path: "/v1/documents?kind=special_article_approval&limit=1", key: bureauCoal, want: 200})
+	b.call(t, exchange{method: "GET", path: "/v1/documents?state=x", key: admin, want: 400})
+	b.call(t, exchange{method: "GET", path: "/v1/documents", key: ent, want: 403})
+	b.call(t, exchange{method: "POST", path: docPath + "/revoke", key: bureauCoal, contentType: js, body: []byte(`{"reason": "not ours"}`), want: 403})
+	b.call(t, exchange{method: "POST", path: docPath + "/revoke", key: bureauHaz, contentType: js, body: []byte(`{}`), want: 422})
+	b.call(t, exchange{method: "POST", path: docPath + "/revoke", key: bureauHaz, contentType: js, body: []byte(`{"reason": "withdrawn"}`), want: 200})
+	b.call(t, exchange{method: "POST", path: "/v1/documents/special_article_approval/NONE/revoke", key: admin, contentType: js, body: []byte(`{"reason": "x"}`), want: 404})
 
 	// The tracking page: HTML, signed out and signed in.
 	signin := b.call(t, exchange{method: "GET", path: "/track?lang=en", want: 200})

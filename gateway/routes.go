@@ -99,6 +99,12 @@ var routes = []route{
 	{"GET", "/v1/warnings/{id}/trace", keyed(func(s *Server) HandlerFunc { return s.traceWarning }), hasWarnings},
 	{"GET", "/v1/trace", keyed(func(s *Server) HandlerFunc { return s.trace }), hasWarnings},
 
+	// The register of supporting documents (documents.go).
+	{"POST", "/v1/documents", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.issue }), hasDocuments},
+	{"GET", "/v1/documents", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.list }), hasDocuments},
+	{"GET", "/v1/documents/{kind}/{number}", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.get }), hasDocuments},
+	{"POST", "/v1/documents/{kind}/{number}/revoke", keyed(func(s *Server) HandlerFunc { return documentHandlers{s}.revoke }), hasDocuments},
+
 	// The tracking page (gateway/track): HTML, signed in by session.
 	{"GET", "/track", page((*track.Site).Home), hasEnterprises},
 	{"GET", "/track/{$}", page((*track.Site).Root), hasEnterprises},
@@ -128,3 +134,4 @@ func hasInspection(s *Server) bool  { return s.InspectionDeps != nil }
 func hasCredit(s *Server) bool      { return s.Credit != nil }
 func hasEnterprises(s *Server) bool { return s.Enterprises != nil }
 func hasWarnings(s *Server) bool    { return s.Warnings != nil }
+func hasDocuments(s *Server) bool   { return s.Documents != nil }

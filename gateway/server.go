@@ -24,6 +24,7 @@ import (
 	"github.com/jjj/gateway/internal/clearance"
 	"github.com/jjj/gateway/internal/codes"
 	"github.com/jjj/gateway/internal/customs"
+	"github.com/jjj/gateway/internal/document"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/warning"
 )
@@ -67,6 +68,8 @@ type Server struct {
 	Enterprises    *EnterpriseConfig
 	// Warnings serves the regional warnings and the trace (warnings.md).
 	Warnings *warning.Service
+	// Documents is the register of supporting documents (documents.md).
+	Documents *document.Service
 
 	deliveries  *deliveryHandlers
 	inspection  *inspectionHandlers
@@ -142,6 +145,9 @@ func (s *Server) Handler() http.Handler {
 		s.track = track.New(track.Config{SessionTTL: cfg.SessionTTL, NowFunc: cfg.NowFunc, PublicURL: s.Config.PublicURL})
 		s.track.Keys, s.track.Sessions, s.track.Declarations = limitedKeys{s}, cfg.Sessions, s.Clearance
 		s.track.Tables, s.track.Logger = s.Tables, s.Logger
+		if s.Documents != nil {
+			s.track.Documents = s.Documents
+		}
 		s.track.Serve = func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.open(h) }
 	}
 	mux := http.NewServeMux()

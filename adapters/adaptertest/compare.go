@@ -106,6 +106,28 @@ var itemFields = map[string]func(g *customs.GoodsItem) string{
 	"origin":                   func(g *customs.GoodsItem) string { return g.Origin },
 	"destinationDistrict":      func(g *customs.GoodsItem) string { return g.DestinationDistrict },
 	"foodProducerRegistration": func(g *customs.GoodsItem) string { return g.FoodProducerRegistration },
+	"specialArticle":           func(g *customs.GoodsItem) string { return g.SpecialArticle },
+}
+
+// compareDocuments compares an item's citations, in the order cited, with
+// expect.json's [{kind, number, writeOff}].
+func compareDocuments(name string, raw json.RawMessage, got []customs.Citation) string {
+	var want []struct{ Kind, Number, WriteOff string }
+	if err := json.Unmarshal(raw, &want); err != nil {
+		return fmt.Sprintf("canonical.%s: %v", name, err)
+	}
+	g := make([]string, len(got))
+	for i, c := range got {
+		g[i] = string(c.Kind) + " " + c.Number + " " + c.WriteOff
+	}
+	w := make([]string, len(want))
+	for i, c := range want {
+		w[i] = c.Kind + " " + c.Number + " " + c.WriteOff
+	}
+	if strings.Join(g, "; ") != strings.Join(w, "; ") {
+		return fmt.Sprintf("%s = %q, want %q", name, g, w)
+	}
+	return ""
 }
 
 func partyUSCC(d *customs.Declaration, r customs.Role) string {
@@ -177,6 +199,12 @@ func compareItems(raw json.RawMessage, goods []customs.GoodsItem) (findings []st
 			break
 		}
 		for _, k := range sortedKeys(it) {
+			if k == "documents" {
+				if msg := compareDocuments(fmt.Sprintf("items[%d].documents", i), it[k], goods[i].Documents); msg != "" {
+					findings = append(findings, msg)
+				}
+				continue
+			}
 			get, ok := itemFields[k]
 			if !ok {
 				findings = append(findings, fmt.Sprintf("expect.json canonical.items[%d].%s is not a value adaptertest compares", i, k))

@@ -1,6 +1,7 @@
 package beijing_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -26,8 +27,23 @@ func TestConformance(t *testing.T) {
 	adaptertest.ExerciseRoutes(t, a, "testdata")
 }
 
+// FuzzDecode is seeded with every fixture, the table tests' base message,
+// and the citing sample's Licence made odd.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(base))
+	raw, err := os.ReadFile("testdata/import-special-article-level-a.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, r := range [][2]string{
+		{`type="203"`, `type="999"`},
+		{`number="110000SPA2026000156"`, ``},
+		{`writeOff="400"`, `writeOff="4e2"`},
+		{`specialArticle="A"`, `specialArticle=""`},
+		{"<Licence ", `<Licence type="325" number="Q" writeOff="1"><Licence/></Licence><Licence `},
+	} {
+		f.Add(bytes.Replace(raw, []byte(r[0]), []byte(r[1]), 1))
+	}
 	adaptertest.Fuzz(f, mustNew(), "testdata")
 }
 

@@ -268,6 +268,7 @@ func (dc *decoder) unit(e *etree.Element, pos int) {
 // rawItem is an Item's attributes as read.
 type rawItem struct {
 	line, hs, ciq, qty, unit, value, currency, origin, district string
+	special                                                     string
 }
 
 func (dc *decoder) item(e *etree.Element, sc adapters.Scope, pos int) {
@@ -295,6 +296,8 @@ func (dc *decoder) item(e *etree.Element, sc adapters.Scope, pos int) {
 			it.origin = strings.TrimSpace(a.Value)
 		case "district":
 			it.district = strings.TrimSpace(a.Value)
+		case "specialArticle":
+			it.special = strings.TrimSpace(a.Value)
 		}
 	}
 	path := adapters.Keyed(itemsPath+"/Item", "line", it.line, pos)
@@ -304,10 +307,17 @@ func (dc *decoder) item(e *etree.Element, sc adapters.Scope, pos int) {
 		Currency: it.currency, Origin: it.origin, DestinationDistrict: it.district, Path: path,
 	}
 	dc.checkItem(&it, &g)
+	if it.special != "" {
+		g.SpecialArticle = dc.SpecialLevel(it.special, adapters.At{Parent: path}, "/@specialArticle")
+	}
 
 	var seen adapters.Once
+	licences := 0
 	dc.children(e, sc, path, func(c *etree.Element, _ adapters.Scope) bool {
 		switch c.Tag {
+		case "Licence":
+			licences++
+			dc.licence(c, &g, licences)
 		case "Description":
 			if dc.Once(&seen, iDescription, path, c.Tag) {
 				g.Name = dc.Leaf(c, adapters.At{Parent: path, Name: "Description"})
@@ -331,6 +341,26 @@ func (dc *decoder) item(e *etree.Element, sc adapters.Scope, pos int) {
 		return true
 	})
 	dc.d.Goods = append(dc.d.Goods, g)
+}
+
+// licence reads a supporting document the item cites, Licence[pos] among
+// the item's Licence elements. Only the three licence types of
+// documents.md exist in this dialect (ports.md), so another @type is
+// invalid_enum and a missing one missing_field; neither is cited.
+func (dc *decoder) licence(e *etree.Element, g *customs.GoodsItem, pos int) {
+	at := adapters.At{Parent: g.Path, Name: "Licence", Pos: pos}
+	dc.UnknownChildren(e, at)
+	typ := adapters.Attr(e, "type")
+	kind, ok := customs.DocumentKindOfLicence(typ)
+	switch {
+	case typ == "":
+		dc.Missing(at, "/@type", "licence type Licence/@type")
+		return
+	case !ok:
+		dc.Add(at.Path("/@type"), customs.ProblemInvalidEnum, "licence type Licence/@type %q is not one of 425, 203, 325", typ)
+		return
+	}
+	g.Documents = append(g.Documents, dc.Citation(kind, adapters.Attr(e, "number"), adapters.Attr(e, "writeOff"), at, "/@number", "/@writeOff"))
 }
 
 // rawDG is a DangerousGoods element's attributes as read.

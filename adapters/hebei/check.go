@@ -268,6 +268,8 @@ func (r *decoder) itemValue(g *customs.GoodsItem, k int, v string) {
 		r.District(v, at, "/MDD")
 	case iSPZC:
 		g.FoodProducerRegistration = v
+	case iTSWP:
+		g.SpecialArticle = r.SpecialLevel(v, at, "/TSWP")
 	}
 }
 

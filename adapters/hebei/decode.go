@@ -115,6 +115,7 @@ const (
 	iMDD
 	iWXP
 	iSPZC
+	iTSWP
 )
 
 const (
@@ -306,6 +307,8 @@ func itemField(tag string) int {
 		return iWXP
 	case "SPZC":
 		return iSPZC
+	case "TSWP":
+		return iTSWP
 	}
 	return -1
 }
@@ -317,7 +320,13 @@ func (r *decoder) readItem(e *etree.Element, sc adapters.Scope, pos int) customs
 	r.itemNumber(&g, xh)
 
 	var seen adapters.Once
+	xkz := 0
 	r.children(e, sc, g.Path, func(c *etree.Element, csc adapters.Scope) bool {
+		if c.Tag == "XKZ" {
+			xkz++
+			r.readXKZ(c, &g, xkz)
+			return true
+		}
 		k := itemField(c.Tag)
 		switch {
 		case k < 0:
@@ -335,6 +344,29 @@ func (r *decoder) readItem(e *etree.Element, sc adapters.Scope, pos int) customs
 	})
 	r.itemMissing(&g, &seen)
 	return g
+}
+
+// readXKZ reads a licence (许可证) the item cites, XKZ[pos] among the
+// item's XKZ (samples/README.md: the position is always written). Only the
+// three licence types of documents.md exist in this dialect (ports.md), so
+// another @LX is invalid_enum and a missing one missing_field; neither is
+// cited.
+func (r *decoder) readXKZ(e *etree.Element, g *customs.GoodsItem, pos int) {
+	at := adapters.At{Parent: g.Path, Name: "XKZ", Pos: pos}
+	r.Leaf(e, at)
+	lx := adapters.Attr(e, "LX")
+	kind, ok := customs.DocumentKindOfLicence(lx)
+	switch {
+	case lx == "":
+		r.Missing(at, "/@LX", "licence type XKZ/@LX (许可证类别)")
+		return
+	case !ok:
+		r.Add(at.Path("/@LX"), customs.ProblemInvalidEnum, "licence type XKZ/@LX (许可证类别) %q is not one of 425, 203, 325", lx)
+		return
+	}
+	bh := adapters.Attr(e, "BH")
+	hxsl := adapters.Attr(e, "HXSL")
+	g.Documents = append(g.Documents, r.Citation(kind, bh, hxsl, at, "/@BH", "/@HXSL"))
 }
 
 // wxpField is the index of an element of WXP, or -1.

@@ -1,6 +1,7 @@
 package hebei_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -86,7 +87,22 @@ func fixtures(t testing.TB) [][]byte {
 // FuzzDecode runs adaptertest's fuzz invariants (no panic; a refusal is a
 // classified *customs.Error with problems; an acceptance validates and
 // writes the same canonical bytes every time), seeded with every fixture.
+//
+// It is seeded too with the citing sample's XKZ made odd: repeated, of
+// another or no type, without number or quantity, and with levels.
 func FuzzDecode(f *testing.F) {
+	raw, err := os.ReadFile("testdata/import-grain-soybeans-permit.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, r := range [][2]string{
+		{`LX="325"`, `LX="401"`},
+		{`LX="325" BH="130000QTP2026000047"`, ``},
+		{`HXSL="55000"`, `HXSL="55000.000001"`},
+		{"<XKZ ", `<TSWP>A</TSWP><TSWP>Z</TSWP><XKZ LX="203"/><XKZ><XKZ/></XKZ><XKZ `},
+	} {
+		f.Add(bytes.Replace(raw, []byte(r[0]), []byte(r[1]), 1))
+	}
 	adaptertest.Fuzz(f, newAdapter(f), "testdata")
 }
 

@@ -272,6 +272,7 @@ func (dc *decoder) checkItem(it *rawItem, g *customs.GoodsItem) {
 		g.DestinationDistrict = v
 	}
 	g.FoodProducerRegistration = it.frn
+	g.Documents = it.docs
 	dc.hazard(it, g)
 }
 
@@ -283,11 +284,16 @@ func (dc *decoder) hazard(it *rawItem, g *customs.GoodsItem) {
 	for s := f[iGoodsAttr]; s != ""; {
 		var a string
 		a, s, _ = strings.Cut(s, ",")
-		switch strings.TrimSpace(a) {
+		switch a = strings.TrimSpace(a); a {
 		case "31":
 			attr31 = true
 		case "32":
 			attr32 = true
+		case "25", "26", "27", "28":
+			// A to D级特殊物品 (documents.md); the first level given counts.
+			if g.SpecialArticle == "" {
+				g.SpecialArticle = string(rune('A' + a[1] - '5'))
+			}
 		}
 	}
 	flagged := false

@@ -217,6 +217,7 @@ type rawItem struct {
 	// unTag is the spelling of the UN number element: UnCode or Uncode.
 	unTag string
 	frn   string
+	docs  []customs.Citation
 }
 
 type rawContainer struct {
@@ -390,8 +391,12 @@ func (dc *decoder) readItem(e *etree.Element, sc adapters.Scope, it *rawItem, id
 	}
 }
 
-// readGoodsLimits finds the food producer registration: the first
-// DecGoodsLimit of licence type FRN with a number.
+// readGoodsLimits reads the item's licences: the food producer
+// registration (the first DecGoodsLimit of licence type FRN with a number)
+// and the citations of supporting documents (licence types 425, 203, 325,
+// documents.md). Every other licence type is the national system's
+// business: neither cited nor refused. DecGoodsLimit[n] counts every
+// DecGoodsLimit of the item (samples/README.md), FRN and others included.
 func (dc *decoder) readGoodsLimits(e *etree.Element, sc adapters.Scope, it *rawItem) {
 	dc.push(e.Tag, 0)
 	defer dc.pop()
@@ -401,7 +406,7 @@ func (dc *decoder) readGoodsLimits(e *etree.Element, sc adapters.Scope, it *rawI
 			return
 		}
 		dc.push(c.Tag, idx)
-		var typ, no string
+		var typ, no, qty string
 		dc.children(c, csc, func(g *etree.Element, gsc adapters.Scope, gkind, gidx int) {
 			switch {
 			case gkind == kindDec && g.Tag == "LicTypeCode":
@@ -412,10 +417,18 @@ func (dc *decoder) readGoodsLimits(e *etree.Element, sc adapters.Scope, it *rawI
 				if v := dc.text(g, gsc); no == "" {
 					no = v
 				}
+			case gkind == kindDec && g.Tag == "LicWrtofQty":
+				if v := dc.text(g, gsc); qty == "" {
+					qty = v
+				}
 			default:
 				dc.scanChild(g, gsc, gidx)
 			}
 		})
+		if k, ok := customs.DocumentKindOfLicence(typ); ok {
+			at := adapters.At{Parent: dc.pathTo("")}
+			it.docs = append(it.docs, dc.Citation(k, no, qty, at, "/LicenceNo", "/LicWrtofQty"))
+		}
 		dc.pop()
 		if typ == "FRN" && it.frn == "" {
 			it.frn = no

@@ -379,7 +379,7 @@ func TestHazard(t *testing.T) {
 
 func TestFoodRegistration(t *testing.T) {
 	limits := `<DecGoodsLimits>
-        <DecGoodsLimit><GoodsNo>2</GoodsNo><LicTypeCode>325</LicTypeCode><LicenceNo>OTHER</LicenceNo></DecGoodsLimit>
+        <DecGoodsLimit><GoodsNo>2</GoodsNo><LicTypeCode>401</LicTypeCode><LicenceNo>OTHER</LicenceNo></DecGoodsLimit>
         <DecGoodsLimit><GoodsNo>2</GoodsNo><LicTypeCode> FRN </LicTypeCode><LicenceNo> CAUS0202180367 </LicenceNo></DecGoodsLimit>
       </DecGoodsLimits>
       <NoDangFlag>0</NoDangFlag>`
@@ -389,6 +389,9 @@ func TestFoodRegistration(t *testing.T) {
 	}
 	if got := d.Goods[1].FoodProducerRegistration; got != "CAUS0202180367" {
 		t.Errorf("registration %q", got)
+	}
+	if got := d.Goods[1].Documents; got != nil {
+		t.Errorf("licence type 401 and FRN are not cited: %+v", got)
 	}
 	if got := d.Goods[0].FoodProducerRegistration; got != "" {
 		t.Errorf("item 1 registration %q", got)

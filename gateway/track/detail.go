@@ -19,16 +19,20 @@ type detailModel struct {
 	Facts                                   []fact
 	Parties                                 []fact
 	Goods                                   []goodsRow
-	Lane                                    string
-	Workflows                               []string
-	Reasons                                 []reasonModel
-	Tasks                                   []taskModel
-	Timeline                                []stepModel
+	// Documents are the supporting documents the items cite (documents.md).
+	Documents []citedRow
+	Lane      string
+	Workflows []string
+	Reasons   []reasonModel
+	Tasks     []taskModel
+	Timeline  []stepModel
 }
 
 type fact struct{ Label, Value, Extra string }
 
 type goodsRow struct{ Seq, Name, HS, Qty, Origin string }
+
+type citedRow struct{ Seq, Kind, Number, WriteOff string }
 
 type reasonModel struct {
 	Text, Rule, Item string
@@ -92,6 +96,10 @@ func (t *Site) detailModel(v *view.View, l lang, d *pageData) *detailModel {
 		unit := t.unitName(g.Unit, l)
 		m.Goods = append(m.Goods, goodsRow{Seq: strconv.Itoa(g.Seq), Name: deref(g.Name), HS: g.HSCode,
 			Qty: g.Quantity + " " + unit, Origin: t.countryName(g.Origin, l)})
+		for _, c := range g.Documents {
+			m.Documents = append(m.Documents, citedRow{Seq: strconv.Itoa(g.Seq), Kind: words(documentKindWords, c.Kind, l),
+				Number: c.Number, WriteOff: c.WriteOff})
+		}
 	}
 	if rt := v.Route; rt != nil {
 		m.Lane = words(laneWords, string(rt.Lane), l)

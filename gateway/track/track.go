@@ -88,13 +88,26 @@ type Declarations interface {
 	GetView(ctx context.Context, id string, p customs.Principal) (*view.View, error)
 }
 
+// HeldDocuments lists the supporting documents an enterprise holds, newest
+// first (document.Service.Held): the list page shows a holder what
+// remains of each.
+type HeldDocuments interface {
+	Held(ctx context.Context, uscc string, limit int) ([]customs.Document, error)
+}
+
+// heldPageSize is the documents shown on the list page; a holder with more
+// sees the newest.
+const heldPageSize = 50
+
 // Site is the tracking page. Its exported fields are its dependencies.
 type Site struct {
 	Keys         Authenticator
 	Sessions     SessionStore
 	Declarations Declarations
-	Tables       *codes.Tables
-	Logger       *slog.Logger
+	// Documents, when set, adds the holder's documents to the list page.
+	Documents HeldDocuments
+	Tables    *codes.Tables
+	Logger    *slog.Logger
 	// Serve wraps a handler the way the API's are (metrics, and an error
 	// the page could not answer itself); nil serves it as it is.
 	Serve func(func(http.ResponseWriter, *http.Request) error) http.Handler
@@ -303,6 +316,9 @@ type listModel struct {
 	Search  string
 	Filters []filterLink
 	Items   []listItem
+	// Held are the enterprise's own supporting documents, with what
+	// remains of each.
+	Held []heldDocument
 	// Older is the link to the next (older) page; Newest back to the first.
 	Older, Newest string
 }
@@ -313,6 +329,10 @@ type filterLink struct {
 	Count  int
 	URL    string
 	Active bool
+}
+
+type heldDocument struct {
+	Kind, Number, Remaining, Quantity, Unit, State, StateName, ValidUntil string
 }
 
 type listItem struct {
@@ -382,6 +402,19 @@ func (t *Site) list(w http.ResponseWriter, r *http.Request, v *visit) error {
 			li.Lane = words(laneWords, string(it.Route.Lane), v.lang)
 		}
 		m.Items = append(m.Items, li)
+	}
+	if t.Documents != nil && f.Before == 0 {
+		docs, err := t.Documents.Held(ctx, p.Scope, heldPageSize)
+		if err != nil {
+			return err
+		}
+		for i := range docs {
+			doc := &docs[i]
+			st := string(doc.State())
+			m.Held = append(m.Held, heldDocument{Kind: words(documentKindWords, string(doc.Kind), v.lang), Number: doc.Number,
+				Remaining: doc.Remaining, Quantity: doc.Quantity, Unit: t.unitName(doc.Unit, v.lang), State: st,
+				StateName: words(documentStateWords, st, v.lang), ValidUntil: doc.ValidUntil})
+		}
 	}
 	base := url.Values{}
 	if f.Status != "" {

@@ -94,6 +94,14 @@ var ui = map[string]pair{
 	"forbidden.title":    {"请求被拒绝", "Request refused"},
 	"lang.switch":        {"English", "中文"},
 	"lang.switch.label":  {"Switch language", "切换语言"},
+	"detail.documents":   {"所附单证", "Documents cited"},
+	"docs.writeoff":      {"核销数量", "Written off"},
+	"docs.title":         {"本企业持有的单证", "Documents we hold"},
+	"docs.number":        {"编号", "Number"},
+	"docs.kind":          {"种类", "Kind"},
+	"docs.remaining":     {"剩余 / 总量", "Remaining / quantity"},
+	"docs.until":         {"有效期至", "Valid until"},
+	"docs.state":         {"状态", "State"},
 }
 
 // statusWords name each status and say what it means for the goods.
@@ -204,4 +212,18 @@ var evidenceWords = map[string]pair{
 	"value":        {"抽签值", "draw value"},
 	"workflow":     {"检验类别", "workflow"},
 	"zone":         {"试验区", "pilot zone"},
+}
+
+// documentKindWords name the kinds of supporting documents (documents.md).
+var documentKindWords = map[string]pair{
+	"dg_packaging_use":         {"出境危险货物运输包装使用鉴定结果单", "Dangerous-goods packaging use record"},
+	"special_article_approval": {"特殊物品卫生检疫审批单", "Special articles health-quarantine approval"},
+	"quarantine_permit":        {"进境动植物检疫许可证", "Entry animal and plant quarantine permit"},
+}
+
+// documentStateWords name a document's states.
+var documentStateWords = map[string]pair{
+	"active":  {"有效", "Active"},
+	"used_up": {"已核销完毕", "Used up"},
+	"revoked": {"已撤销", "Revoked"},
 }

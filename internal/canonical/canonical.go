@@ -178,7 +178,9 @@ func Append(buf []byte, d *customs.Declaration) []byte {
 func appendItem(buf []byte, g *customs.GoodsItem) []byte {
 	buf = append(buf, `<Item seq="`...)
 	buf = strconv.AppendInt(buf, int64(g.Seq), 10)
-	buf = append(buf, `">`...)
+	buf = append(buf, '"')
+	buf = optAttr(buf, "specialArticle", g.SpecialArticle)
+	buf = append(buf, '>')
 	buf = textElem(buf, "HSCode", g.HSCode)
 	buf = optTextElem(buf, "CIQCode", g.CIQCode)
 	buf = optTextElem(buf, "Name", g.Name)
@@ -204,6 +206,15 @@ func appendItem(buf []byte, g *customs.GoodsItem) []byte {
 		buf = append(buf, "/>"...)
 	}
 	buf = optTextElem(buf, "FoodProducerRegistration", g.FoodProducerRegistration)
+	// The citations last, in the order cited (canonical.md, rule set 2026.2).
+	for i := range g.Documents {
+		c := &g.Documents[i]
+		buf = append(buf, "<Document"...)
+		buf = attr(buf, "kind", string(c.Kind))
+		buf = attr(buf, "number", c.Number)
+		buf = attr(buf, "writeOff", c.WriteOff)
+		buf = append(buf, "/>"...)
+	}
 	return append(buf, "</Item>"...)
 }
 

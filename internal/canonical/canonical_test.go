@@ -78,6 +78,16 @@ func importFull() *customs.Declaration {
 				Seq: 5, HSCode: "0303890090", Name: "冻鳕鱼",
 				Quantity: "0.00001", Unit: "035", Value: "0.01", Currency: "USD", Origin: "NOR",
 				FoodProducerRegistration: "NOR-2026/0017",
+				// rule set 2026.2: citations last, after the registration
+				Documents: []customs.Citation{
+					{Kind: customs.DocQuarantinePermit, Number: "130000QTP2026000047", WriteOff: "0.00001", Path: "/x"},
+					{Kind: customs.DocQuarantinePermit, Number: "130000QTP2026000048", WriteOff: "12.5", Path: "/y"},
+				},
+			},
+			{
+				Seq: 6, HSCode: "3002120000", Name: "人血清白蛋白", SpecialArticle: "B",
+				Quantity: "40", Unit: "007", Value: "8000", Currency: "USD", Origin: "USA", DestinationDistrict: "130104",
+				Documents: []customs.Citation{{Kind: customs.DocSpecialArticleApproval, Number: "130000SPA2026000001", WriteOff: "40"}},
 			},
 		},
 		Route: &customs.Route{

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -46,6 +47,9 @@ type Store interface {
 	TasksOf(ctx context.Context, ids []string) (map[string][]customs.TaskRecord, error)
 	TimelinesOf(ctx context.Context, ids []string) (map[string][]customs.TimelineEntry, error)
 	CountByStatus(ctx context.Context, f customs.DeclarationFilter) (map[string]int, error)
+	// DocumentReads: the register, for the checks of citations and the
+	// issuers' view.
+	DocumentReads
 }
 
 // FactsSource loads what routing needs beyond the declaration. draw is false
@@ -92,21 +96,42 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	now := s.now().Truncate(time.Microsecond)
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
+		err = s.withDocumentProblems(ctx, d, now, err)
 		s.reject(ctx, port, d, raw, now, err)
 		return nil, refused(d, err)
 	}
 	d.ID = NewID("d_")
 	d.Source.ReceivedAt = now
+	docs, err := s.citedDocuments(ctx, d)
+	if err != nil {
+		return nil, err
+	}
 	facts, err := s.facts(ctx, d, true)
 	if err != nil {
 		return nil, err
 	}
+	withDocumentFacts(&facts, docs)
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
+		err = s.withDocumentProblems(ctx, d, now, err)
 		s.reject(ctx, port, d, raw, now, err)
 		return nil, refused(d, err)
 	}
 	d.Route = route
+	if ps := checkCitations(d, docs); len(ps) > 0 {
+		if id, same, err := s.resent(ctx, d); err != nil {
+			return nil, err
+		} else if same {
+			body, err := s.Render(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return &Submitted{ID: id, Created: false, Body: body}, nil
+		}
+		err := documentsRefused(ps)
+		s.reject(ctx, port, d, raw, now, err)
+		return nil, refused(d, err)
+	}
 	portOffice := s.Tables.OfficeForCustoms(d.Customs.Port)
 	for i := range route.Tasks {
 		OpenTask(&route.Tasks[i])
@@ -118,9 +143,24 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	// tracking page shows its reasons; a re-route's entry keeps the old one).
 	routeJSON := view.AppendRouteJSON(nil, v.Route)
 	note := "accepted and routed: " + string(route.Lane)
-	id, digest, created, err := s.Store.InsertDeclaration(ctx, &customs.Intake{
-		Declaration: d, PortOffice: portOffice, Canonical: xml, Actor: who.Actor(), Note: note, RouteJSON: routeJSON,
-	})
+	in := &customs.Intake{Declaration: d, PortOffice: portOffice, Canonical: xml, Actor: who.Actor(), Note: note, RouteJSON: routeJSON}
+	id, digest, created, err := s.Store.InsertDeclaration(ctx, in)
+	// A document another declaration took the last of (or revoked) between
+	// the check and the statement: nothing was stored; check again to say
+	// which citation, or, if the register has room again (a give-back
+	// meanwhile), try once more.
+	for try := 0; errors.Is(err, customs.ErrDocumentShort) && try < 3; try++ {
+		ps, cerr := s.checkDocuments(ctx, d)
+		if cerr != nil {
+			return nil, cerr
+		}
+		if len(ps) > 0 {
+			err := documentsRefused(ps)
+			s.reject(ctx, port, d, raw, now, err)
+			return nil, refused(d, err)
+		}
+		id, digest, created, err = s.Store.InsertDeclaration(ctx, in)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -198,20 +238,30 @@ func acceptedBody(doc []byte, first view.TimelineEntry) ([]byte, error) {
 // Preview runs the same checks, translation and route as Submit, stores
 // nothing and draws nothing.
 func (s *Service) Preview(ctx context.Context, port customs.Port, raw []byte) ([]byte, error) {
+	now := s.now().Truncate(time.Microsecond)
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
-		return nil, refused(d, err)
+		return nil, refused(d, s.withDocumentProblems(ctx, d, now, err))
 	}
-	d.Source.ReceivedAt = s.now().Truncate(time.Microsecond)
+	d.Source.ReceivedAt = now
+	docs, err := s.citedDocuments(ctx, d)
+	if err != nil {
+		return nil, err
+	}
 	facts, err := s.facts(ctx, d, false)
 	if err != nil {
 		return nil, err
 	}
+	withDocumentFacts(&facts, docs)
 	route, err := s.Engine.Decide(d, facts)
 	if err != nil {
-		return nil, refused(d, err)
+		return nil, refused(d, s.withDocumentProblems(ctx, d, now, err))
 	}
 	d.Route = route
+	// The same checks as Submit; nothing is written off.
+	if ps := checkCitations(d, docs); len(ps) > 0 {
+		return nil, refused(d, documentsRefused(ps))
+	}
 	v := view.NewView(d)
 	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v), nil
 }
@@ -299,7 +349,17 @@ func (s *Service) load(ctx context.Context, id string, p *customs.Principal) (*c
 		return nil, nil, err
 	}
 	if p != nil && !Visible(*p, row, tasks) {
-		return nil, nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
+		// The issuer of a document the declaration wrote off against
+		// reads it too (documents.md), as a bureau with a task does.
+		ok := false
+		if p.Role == customs.CallerBureau {
+			if ok, err = s.documentIssuer(ctx, id, p.Scope); err != nil {
+				return nil, nil, err
+			}
+		}
+		if !ok {
+			return nil, nil, customs.Errorf(customs.CodeNotFound, "declaration %s not found", id)
+		}
 	}
 	return row, tasks, nil
 }

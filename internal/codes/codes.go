@@ -73,6 +73,16 @@ type FoodPrefix struct {
 	Registration bool
 }
 
+// GrainPrefix is a row of grain-hs.csv (rule set 2026.2).
+type GrainPrefix struct {
+	Prefix string
+	NameZh string
+	NameEn string
+	// Grain is false for the rows that carve seed for sowing out of a
+	// grain heading: the longest prefix decides.
+	Grain bool
+}
+
 // CoalLimit is a row of coal-limits.csv. A nil limit means none.
 type CoalLimit struct {
 	Indicator   string
@@ -133,6 +143,7 @@ type Tables struct {
 	UN        map[string]UNEntry
 	hazchemHS map[string]bool // hs + "/" + ciq
 	food      []FoodPrefix    // longest prefix first
+	grain     []GrainPrefix   // longest prefix first
 
 	// DecMessageElements is the national format's element names.
 	DecMessageElements map[string]bool
@@ -170,6 +181,17 @@ func (t *Tables) Food(hs string) (FoodPrefix, bool) {
 		}
 	}
 	return FoodPrefix{}, false
+}
+
+// Grain returns the longest grain-hs.csv prefix matching hs when that row
+// says grain (routing.md: seed for sowing is not grain), or false.
+func (t *Tables) Grain(hs string) (GrainPrefix, bool) {
+	for _, g := range t.grain {
+		if strings.HasPrefix(hs, g.Prefix) {
+			return g, g.Grain
+		}
+	}
+	return GrainPrefix{}, false
 }
 
 // OfficeForCustoms returns the bureau that owns port-side work at a customs code.
@@ -293,6 +315,10 @@ func Load(fsys fs.FS) (*Tables, error) {
 			t.food = append(t.food, FoodPrefix{r["hs_prefix"], r["category_zh"], r["category_en"], r["registration"] == "yes"})
 			return nil
 		}},
+		{"grain-hs.csv", []string{"hs_prefix", "name_zh", "name_en", "grain"}, func(r map[string]string) error {
+			t.grain = append(t.grain, GrainPrefix{r["hs_prefix"], r["name_zh"], r["name_en"], r["grain"] == "yes"})
+			return nil
+		}},
 		{"decmessage-elements.csv", []string{"element", "section"}, func(r map[string]string) error {
 			t.DecMessageElements[r["element"]] = true
 			return nil
@@ -325,6 +351,7 @@ func Load(fsys fs.FS) (*Tables, error) {
 	}
 	sort.SliceStable(t.districts, func(i, j int) bool { return len(t.districts[i].prefix) > len(t.districts[j].prefix) })
 	sort.SliceStable(t.food, func(i, j int) bool { return len(t.food[i].Prefix) > len(t.food[j].Prefix) })
+	sort.SliceStable(t.grain, func(i, j int) bool { return len(t.grain[i].Prefix) > len(t.grain[j].Prefix) })
 	for _, d := range t.districts {
 		if _, ok := t.Bureaus[d.bureau]; !ok {
 			return nil, fmt.Errorf("codes: districts.csv: prefix %s names unknown bureau %s", d.prefix, d.bureau)

@@ -9,7 +9,7 @@ import (
 
 func TestEmbeddedTables(t *testing.T) {
 	tb := MustEmbedded()
-	if tb.Version != "2026.1" {
+	if tb.Version != "2026.2" {
 		t.Errorf("version %q", tb.Version)
 	}
 	for district, want := range map[string]string{"110117": "110100", "110105": "110000", "130104": "130100", "130983": "130900", "120116": "120000"} {
@@ -25,6 +25,11 @@ func TestEmbeddedTables(t *testing.T) {
 	}
 	if f, ok := tb.Food("1901900000"); ok && f.Registration {
 		t.Errorf("1901 other needs registration: %+v", f)
+	}
+	for hs, want := range map[string]bool{"1201900000": true, "1201100000": false, "1005901000": true, "1005100000": false, "0101210000": false} {
+		if _, ok := tb.Grain(hs); ok != want {
+			t.Errorf("Grain(%s) = %v, want %v (longest prefix; seed for sowing is not grain)", hs, ok, want)
+		}
 	}
 	if !tb.IsHazchemHS("2801100000", "101") || tb.IsHazchemHS("2801100000", "999") {
 		t.Error("hazchem HS+CIQ pairs")

@@ -265,6 +265,9 @@ const (
 	WarnUnknownElement        = "unknown_element"
 	WarnClassDiffersFromTable = "class_differs_from_table"
 	WarnPackingGroupNotListed = "packing_group_not_listed"
+	// WarnDocumentNotChecked: a citation that an offline translation
+	// could not check against the register (documents.md).
+	WarnDocumentNotChecked = "document_not_checked"
 )
 
 // Party returns the party with role r, or nil.

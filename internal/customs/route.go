@@ -27,30 +27,32 @@ func (l Lane) Strength() int {
 // Workflow is a kind of inspection work, one task per workflow and bureau.
 type Workflow string
 
-// Workflows, in the order routing.md sorts tasks by.
+// Workflows, in the order routing.md sorts tasks by (rule set 2026.2 put
+// iron_ore after coal, grain and special_articles after food).
 const (
-	WorkflowHazchem       Workflow = "hazchem"
-	WorkflowCoal          Workflow = "coal"
-	WorkflowFood          Workflow = "food"
-	WorkflowDirectTransit Workflow = "direct_transit"
-	WorkflowInspection    Workflow = "inspection"
+	WorkflowHazchem         Workflow = "hazchem"
+	WorkflowCoal            Workflow = "coal"
+	WorkflowIronOre         Workflow = "iron_ore"
+	WorkflowFood            Workflow = "food"
+	WorkflowGrain           Workflow = "grain"
+	WorkflowSpecialArticles Workflow = "special_articles"
+	WorkflowDirectTransit   Workflow = "direct_transit"
+	WorkflowInspection      Workflow = "inspection"
 )
 
-// Order is the workflow's position in routing.md's task order.
+// Workflows lists every workflow in task order.
+var Workflows = []Workflow{WorkflowHazchem, WorkflowCoal, WorkflowIronOre, WorkflowFood, WorkflowGrain,
+	WorkflowSpecialArticles, WorkflowDirectTransit, WorkflowInspection}
+
+// Order is the workflow's position in routing.md's task order; an unknown
+// workflow sorts last.
 func (w Workflow) Order() int {
-	switch w {
-	case WorkflowHazchem:
-		return 0
-	case WorkflowCoal:
-		return 1
-	case WorkflowFood:
-		return 2
-	case WorkflowDirectTransit:
-		return 3
-	case WorkflowInspection:
-		return 4
+	for i, x := range Workflows {
+		if x == w {
+			return i
+		}
 	}
-	return 5
+	return len(Workflows)
 }
 
 // Route is the routing decision for a declaration (routing.md).

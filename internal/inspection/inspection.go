@@ -52,6 +52,11 @@ type Reads interface {
 	DeleteAlert(ctx context.Context, id string, at time.Time) (bool, error)
 	// ForgetReroutes deletes the queued re-route requests of a reason.
 	ForgetReroutes(ctx context.Context, reason string) error
+	// DocumentFacts returns, for the documents the declaration id cites
+	// that exist, their issuer and whether a write-off against them is
+	// earlier than the declaration's own (routing's first use, decided
+	// again on a re-route as at intake).
+	DocumentFacts(ctx context.Context, id string, keys []customs.DocumentKey) (map[customs.DocumentKey]customs.DocumentFact, error)
 	// ClaimReroutes claims up to limit queued requests at least settle
 	// old and gives them to f: removed for good if f returns nil, put
 	// back otherwise.
@@ -93,6 +98,9 @@ type Tx interface {
 	// RequestReroute queues a re-route asked for by actor; a USCC of
 	// AllDeclarations stands for every pending declaration.
 	RequestReroute(ctx context.Context, usccs []string, actor, reason string) error
+	// ReturnWriteOffs gives back the declaration's document write-offs
+	// not given back yet (documents.md) and returns them.
+	ReturnWriteOffs(ctx context.Context, id string, at time.Time) ([]customs.WriteOff, error)
 }
 
 // AllDeclarations in a re-route request means every pending declaration.

@@ -2,6 +2,7 @@ package inspection
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jjj/gateway/internal/customs"
@@ -51,7 +52,40 @@ func RefreshLocked(ctx context.Context, tx Tx, id string, st *customs.Lifecycle,
 	if err := tx.ChangeStatus(ctx, customs.StatusChange{DeclarationID: id, Status: next, Event: e}); err != nil {
 		return "", false, fmt.Errorf("refresh %s: %w", id, err)
 	}
+	if err := giveBack(ctx, tx, id, next, e); err != nil {
+		return "", false, err
+	}
 	return next, true, nil
+}
+
+// giveBack returns a rejected declaration's document write-offs, in the
+// transaction that rejects it, with a timeline entry saying so
+// (documents.md: any other end keeps them, the goods went). It is here,
+// where the status moves, so that every path to rejected gives back.
+func giveBack(ctx context.Context, tx Tx, id string, status customs.Status, e customs.Event) error {
+	if status != customs.StatusRejected {
+		return nil
+	}
+	ws, err := tx.ReturnWriteOffs(ctx, id, e.At)
+	if err != nil || len(ws) == 0 {
+		return err
+	}
+	type given struct {
+		Kind     customs.DocumentKind `json:"kind"`
+		Number   string               `json:"number"`
+		Item     int                  `json:"item"`
+		Quantity string               `json:"quantity"`
+	}
+	data := make([]given, len(ws))
+	for i, w := range ws {
+		data[i] = given{w.Kind, w.Number, w.Item, w.Quantity}
+	}
+	b, err := json.Marshal(map[string]any{"documentsReturned": data})
+	if err != nil {
+		return err
+	}
+	return tx.AddTimeline(ctx, customs.StatusChange{DeclarationID: id, Status: status,
+		Event: customs.Event{At: e.At, Actor: e.Actor, Note: customs.WriteOffNote(ws), Data: b}})
 }
 
 // RefreshAll is RefreshLocked for many declarations (the outbox records a
@@ -76,6 +110,11 @@ func RefreshAll(ctx context.Context, tx Tx, ls []outbox.Locked) error {
 	}
 	if err := tx.ChangeStatuses(ctx, cs); err != nil {
 		return fmt.Errorf("refresh: %w", err)
+	}
+	for _, c := range cs {
+		if err := giveBack(ctx, tx, c.DeclarationID, c.Status, c.Event); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -106,6 +106,13 @@ func (s *Service) reroute(ctx context.Context, tx Tx, id, actor, why string) (bo
 	if row.Draw != nil {
 		f.Draw = row.Draw
 	}
+	if keys := customs.CitedDocuments(d); len(keys) > 0 {
+		facts, err := s.Store.DocumentFacts(ctx, d.ID, keys)
+		if err != nil {
+			return false, err
+		}
+		f.FirstUse, f.Issuer = customs.DocumentFacts(facts)
+	}
 	route, err := s.Engine.Decide(d, f)
 	if err != nil {
 		return false, err

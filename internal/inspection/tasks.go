@@ -141,6 +141,11 @@ type ResultRequest struct {
 	Lab         map[string]float64 `json:"lab"`
 	SealsIntact []string           `json:"sealsIntact"`
 	SealsBroken []string           `json:"sealsBroken"`
+	// The iron-ore on-site check (rule set 2026.2): radiation normal or
+	// over_limit, whether solid waste and foreign matter were found.
+	Radiation     string `json:"radiation"`
+	SolidWaste    *bool  `json:"solidWaste"`
+	ForeignMatter *bool  `json:"foreignMatter"`
 }
 
 // Verdict is a task's result as Judge decides it and the task stores it.
@@ -154,6 +159,10 @@ type Verdict struct {
 	SealsIntact []string           `json:"sealsIntact,omitempty"`
 	SealsBroken []string           `json:"sealsBroken,omitempty"`
 	Missing     []string           `json:"sealsMissing,omitempty"`
+	// The iron-ore findings as the bureau gave them.
+	Radiation     string `json:"radiation,omitempty"`
+	SolidWaste    *bool  `json:"solidWaste,omitempty"`
+	ForeignMatter *bool  `json:"foreignMatter,omitempty"`
 }
 
 // Result records a task's result and moves the declaration's status.
@@ -207,8 +216,9 @@ func (s *Service) Result(ctx context.Context, id string, req ResultRequest, p cu
 
 // Judge decides a task's result from a bureau's findings, a pure function
 // of the code tables, the task (its workflow and items) and the
-// declaration: coal against codes/coal-limits.csv (a claimed outcome that
-// contradicts the limits is CodeInvalid, result_contradicts_rules), a
+// declaration: coal against codes/coal-limits.csv and iron ore by its
+// on-site findings (a claimed outcome that contradicts them is
+// CodeInvalid, result_contradicts_rules), a
 // direct-transit arrival by its seals, any other workflow as the bureau
 // says. Every problem of the request is returned at once, CodeInvalid.
 func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *customs.Declaration, req ResultRequest) (*Verdict, error) {
@@ -301,6 +311,10 @@ func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *cu
 				res.Disposition = req.Disposition
 			}
 		}
+	case customs.WorkflowIronOre:
+		if err := judgeIronOre(req, res); err != nil {
+			return nil, err
+		}
 	case customs.WorkflowDirectTransit:
 		declared := map[string]bool{}
 		var all []string
@@ -359,6 +373,64 @@ func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *cu
 		}
 	}
 	return res, nil
+}
+
+// judgeIronOre decides an iron-ore on-site check (routing.md): fail when
+// the radiation is over the limit or solid waste is found, with the goods
+// returned (unless the bureau gives another disposition, as for coal);
+// foreign matter found is recorded and treated, not a failure. All three
+// findings are required: the check is made for every batch. An outcome sent
+// that contradicts them is result_contradicts_rules, as for coal.
+func judgeIronOre(req ResultRequest, res *Verdict) error {
+	var ps customs.Problems
+	switch req.Radiation {
+	case "normal", "over_limit":
+	case "":
+		ps.Add("/radiation", customs.ProblemMissingField, "radiation is required: normal or over_limit")
+	default:
+		ps.Add("/radiation", customs.ProblemInvalidEnum, "radiation must be normal or over_limit")
+	}
+	if req.SolidWaste == nil {
+		ps.Add("/solidWaste", customs.ProblemMissingField, "solidWaste is required: true or false")
+	}
+	if req.ForeignMatter == nil {
+		ps.Add("/foreignMatter", customs.ProblemMissingField, "foreignMatter is required: true or false")
+	}
+	switch req.Outcome {
+	case "", "pass", "fail":
+	default:
+		ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
+	}
+	switch req.Disposition {
+	case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
+	default:
+		ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
+	}
+	if len(ps) > 0 {
+		return ps.Err(customs.CodeInvalid, "iron-ore result does not validate")
+	}
+	decided, why := "pass", "radiation is normal and no solid waste was found"
+	switch {
+	case req.Radiation == "over_limit" && *req.SolidWaste:
+		decided, why = "fail", "radiation is over the limit and solid waste was found"
+	case req.Radiation == "over_limit":
+		decided, why = "fail", "radiation is over the limit"
+	case *req.SolidWaste:
+		decided, why = "fail", "solid waste was found"
+	}
+	if req.Outcome != "" && req.Outcome != decided {
+		ps.Add("/outcome", customs.ProblemResultContradictsRules, "outcome %s contradicts the on-site check of routing.md: %s, which gives %s", req.Outcome, why, decided)
+		return ps.Err(customs.CodeInvalid, "iron-ore result contradicts the rules")
+	}
+	res.Outcome = decided
+	res.Radiation, res.SolidWaste, res.ForeignMatter = req.Radiation, req.SolidWaste, req.ForeignMatter
+	if decided == "fail" {
+		res.Disposition = string(customs.StatusReturned)
+		if req.Disposition != "" {
+			res.Disposition = req.Disposition
+		}
+	}
+	return nil
 }
 
 // ListTasks lists a bureau's tasks.

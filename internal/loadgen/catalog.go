@@ -55,6 +55,7 @@ func g(hs, ciq, name, spec, unit string, qmin, qmax, pmin, pmax int64, kg float6
 }
 
 // Units: 007 个 (PCE), 035 千克 (KGM), 070 吨 (TNE), 095 升 (LTR), 006 套 (SET).
+// Iron ore (2601) is not among them: rule set 2026.2 checks it on site.
 var ordinaryImports = []goods{
 	g("8517130000", "999", "智能手机", "5G 256GB 6.7英寸", "007", 200, 3000, 2800000, 7200000, 0.4, true, true, "KOR", "JPN", "VNM", "USA"),
 	g("8517620000", "999", "无线路由器", "Wi-Fi 7 三频", "007", 100, 2000, 300000, 900000, 0.8, true, true, "KOR", "VNM", "THA"),
@@ -74,7 +75,6 @@ var ordinaryImports = []goods{
 	g("3907610000", "999", "聚对苯二甲酸乙二酯切片", "瓶级 特性粘度0.80", "035", 20000, 200000, 8000, 12000, 1, false, true, "KOR", "THA", "IDN"),
 	g("4011100000", "999", "乘用车轮胎", "205/55R16 91V", "007", 500, 4000, 350000, 900000, 9, false, true, "JPN", "KOR", "THA", "DEU"),
 	g("9403300000", "999", "木制办公家具", "办公桌 1600×800mm", "007", 50, 800, 1500000, 5000000, 45, false, true, "ITA", "DEU", "VNM"),
-	g("2601111000", "999", "铁矿砂", "粉矿 品位62%", "070", 20000, 180000, 900000, 1300000, 1000, false, true, "AUS", "BRA", "ZAF"),
 	g("7403111000", "999", "精炼铜阴极", "A级 99.9935%", "070", 100, 2000, 80000000, 95000000, 1000, false, true, "CHL", "PER", "ZAF"),
 }
 

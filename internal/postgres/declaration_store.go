@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,12 +38,37 @@ func (s DeclarationStore) InsertDeclaration(ctx context.Context, in *customs.Int
 			return "", "", false, err
 		}
 	}
+	wo, err := writeOffsJSON(d)
+	if err != nil {
+		return "", "", false, err
+	}
 	return s.DB.InsertDeclaration(ctx, &NewDeclaration{
 		ID: d.ID, Port: d.Source.Port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
 		ReceivedAt: d.Source.ReceivedAt, PortOffice: in.PortOffice, Enterprises: d.Enterprises(), Lane: d.Route.Lane,
 		Declaration: d, Canonical: in.Canonical, Draw: draw, Tasks: tasks,
-		Actor: in.Actor, Note: in.Note, Route: in.RouteJSON,
+		Actor: in.Actor, Note: in.Note, Route: in.RouteJSON, WriteOffs: wo,
 	})
+}
+
+// writeOffsJSON is the citations of d's items as intake writes them off,
+// or nil when there are none.
+func writeOffsJSON(d *customs.Declaration) ([]byte, error) {
+	type wo struct {
+		Kind   customs.DocumentKind `json:"kind"`
+		Number string               `json:"number"`
+		Item   int                  `json:"item"`
+		Qty    string               `json:"qty"`
+	}
+	var out []wo
+	for _, g := range d.Goods {
+		for _, c := range g.Documents {
+			out = append(out, wo{c.Kind, c.Number, g.Seq, c.WriteOff})
+		}
+	}
+	if out == nil {
+		return nil, nil
+	}
+	return json.Marshal(out)
 }
 
 func optional(s string) *string {
@@ -196,4 +223,17 @@ func timelineEntries(rows []TimelineRow) []customs.TimelineEntry {
 		out[i] = customs.TimelineEntry{ID: r.ID, At: r.At, Status: r.Status, Actor: r.Actor, Note: r.Note, Data: r.Data}
 	}
 	return out
+}
+
+// FindDeclaration returns the id and digest of the declaration a port sent
+// with that reference; customs.CodeNotFound if none.
+func (s DeclarationStore) FindDeclaration(ctx context.Context, port customs.Port, portRef string) (id, digest string, err error) {
+	err = s.DB.QueryRowContext(ctx, `SELECT id, digest FROM declaration WHERE port = $1 AND port_ref = $2`, port, portRef).Scan(&id, &digest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", customs.Errorf(customs.CodeNotFound, "%s %s not found", port, portRef)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("find declaration %s/%s: %w", port, portRef, err)
+	}
+	return id, digest, nil
 }

@@ -43,6 +43,10 @@ type NewDeclaration struct {
 	// the first timeline entry, carried by webhook events, and stored in
 	// the route column for the events of later status changes.
 	Route []byte
+	// WriteOffs is a JSON array of {kind, number, item, qty}: the
+	// citations of the declaration's items, written off in the same
+	// statement; nil for none.
+	WriteOffs []byte
 }
 
 const insertDeclarationSQL = `
@@ -67,6 +71,25 @@ WITH d AS (
     SELECT w.id, d.id, 'accepted', NULL, $6, $15::jsonb
     FROM d JOIN webhook w ON w.enterprise = ANY($8::text[]) AND w.state IN ('active', 'suspended')
     ORDER BY w.id
+), wo AS (
+    INSERT INTO document_write_off (kind, number, declaration_id, port, port_ref, item, quantity, at)
+    SELECT x.kind, x.number, d.id, $2, $3, x.item, x.qty::numeric, $6
+    FROM d, jsonb_to_recordset($17::jsonb) AS x(kind text, number text, item int, qty text)
+), wsum AS (
+    SELECT x.kind, x.number, sum(x.qty::numeric) AS qty
+    FROM d, jsonb_to_recordset($17::jsonb) AS x(kind text, number text, item int, qty text)
+    GROUP BY x.kind, x.number
+), wd AS (
+    -- A document short of the quantity (or revoked) gets -1, which the
+    -- CHECK document_remaining_check refuses: the whole statement fails
+    -- and nothing is stored. The UPDATE locks the row and, under READ
+    -- COMMITTED, re-reads it after a concurrent write-off commits, so two
+    -- declarations can never both take the last of a document.
+    UPDATE document doc SET remaining = CASE
+        WHEN doc.revoked_at IS NOT NULL OR doc.remaining < wsum.qty THEN -1
+        WHEN doc.level = 'A' THEN 0
+        ELSE doc.remaining - wsum.qty END
+    FROM wsum WHERE doc.kind = wsum.kind AND doc.number = wsum.number
 )
 SELECT id FROM d`
 
@@ -83,13 +106,20 @@ func (db *DB) InsertDeclaration(ctx context.Context, n *NewDeclaration) (id, dig
 	if tasks == nil {
 		tasks = []byte("[]")
 	}
+	writeOffs := n.WriteOffs
+	if writeOffs == nil {
+		writeOffs = []byte("[]")
+	}
 	err = db.QueryRowContext(ctx, insertDeclarationSQL,
 		n.ID, n.Port, n.PortRef, n.Digest, n.Direction, n.ReceivedAt,
 		n.PortOffice, pq.Array(n.Enterprises), n.Lane, string(doc), n.Canonical, jsonOrNull(n.Draw),
-		n.Actor, n.Note, jsonOrNull(n.Route), string(tasks),
+		n.Actor, n.Note, jsonOrNull(n.Route), string(tasks), string(writeOffs),
 	).Scan(&got)
 	if err == nil {
 		return got, n.Digest, true, nil
+	}
+	if isShort(err) {
+		return "", "", false, fmt.Errorf("insert declaration: %w", customs.ErrDocumentShort)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", "", false, fmt.Errorf("insert declaration: %w", err)

@@ -139,7 +139,11 @@ func TestAuditDirectTransit(t *testing.T) {
 			lane: dest, workflows: "hazchem,coal,food,direct_transit", bureau: "110100",
 			tasks:   "hazchem@110100:3 coal@110100:1 food@110100:2 direct_transit@110100:1,2,3",
 			reasons: "coal.joint_supervision#1 direct_transit.sealed_move#0 food.post_entry_supervision#2 hazchem.port_inspection#3"},
-		wantNE("export", "export", notEligibleOffice(func(d *customs.Declaration) { d.Direction = customs.Export; d.Parties[0].Role = customs.RoleConsignor })),
+		wantNE("export", "export", notEligibleOffice(func(d *customs.Declaration) {
+			d.Direction = customs.Export
+			d.Parties[0].Role = customs.RoleConsignor
+			d.Goods[2].Documents = []customs.Citation{dgp(3)} // the acetone's packaging-use record
+		})),
 		wantNE("not original containers", "notOriginalContainers", notEligibleOffice(func(d *customs.Declaration) { d.DirectTransit.OriginalContainers = boolPtr(false) })),
 		wantNE("no seals", "noSeals", notEligibleOffice(func(d *customs.Declaration) { d.DirectTransit.SealCount = 0 })),
 		wantNE("stray seal", "straySeals", notEligibleOffice(func(d *customs.Declaration) {

@@ -17,18 +17,25 @@ import (
 //     destination office.
 //   - food.registration_missing, at the item, for an imported item whose
 //     longest food-hs.csv prefix requires the producer's registration.
+//   - document.missing at the item (checkDocuments), for exports too: an
+//     exported hazardous item in packages cites its packaging-use record.
 //   - missing_field at the item's district path for an import item with
-//     destination work (coal, food, a hazchem unsafe at the quay) when the
+//     destination work (coal, food, grain, a special article of level A or
+//     B, a hazchem unsafe at the quay) when the
 //     declaration names no destination office, the item no district, and
 //     no direct transit will be granted.
 //
-// Exports are exempt from all three: routing.md asks them of imports, and
+// Exports are exempt from the rest: routing.md asks them of imports, and
 // an export's hazardous goods are checked where they are made.
 func (e *Engine) Check(d *customs.Declaration) customs.Problems {
-	if d == nil || d.Direction != customs.Import {
+	if d == nil {
 		return nil
 	}
 	var ps customs.Problems
+	e.checkDocuments(d, &ps)
+	if d.Direction != customs.Import {
+		return ps
+	}
 	p := &d.Paths
 	granted := e.granted(d)
 	needOffice := false

@@ -84,7 +84,7 @@ func (e *Engine) Decide(d *customs.Declaration, f Facts) (*customs.Route, error)
 				p.push(customs.Reason{Rule: RuleHazchemPort, Item: g.Seq, Evidence: h.evidence(g, false)})
 				p.add(customs.WorkflowHazchem, port, g.Seq)
 			case d.Direction == customs.Export:
-				p.push(customs.Reason{Rule: RuleHazchemExport, Item: g.Seq, Evidence: h.evidence(g, false)})
+				p.push(customs.Reason{Rule: RuleHazchemExport, Item: g.Seq, Evidence: h.exportEvidence(g, &f)})
 				p.add(customs.WorkflowHazchem, port, g.Seq)
 			}
 		}
@@ -110,6 +110,7 @@ func (e *Engine) Decide(d *customs.Declaration, f Facts) (*customs.Route, error)
 				customs.Evidence{Name: "registration", Value: reg})
 			p.destination(customs.WorkflowFood, g, zone, true)
 		}
+		p.documentRules(g, &f, port, zone)
 		for ai := range f.Alerts {
 			a := &f.Alerts[ai]
 			if !AlertMatches(*a, d, g) {

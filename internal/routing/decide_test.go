@@ -152,12 +152,18 @@ func TestRuleHazchemExportPortCheck(t *testing.T) {
 	runDecideCases(t, []decideCase{
 		{name: "exported acetone", d: decl(customs.Export, acetone("120116")),
 			lane: port, workflows: "hazchem", tasks: "hazchem@-:1", reasons: "hazchem.export_port_check#1",
-			evRule: "hazchem.export_port_check", evidence: map[string]string{"unNumber": "1090", "class": "3", "packingGroup": "II"}},
+			evRule: "hazchem.export_port_check", evidence: map[string]string{"unNumber": "1090", "class": "3", "packingGroup": "II", "document": "120000DGP0001"}},
+		{name: "exported acetone names its record's issuer", d: decl(customs.Export, acetone("120116")),
+			f: routing.Facts{Issuer: func(k customs.DocumentKind, n string) string {
+				return map[bool]string{true: "130100"}[k == customs.DocDGPackagingUse && n == "120000DGP0001"]
+			}},
+			lane: port, workflows: "hazchem", tasks: "hazchem@-:1", reasons: "hazchem.export_port_check#1",
+			evRule: "hazchem.export_port_check", evidence: map[string]string{"unNumber": "1090", "class": "3", "packingGroup": "II", "document": "120000DGP0001", "issuer": "130100"}},
 		{name: "exported cyanide stays at the port", d: decl(customs.Export, cyanide("130802")),
 			lane: port, workflows: "hazchem", tasks: "hazchem@-:1", reasons: "hazchem.export_port_check#1"},
 		{name: "export marked by hazchem-hs only", d: decl(customs.Export, ordinary(""), customs.GoodsItem{HSCode: "2902300000", CIQCode: "101"}),
 			lane: port, workflows: "hazchem", tasks: "hazchem@-:2", reasons: "hazchem.export_port_check#2",
-			evRule: "hazchem.export_port_check", evidence: map[string]string{"hsCode": "2902300000"}},
+			evRule: "hazchem.export_port_check", evidence: map[string]string{"hsCode": "2902300000", "document": "120000DGP0002"}},
 	})
 }
 
@@ -587,7 +593,7 @@ func TestNew(t *testing.T) {
 	if e.Rate(customs.RatingGeneral) != 0.03 || e.Rate(customs.RatingAdvanced) != 0.005 || e.Rate(customs.RatingDishonest) != 0 {
 		t.Errorf("default rates: general %v advanced %v", e.Rate(customs.RatingGeneral), e.Rate(customs.RatingAdvanced))
 	}
-	if e.RuleSet() != "2026.1" {
+	if e.RuleSet() != "2026.2" {
 		t.Errorf("RuleSet = %q", e.RuleSet())
 	}
 	e = newEngine(t, map[customs.Rating]float64{customs.RatingGeneral: 0.1})

@@ -46,7 +46,7 @@ func ExampleEngine_Decide() {
 		fmt.Println("reason", r.Rule, r.Item, r.Evidence)
 	}
 	// Output:
-	// destination_inspection 130200 2026.1
+	// destination_inspection 130200 2026.2
 	// task hazchem at "": items [1]
 	// task coal at "130200": items [2]
 	// task inspection at "": items [1 2]

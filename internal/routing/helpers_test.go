@@ -73,9 +73,21 @@ func decl(dir customs.Direction, items ...customs.GoodsItem) *customs.Declaratio
 		if g.Origin == "" {
 			g.Origin = "KOR"
 		}
+		// An exported item cites a packaging-use record unless the case
+		// says otherwise (a non-nil empty Documents cites none), so that
+		// exported hazardous items pass Check (documents.md).
+		if dir == customs.Export && g.Documents == nil {
+			g.Documents = []customs.Citation{dgp(g.Seq)}
+		}
 		d.Goods = append(d.Goods, g)
 	}
 	return d
+}
+
+// dgp is a citation of packaging-use record 120000DGP<seq> by item seq.
+func dgp(seq int) customs.Citation {
+	return customs.Citation{Kind: customs.DocDGPackagingUse, Number: fmt.Sprintf("120000DGP%04d", seq), WriteOff: "1",
+		Path: fmt.Sprintf("/DecMessage/DecLists/DecList[%d]/DecGoodsLimits/DecGoodsLimit[1]/LicenceNo", seq)}
 }
 
 func imp(items ...customs.GoodsItem) *customs.Declaration { return decl(customs.Import, items...) }

@@ -113,13 +113,19 @@ func IsCoal(hs string) bool {
 func IsLignite(hs string) bool { return strings.HasPrefix(hs, "2702") }
 
 // needsDestination reports whether an import item has work that an inland
-// bureau must do: coal, food, or a hazardous chemical unsafe to sample at
-// the quay.
+// bureau must do: coal, food, grain, a special article of level A or B, or
+// a hazardous chemical unsafe to sample at the quay.
 func (e *Engine) needsDestination(g *customs.GoodsItem, h *hazard) bool {
 	if IsCoal(g.HSCode) {
 		return true
 	}
 	if _, ok := e.tables.Food(g.HSCode); ok {
+		return true
+	}
+	if _, ok := e.tables.Grain(g.HSCode); ok {
+		return true
+	}
+	if g.SpecialArticle == "A" || g.SpecialArticle == "B" {
 		return true
 	}
 	return h.is && h.unsafe()

@@ -16,6 +16,10 @@ const (
 	RuleHazchemExport           = "hazchem.export_port_check"
 	RuleCoal                    = "coal.joint_supervision"
 	RuleFood                    = "food.post_entry_supervision"
+	RuleIronOre                 = "iron_ore.on_site_check"
+	RuleGrain                   = "grain.designated_processing"
+	RuleSpecialPostEntry        = "special_articles.post_entry"
+	RuleSpecialPortCheck        = "special_articles.port_check"
 	RuleTransitSealed           = "direct_transit.sealed_move"
 	RuleTransitNotEligible      = "direct_transit.not_eligible"
 	RuleCreditDishonest         = "credit.dishonest"
@@ -24,6 +28,10 @@ const (
 	RuleDestinationOutside      = "route.destination_outside_region"
 	RuleHazchemIncomplete       = customs.ProblemHazchemIncomplete
 	RuleFoodRegistrationMissing = customs.ProblemFoodRegistrationMissing
+	// RuleDocumentMissing (documents.md): an item that must cite a
+	// supporting document and does not; a 422 at the item, as
+	// food.registration_missing.
+	RuleDocumentMissing = "document.missing"
 )
 
 // Config configures an Engine.
@@ -55,6 +63,16 @@ type Facts struct {
 	Seed *Seed
 	// Draw, when set, is a draw made before (a re-route keeps its draw).
 	Draw *customs.Draw
+	// FirstUse reports whether no write-off against the document exists
+	// that is earlier than this declaration's own (given back or not), so
+	// that a re-route decides as the intake did; the register supplies
+	// it. Nil means every citation is a first use: offline, a special
+	// article's port check is shown as for a first use (routing.md).
+	FirstUse func(kind customs.DocumentKind, number string) bool
+	// Issuer returns the bureau that issued a document, "" when unknown;
+	// the register supplies it for the evidence of an exported hazardous
+	// item. Nil leaves the issuer out of the evidence.
+	Issuer func(kind customs.DocumentKind, number string) string
 }
 
 // Seed is the day's random-inspection seed (routing.md). DaySeed makes one.

@@ -63,3 +63,18 @@ func (t *Translator) Decode(port customs.Port, raw []byte) (*customs.Declaration
 	d.RuleSet = t.Engine.RuleSet()
 	return d, nil
 }
+
+// NotChecked adds a document_not_checked warning at each citation of d, for
+// a translation made without the register (`gatewayd translate`): the
+// citation may be unknown, revoked, expired, held by another enterprise,
+// differ from the item or be used up, and only the gateway's intake can
+// tell. It is a warning, not an error, so that a declarant can still check
+// the rest of a message offline. Warnings already on d come first.
+func NotChecked(d *customs.Declaration) {
+	for i := range d.Goods {
+		for _, c := range d.Goods[i].Documents {
+			d.Warnings = append(d.Warnings, customs.Warning{Path: c.Path, Code: customs.WarnDocumentNotChecked,
+				Message: fmt.Sprintf("%s %s was not checked against the document register: offline, only the gateway's intake can check and write it off", c.Kind, c.Number)})
+		}
+	}
+}

@@ -293,6 +293,23 @@ func appendGoods(b []byte, goods []ItemView) []byte {
 		if g.HazardFlagged {
 			b = append(b, `,"hazardFlagged":true`...)
 		}
+		b = append(b, `,"specialArticle":`...)
+		b = appendOptString(b, g.SpecialArticle)
+		b = append(b, `,"documents":[`...)
+		for j := range g.Documents {
+			c := &g.Documents[j]
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"kind":`...)
+			b = appendString(b, c.Kind)
+			b = append(b, `,"number":`...)
+			b = appendString(b, c.Number)
+			b = append(b, `,"writeOff":`...)
+			b = appendString(b, c.WriteOff)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 		return append(b, '}')
 	})
 }

@@ -114,7 +114,8 @@ func TestAppendJSONOdd(t *testing.T) {
 				Equipment: []customs.Unit{{ID: s, Kind: customs.KindContainer, Type: s, Seals: []string{s, "x"}}, {ID: "u2", Kind: customs.KindULD}},
 				Goods: []customs.GoodsItem{
 					{Seq: 1, HSCode: s, CIQCode: s, Name: s, Spec: s, Quantity: s, Unit: s, Value: s, Currency: s, Origin: s,
-						DestinationDistrict: s, FoodProducerRegistration: s, HazardFlagged: true,
+						DestinationDistrict: s, FoodProducerRegistration: s, HazardFlagged: true, SpecialArticle: s,
+						Documents:      []customs.Citation{{Kind: customs.DocumentKind(s), Number: s, WriteOff: s, Path: s}, {Kind: customs.DocQuarantinePermit}},
 						DangerousGoods: &customs.DangerousGoods{UN: s, Class: s, DeclaredClass: s, PackingGroup: s, Packaging: s, Bulk: true}},
 					{Seq: 2, DangerousGoods: &customs.DangerousGoods{}},
 				},

@@ -147,6 +147,19 @@ type ItemView struct {
 	DangerousGoods           *DangerousGoodsView `json:"dangerousGoods"`
 	FoodProducerRegistration *string             `json:"foodProducerRegistration"`
 	HazardFlagged            bool                `json:"hazardFlagged,omitempty"`
+	// SpecialArticle is the level A to D, or null (rule set 2026.2).
+	SpecialArticle *string `json:"specialArticle"`
+	// Documents are the citations in the order cited, empty when none.
+	Documents []CitationView `json:"documents"`
+}
+
+// CitationView is a supporting document a goods item cites (documents.md).
+// Its path in the port's message is not shown: the problems that name a
+// citation carry it.
+type CitationView struct {
+	Kind     string `json:"kind"`
+	Number   string `json:"number"`
+	WriteOff string `json:"writeOff"`
 }
 
 // DangerousGoodsView describes a hazardous item.
@@ -284,7 +297,10 @@ func NewView(d *customs.Declaration) *View {
 		iv := ItemView{Seq: g.Seq, HSCode: g.HSCode, CIQCode: opt(g.CIQCode), Name: opt(g.Name), Spec: opt(g.Spec),
 			Quantity: g.Quantity, Unit: g.Unit, Value: g.Value, Currency: g.Currency, Origin: g.Origin,
 			DestinationDistrict: opt(g.DestinationDistrict), FoodProducerRegistration: opt(g.FoodProducerRegistration),
-			HazardFlagged: g.HazardFlagged}
+			HazardFlagged: g.HazardFlagged, SpecialArticle: opt(g.SpecialArticle), Documents: make([]CitationView, len(g.Documents))}
+		for j, c := range g.Documents {
+			iv.Documents[j] = CitationView{Kind: string(c.Kind), Number: c.Number, WriteOff: c.WriteOff}
+		}
 		if dg := g.DangerousGoods; dg != nil {
 			iv.DangerousGoods = &DangerousGoodsView{UN: opt(dg.UN), Class: opt(dg.Class), DeclaredClass: opt(dg.DeclaredClass),
 				PackingGroup: opt(dg.PackingGroup), Packaging: opt(dg.Packaging), Bulk: dg.Bulk}

@@ -20,6 +20,7 @@ import (
 	"github.com/jjj/gateway/gateway"
 	"github.com/jjj/gateway/internal/apikey"
 	"github.com/jjj/gateway/internal/clearance"
+	"github.com/jjj/gateway/internal/document"
 	"github.com/jjj/gateway/internal/inspection"
 	"github.com/jjj/gateway/internal/outbox"
 	"github.com/jjj/gateway/internal/postgres"
@@ -267,8 +268,11 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 		Keys:       &apikey.Keys{Store: db, ValidScope: apikey.ScopeChecker(tables)},
 		Clearance:  svc,
 		Inspection: insp,
-		Logger:     log,
-		Metrics:    metrics,
+		// The register is part of intake (citations are checked and
+		// written off there), so it is always served.
+		Documents: &document.Service{Store: postgres.DocumentStore{DB: db}, Tables: tables},
+		Logger:    log,
+		Metrics:   metrics,
 	}
 	if err := a.wire(ctx, tables, engine, svc, insp, facts, metrics); err != nil {
 		db.Close()

@@ -24,7 +24,8 @@ const translateAbout = `Offline, with no database: translates and validates each
 input when none is given, or for "-") and prints, per file in order, its
 canonical XML with the route the rules give without credit, alerts or draw
 (id="offline", receivedAt 1970-01-01T00:00:00Z, so the same file always
-gives the same bytes). For a file that does not validate, the problem
+gives the same bytes). Each supporting document a file cites is a warning
+document_not_checked: only the gateway checks it against the register. For a file that does not validate, the problem
 object of the HTTP API is printed as one JSON line on standard error; a file
 that cannot be read is reported there as "gatewayd: FILE: reason". Every
 file is tried.
@@ -116,6 +117,7 @@ func translateOne(tr *translate.Translator, port customs.Port, raw []byte) ([]by
 	}
 	d.ID = "offline"
 	d.Source.ReceivedAt = offlineReceivedAt
+	translate.NotChecked(d)
 	r, err := tr.Engine.Decide(d, routing.Facts{})
 	if err != nil {
 		return nil, err

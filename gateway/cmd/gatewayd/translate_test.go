@@ -111,3 +111,34 @@ func TestTranslateUsesCodesDir(t *testing.T) {
 		t.Errorf("the code tables of --codes-dir were not used: %.200s", out.String())
 	}
 }
+
+// Offline there is no register: each citation is a warning
+// document_not_checked at the citation's number, not an error, and the
+// file still translates with its route.
+func TestTranslateWarnsOfCitationsItCannotCheck(t *testing.T) {
+	for _, tt := range []struct{ port, file, path string }{
+		{"tianjin", "export-hazchem-ethyl-acetate-packaging.xml", "/DecMessage/DecLists/DecList[1]/DecGoodsLimits/DecGoodsLimit[1]/LicenceNo"},
+		{"hebei", "import-grain-soybeans-permit.xml", "/BJXX/HWXX/HW[@XH='1']/XKZ[1]/@BH"},
+		{"beijing", "import-special-article-level-a.xml", "/AirCargoDeclaration/Items/Item[@line='1']/Licence[1]/@number"},
+	} {
+		t.Run(tt.port, func(t *testing.T) {
+			file := filepath.Join("..", "..", "..", "adapters", tt.port, "testdata", tt.file)
+			var out, errOut bytes.Buffer
+			if err := runTranslate(context.Background(), []string{"--port", tt.port, file}, nil, &out, &errOut); err != nil {
+				t.Fatalf("err %v: %s", err, errOut.String())
+			}
+			want := `code="document_not_checked"`
+			if n := strings.Count(out.String(), want); n != 1 {
+				t.Errorf("%d warnings document_not_checked, want 1: %s", n, out.String())
+			}
+			if !strings.Contains(out.String(), `<Warning path="`+strings.ReplaceAll(tt.path, "'", "&apos;")+`" `+want) &&
+				!strings.Contains(out.String(), `<Warning path="`+tt.path+`" `+want) {
+				t.Errorf("no warning at %s: %s", tt.path, out.String())
+			}
+			if !strings.Contains(out.String(), "<Document ") || !strings.Contains(out.String(), "<Route ") {
+				t.Errorf("no Document or Route: %s", out.String())
+			}
+			schematest.Validate(t, schemas.Declaration, bytes.TrimSpace(out.Bytes()))
+		})
+	}
+}

@@ -1,0 +1,2 @@
+DROP TABLE document_write_off;
+DROP TABLE document;
