@@ -32,6 +32,7 @@ func (h documentHandlers) issue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteTarget(r, string(d.Kind)+"/"+d.Number)
 	w.Header().Set("Location", "/v1/documents/"+string(d.Kind)+"/"+d.Number)
 	return WriteJSON(w, http.StatusCreated, document.NewView(d, true))
 }
@@ -49,6 +50,7 @@ func (h documentHandlers) get(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h documentHandlers) revoke(w http.ResponseWriter, r *http.Request) error {
+	noteTarget(r, r.PathValue("kind")+"/"+r.PathValue("number"))
 	k, err := h.key(r)
 	if err != nil {
 		return err

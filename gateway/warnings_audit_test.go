@@ -10,7 +10,7 @@ import (
 )
 
 // TestWarningsAndTracesAreAudited: issuing, acknowledging and lifting a
-// warning, and every trace (which reads across scopes), are in the audit
+// warning, issuing and revoking a document, and every trace (which reads across scopes), are in the audit
 // trail with the caller; a trace with its criteria.
 func TestWarningsAndTracesAreAudited(t *testing.T) {
 	t.Parallel()
@@ -31,7 +31,16 @@ func TestWarningsAndTracesAreAudited(t *testing.T) {
 	if r := b.do(t, "POST", "/v1/warnings/"+id+"/lift", k.hebei, "application/json", []byte(`{"reason":"cleared"}`)); r.status != 200 {
 		t.Fatalf("lift: %d %s", r.status, r.body)
 	}
+	doc := b.post(t, "/v1/documents", k.hebei, map[string]any{"kind": "special_article_approval", "number": "AUDIT-1",
+		"holder": "91130802MA0D2KR498", "validFrom": "2026-01-01", "validUntil": "2098-12-31", "quantity": "1", "unit": "007", "level": "C"})
+	if doc.status != 201 {
+		t.Fatalf("document: %d %s", doc.status, doc.body)
+	}
+	if r := b.post(t, "/v1/documents/special_article_approval/AUDIT-1/revoke", k.hebei, map[string]any{"reason": "withdrawn"}); r.status != 200 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
 	want := map[customs.AuditAction]string{
+		customs.AuditDocumentIssue: "special_article_approval/AUDIT-1", customs.AuditDocumentRevoke: "special_article_approval/AUDIT-1",
 		customs.AuditWarningIssue: id, customs.AuditWarningAck: id, customs.AuditWarningLift: id,
 		customs.AuditTrace: "?hsPrefix=8457&origin=DEU",
 	}

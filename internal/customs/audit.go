@@ -43,6 +43,8 @@ const (
 	AuditWarningIssue    AuditAction = "warning.issue"
 	AuditWarningAck      AuditAction = "warning.ack"
 	AuditWarningLift     AuditAction = "warning.lift"
+	AuditDocumentIssue   AuditAction = "document.issue"
+	AuditDocumentRevoke  AuditAction = "document.revoke"
 	// AuditTrace is a trace across the ports (warnings.md): it reads
 	// across scopes, so every call is in the trail with its criteria.
 	AuditTrace AuditAction = "trace"
