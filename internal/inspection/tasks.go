@@ -280,16 +280,7 @@ func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *cu
 				}
 			}
 		}
-		switch req.Outcome {
-		case "", "pass", "fail":
-		default:
-			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
-		}
-		switch req.Disposition {
-		case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
-		default:
-			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
-		}
+		checkVerdict(&ps, req.Outcome, req.Disposition, false)
 		if len(ps) > 0 {
 			return nil, ps.Err(customs.CodeInvalid, "coal result does not validate")
 		}
@@ -352,18 +343,7 @@ func Judge(tables *codes.Tables, workflow customs.Workflow, items []int64, d *cu
 			res.SealsBroken = append(append([]string{}, req.SealsBroken...), res.Missing...)
 		}
 	default:
-		switch req.Outcome {
-		case "pass", "fail":
-		case "":
-			ps.Add("/outcome", customs.ProblemMissingField, "outcome is required: pass or fail")
-		default:
-			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail")
-		}
-		switch req.Disposition {
-		case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
-		default:
-			ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
-		}
+		checkVerdict(&ps, req.Outcome, req.Disposition, true)
 		if len(ps) > 0 {
 			return nil, ps.Err(customs.CodeInvalid, "result does not validate")
 		}
@@ -396,16 +376,7 @@ func judgeIronOre(req ResultRequest, res *Verdict) error {
 	if req.ForeignMatter == nil {
 		ps.Add("/foreignMatter", customs.ProblemMissingField, "foreignMatter is required: true or false")
 	}
-	switch req.Outcome {
-	case "", "pass", "fail":
-	default:
-		ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
-	}
-	switch req.Disposition {
-	case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
-	default:
-		ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
-	}
+	checkVerdict(&ps, req.Outcome, req.Disposition, false)
 	if len(ps) > 0 {
 		return ps.Err(customs.CodeInvalid, "iron-ore result does not validate")
 	}
@@ -494,4 +465,29 @@ func sortedKeys(m map[string]float64) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// checkVerdict adds the problems of a result's outcome and disposition,
+// which every workflow's result may carry: the outcome is pass or fail
+// (required where the gateway does not decide it), the disposition of a
+// failure returned or destroyed.
+func checkVerdict(ps *customs.Problems, outcome, disposition string, outcomeRequired bool) {
+	switch outcome {
+	case "pass", "fail":
+	case "":
+		if outcomeRequired {
+			ps.Add("/outcome", customs.ProblemMissingField, "outcome is required: pass or fail")
+		}
+	default:
+		if outcomeRequired {
+			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail")
+		} else {
+			ps.Add("/outcome", customs.ProblemInvalidEnum, "outcome must be pass or fail, or left out")
+		}
+	}
+	switch disposition {
+	case "", string(customs.StatusReturned), string(customs.StatusDestroyed):
+	default:
+		ps.Add("/disposition", customs.ProblemInvalidEnum, "disposition must be returned or destroyed")
+	}
 }

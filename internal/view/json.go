@@ -129,26 +129,9 @@ func SizeHint(v *View) int {
 }
 
 func appendParties(b []byte, m map[string]*PartyView) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	var arr [8]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		p := m[k]
+	return appendSortedMap(b, m, func(b []byte, p *PartyView) []byte {
 		if p == nil {
-			b = append(b, "null"...)
-			continue
+			return append(b, "null"...)
 		}
 		b = append(b, '{')
 		if p.USCC != nil {
@@ -164,7 +147,31 @@ func appendParties(b []byte, m map[string]*PartyView) []byte {
 		}
 		b = append(b, `,"country":`...)
 		b = appendOptString(b, p.Country)
-		b = append(b, '}')
+		return append(b, '}')
+	})
+}
+
+// appendSortedMap writes a map with its keys sorted, as encoding/json
+// does; a nil map is null. The keys are sorted on the stack for the
+// small maps a declaration has (parties, evidence).
+func appendSortedMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	var arr [16]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = value(b, m[k])
 	}
 	return append(b, '}')
 }
@@ -375,25 +382,7 @@ func AppendRouteJSON(b []byte, r *RouteView) []byte {
 
 // appendStringMap writes a map with its keys sorted, as encoding/json does.
 func appendStringMap(b []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	var arr [16]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = appendString(b, m[k])
-	}
-	return append(b, '}')
+	return appendSortedMap(b, m, appendString)
 }
 
 // AppendTimelineJSON appends the JSON of timeline entries, as
