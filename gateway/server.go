@@ -377,6 +377,17 @@ func ProblemType(code customs.ErrorCode) string {
 // status, and the only place internal errors are logged.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code := customs.ErrorCodeOf(err)
+	if code == customs.CodeInternal && r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The caller went away mid-request (a load client at its
+		// deadline, a closed browser): not our bug, and nobody reads the
+		// answer. Logged as such, counted with nginx's 499.
+		s.Logger.InfoContext(r.Context(), "client went away", "method", r.Method, "path", r.URL.Path)
+		if ri := infoFrom(r.Context()); ri != nil {
+			ri.code = "client_closed"
+		}
+		w.WriteHeader(499)
+		return
+	}
 	if code == customs.CodeInternal && s.DB != nil && s.DB.Unavailable(err) {
 		s.Logger.ErrorContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		err = &customs.Error{Code: customs.CodeUnavailable, Message: "the database is unavailable; try again later"}
