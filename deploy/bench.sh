@@ -179,6 +179,9 @@ start_sim 127.0.0.1:0 1
 SIM_ADDR=${SIM_URL#http://}
 export REVIEW_CENTRE_URL="$SIM_URL" GATEWAY_ADDR=127.0.0.1:0 RANDOM_SEED_SECRET="bench-$$"
 export REVIEW_CENTRE_BREAKER_TIMEOUT=1s OUTBOX_RETRY_CAP=2s
+# One port key sends the whole vessel: the per-key rate (KEY_RATE_LIMIT,
+# 200/s by default) would measure the limit, not intake.
+export KEY_RATE_LIMIT=0
 "$GW" serve --no-migrate 2>"$WORK/gateway.log" &
 gw_pid=$!
 GW_ADDR=$(log_addr "$WORK/gateway.log" "$gw_pid" "gateway listening" addr) || fail "the gateway did not start"
