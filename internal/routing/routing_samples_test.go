@@ -38,7 +38,7 @@ type sampleExpect struct {
 // is routing's) with its port's adapter and checks the verdict of
 // testdata/samples/<port>/<name>.expect.json under the samples' assumptions:
 // no credit records, no alerts, random-inspection rates 0. The files are
-// copies of /work/shared/samples.
+// copies of the contract's samples (../shared/samples).
 func TestSamples(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, zeroRates())
