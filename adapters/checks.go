@@ -1,6 +1,7 @@
 package adapters
 
 import (
+	"github.com/beevik/etree"
 	"github.com/jjj/gateway/internal/customs"
 )
 
@@ -160,6 +161,25 @@ func (r *Reader) Citation(kind customs.DocumentKind, number, qty string, at At, 
 		r.Decimal(qty, 5, customs.ProblemInvalidQuantity, at, qtySub, "write-off quantity of the "+what)
 	}
 	return customs.Citation{Kind: kind, Number: number, WriteOff: qty, Path: at.Path(numSub)}
+}
+
+// AttrCitation reads a citation written as attributes of one element
+// (Hebei XKZ @LX @BH @HXSL, Beijing Licence @type @number @writeOff):
+// in these dialects only the three licence types of documents.md exist,
+// so a missing type is missing_field and another invalid_enum, and
+// neither is cited (ok false). label names the type attribute in messages.
+func (r *Reader) AttrCitation(e *etree.Element, at At, typeAttr, numberAttr, qtyAttr, label string) (c customs.Citation, ok bool) {
+	typ := Attr(e, typeAttr)
+	kind, known := customs.DocumentKindOfLicence(typ)
+	switch {
+	case typ == "":
+		r.Missing(at, "/@"+typeAttr, "licence type "+label)
+		return c, false
+	case !known:
+		r.Add(at.Path("/@"+typeAttr), customs.ProblemInvalidEnum, "licence type %s %q is not one of 425, 203, 325", label, typ)
+		return c, false
+	}
+	return r.Citation(kind, Attr(e, numberAttr), Attr(e, qtyAttr), at, "/@"+numberAttr, "/@"+qtyAttr), true
 }
 
 // SpecialLevel checks a special-article level written as a letter (Hebei

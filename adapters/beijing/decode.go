@@ -350,17 +350,9 @@ func (dc *decoder) item(e *etree.Element, sc adapters.Scope, pos int) {
 func (dc *decoder) licence(e *etree.Element, g *customs.GoodsItem, pos int) {
 	at := adapters.At{Parent: g.Path, Name: "Licence", Pos: pos}
 	dc.UnknownChildren(e, at)
-	typ := adapters.Attr(e, "type")
-	kind, ok := customs.DocumentKindOfLicence(typ)
-	switch {
-	case typ == "":
-		dc.Missing(at, "/@type", "licence type Licence/@type")
-		return
-	case !ok:
-		dc.Add(at.Path("/@type"), customs.ProblemInvalidEnum, "licence type Licence/@type %q is not one of 425, 203, 325", typ)
-		return
+	if c, ok := dc.AttrCitation(e, at, "type", "number", "writeOff", "Licence/@type"); ok {
+		g.Documents = append(g.Documents, c)
 	}
-	g.Documents = append(g.Documents, dc.Citation(kind, adapters.Attr(e, "number"), adapters.Attr(e, "writeOff"), at, "/@number", "/@writeOff"))
 }
 
 // rawDG is a DangerousGoods element's attributes as read.

@@ -354,19 +354,9 @@ func (r *decoder) readItem(e *etree.Element, sc adapters.Scope, pos int) customs
 func (r *decoder) readXKZ(e *etree.Element, g *customs.GoodsItem, pos int) {
 	at := adapters.At{Parent: g.Path, Name: "XKZ", Pos: pos}
 	r.Leaf(e, at)
-	lx := adapters.Attr(e, "LX")
-	kind, ok := customs.DocumentKindOfLicence(lx)
-	switch {
-	case lx == "":
-		r.Missing(at, "/@LX", "licence type XKZ/@LX (许可证类别)")
-		return
-	case !ok:
-		r.Add(at.Path("/@LX"), customs.ProblemInvalidEnum, "licence type XKZ/@LX (许可证类别) %q is not one of 425, 203, 325", lx)
-		return
+	if c, ok := r.AttrCitation(e, at, "LX", "BH", "HXSL", "XKZ/@LX (许可证类别)"); ok {
+		g.Documents = append(g.Documents, c)
 	}
-	bh := adapters.Attr(e, "BH")
-	hxsl := adapters.Attr(e, "HXSL")
-	g.Documents = append(g.Documents, r.Citation(kind, bh, hxsl, at, "/@BH", "/@HXSL"))
 }
 
 // wxpField is the index of an element of WXP, or -1.
