@@ -210,7 +210,6 @@ type app struct {
 	db      *postgres.DB
 	server  *gateway.Server
 	workers []func(ctx context.Context)
-	ln      net.Listener
 	// rerouteNudge wakes the re-route worker after a credit change.
 	rerouteNudge chan struct{}
 }
