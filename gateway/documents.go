@@ -1,7 +1,7 @@
 package gateway
 
 import (
-	"io"
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -24,9 +24,11 @@ func (h documentHandlers) key(r *http.Request) (customs.DocumentKey, error) {
 }
 
 func (h documentHandlers) issue(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, 1<<20))
-	if err != nil {
-		return customs.Errorf(customs.CodeBadRequest, "the body cannot be read: %v", err)
+	// The edge's checks (UTF-8, no NUL, one JSON value) as for every body;
+	// the service reads the fields itself, to report each at its path.
+	var body json.RawMessage
+	if err := DecodeJSON(r, &body); err != nil {
+		return err
 	}
 	d, err := h.s.Documents.Issue(r.Context(), body, PrincipalFrom(r.Context()))
 	if err != nil {

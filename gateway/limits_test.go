@@ -319,3 +319,29 @@ func TestReadyzHidesTheDatabaseText(t *testing.T) {
 		t.Errorf("the driver's text leaks: %s", r.body)
 	}
 }
+
+// TestDocumentBodyAtTheEdge: a document's body gets the edge's checks as
+// every JSON body does: two values, a NUL or bytes that are not UTF-8 are
+// 400 bad_request, and nothing is registered.
+func TestDocumentBodyAtTheEdge(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{})
+	bureau := b.key(t, customs.CallerBureau, "130000")
+	one := `{"kind":"special_article_approval","number":"EDGE-1","holder":"91130802MA0D2KR498","validFrom":"2026-01-01","validUntil":"2098-12-31","quantity":"1","unit":"007","level":"C"}`
+	for name, body := range map[string]string{
+		"two values": one + " {}",
+		"a NUL":      strings.Replace(one, `"C"`, `"C\u0000"`, 1),
+		"not UTF-8":  strings.Replace(one, `"C"`, "\"C\xff\"", 1),
+	} {
+		r := b.do(t, "POST", "/v1/documents", bureau, "application/json", []byte(body))
+		if r.status != 400 {
+			t.Errorf("%s: %d %s, want 400", name, r.status, r.body)
+		}
+	}
+	if n := b.count(t, `SELECT count(*) FROM document`); n != 0 {
+		t.Errorf("%d documents registered", n)
+	}
+	if r := b.do(t, "POST", "/v1/documents", bureau, "application/json", []byte(one)); r.status != 201 {
+		t.Errorf("the same document, well formed: %d %s", r.status, r.body)
+	}
+}
