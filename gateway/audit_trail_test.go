@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 )
@@ -55,6 +56,21 @@ type auditWant struct {
 	action, actor, target, outcome string
 }
 
+// findAudit is the newest entry of all that w describes, or nil.
+func findAudit(all []auditItem, w auditWant) *auditItem {
+	for i := range all {
+		e := &all[i]
+		if e.Action != w.action || e.Outcome != w.outcome || e.Actor[:min(len(e.Actor), len(w.actor))] != w.actor {
+			continue
+		}
+		if w.target != "" && e.Target != w.target {
+			continue
+		}
+		return e
+	}
+	return nil
+}
+
 // checkAuditTrail checks, after TestConformance's calls, that each kind of
 // state-changing call is in the trail with who, what and how it ended
 // (done and refused), newest first, and that the filters and the cursor
@@ -62,20 +78,7 @@ type auditWant struct {
 // alert, hook.
 func checkAuditTrail(t *testing.T, b *confBundle, ids map[string]string) {
 	t.Helper()
-	// The entry is written once the answer is sent: wait for the last.
-	var all []auditItem
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		all = b.auditTrail(t, "")
-		if n := len(all); n > 0 && all[0].Action == "webhook.resume" && all[0].Outcome == "not_found" || time.Now().After(deadline) {
-			break
-		}
-	}
-	for i := 1; i < len(all); i++ {
-		if all[i].At.After(all[i-1].At.Add(time.Second)) || all[i].ID == all[i-1].ID {
-			t.Errorf("not newest first: %+v before %+v", all[i-1], all[i])
-		}
-	}
-	for _, w := range []auditWant{
+	wants := []auditWant{
 		{"declaration.submit", "port:tianjin", ids["haz"], "ok"},
 		{"declaration.submit", "port:tianjin", "tianjin", "conflict"},
 		{"declaration.submit", "port:tianjin", "hebei", "forbidden"},
@@ -99,21 +102,32 @@ func checkAuditTrail(t *testing.T, b *confBundle, ids map[string]string) {
 		{"webhook.resume", "admin", ids["hook"], "ok"},
 		{"webhook.delete", "enterprise:91130802MA0D2KR498", ids["hook"], "ok"},
 		{"credit.sync", "admin", "", "ok"},
-	} {
+	}
+	// An entry is written once its answer is sent, so entries of calls on
+	// other connections may land late: wait until every one is there.
+	var all []auditItem
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		all = b.auditTrail(t, "")
+		missing := slices.ContainsFunc(wants, func(w auditWant) bool { return findAudit(all, w) == nil })
+		if !missing || time.Now().After(deadline) {
+			break
+		}
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].At.After(all[i-1].At.Add(time.Second)) || all[i].ID == all[i-1].ID {
+			t.Errorf("not newest first: %+v before %+v", all[i-1], all[i])
+		}
+	}
+	for _, w := range wants {
 		t.Run(fmt.Sprintf("%s %s %s", w.action, w.outcome, w.actor), func(t *testing.T) {
-			for _, e := range all {
-				if e.Action != w.action || e.Outcome != w.outcome || e.Actor[:min(len(e.Actor), len(w.actor))] != w.actor {
-					continue
-				}
-				if w.target != "" && e.Target != w.target {
-					continue
-				}
-				if e.KeyID == "" || e.Role == "" || e.RequestID == "" || e.At.IsZero() || (w.outcome == "ok") != (e.Status < 400) {
-					t.Errorf("incomplete entry %+v", e)
-				}
+			e := findAudit(all, w)
+			if e == nil {
+				t.Errorf("no entry %+v in the trail", w)
 				return
 			}
-			t.Errorf("no entry %+v in the trail", w)
+			if e.KeyID == "" || e.Role == "" || e.RequestID == "" || e.At.IsZero() || (w.outcome == "ok") != (e.Status < 400) {
+				t.Errorf("incomplete entry %+v", *e)
+			}
 		})
 	}
 	// Reads are not audited.
