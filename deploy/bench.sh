@@ -253,7 +253,7 @@ say "pgbench: concurrency $CONC for ${PGBENCH_SECS}s"
 kill -STOP "$gw_pid" "$sim_pid"
 read -r m_busy0 m_tot0 < <(machine)
 pg0=$(pg_ticks)
-pgbench -n -M extended -c "$CONC" -j 2 -T "$PGBENCH_SECS" -h 127.0.0.1 -p 5432 -U postgres \
+pgbench -n -M prepared -c "$CONC" -j 2 -T "$PGBENCH_SECS" -h 127.0.0.1 -p 5432 -U postgres \
   -f deploy/bench/intake.sql \
   -D "doc=$(cat "$WORK/doc.json")" -D "canonical=$(cat "$WORK/canonical.hex")" \
   -D "tldata=$(cat "$WORK/tldata.json")" -D "enterprises=$enterprises" -D "digest=$digest" \

@@ -6,7 +6,8 @@
 -- per webhook of the enterprises; the yardstick leaves both out (a third
 -- of the corpus has tasks; the bench registers no webhooks).
 --
--- Run by deploy/bench.sh with pgbench -M extended, so that the variables
+-- Run by deploy/bench.sh with pgbench -M prepared (the gateway prepares the
+-- statements its connections run again: internal/postgres/stmtcache.go), so that the variables
 -- (doc, canonical, tldata, enterprises, digest) travel as bind parameters in text form, as lib/pq sends the
 -- gateway's: doc (the stored document, compact JSON), canonical (the
 -- canonical XML as bytea hex, \x...), tldata (the timeline entry's data),

@@ -7,6 +7,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -49,7 +50,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // parsed, bound and run together) instead of two: intake's one statement
 // per declaration is then one round trip too. Stores pass JSON and text as
 // strings, and []byte only for bytea columns, which this mode sends as is.
+// Statements a connection runs again are prepared once on it
+// (stmtcache.go), so the server stops planning them on every call.
 func Connect(ctx context.Context, cfg Config) (*DB, error) {
+	return connect(ctx, cfg, time.Now)
+}
+
+func connect(ctx context.Context, cfg Config, now func() time.Time) (*DB, error) {
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = 20
 	}
@@ -59,10 +66,11 @@ func Connect(ctx context.Context, cfg Config) (*DB, error) {
 	if err := checkURL(cfg.URL); err != nil {
 		return nil, err
 	}
-	db, err := sqlx.Open("postgres", withBinaryParameters(cfg.URL))
+	connector, err := pq.NewConnector(withBinaryParameters(cfg.URL))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(cachingConnector{Connector: connector, now: now}), "postgres")
 	db.SetMaxOpenConns(cfg.MaxConns)
 	db.SetMaxIdleConns(cfg.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)

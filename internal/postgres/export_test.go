@@ -1,0 +1,14 @@
+package postgres
+
+import (
+	"context"
+	"time"
+)
+
+// StmtCacheSize is the most statements a connection keeps prepared.
+const StmtCacheSize = stmtCacheSize
+
+// ConnectWithClock is Connect with the clock the statement cache reads.
+func ConnectWithClock(ctx context.Context, cfg Config, now func() time.Time) (*DB, error) {
+	return connect(ctx, cfg, now)
+}
