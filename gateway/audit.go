@@ -22,10 +22,13 @@ type AuditLog interface {
 // code). Calls without a valid key are in the access log only: recording
 // them would let anyone on the network fill the trail.
 //
-// The entry is written right after the change, not inside its
-// transaction: a crash between the two loses the entry, never the change,
-// and the access log line (same request id) still shows the call. A
-// failure to write it is logged at error level.
+// A declaration's creation is written inside intake's transaction
+// (auditEntry, clearance.SubmitAudited): its entry and the declaration
+// are stored together or not at all. Every other entry is written right
+// after the call, not inside its transaction: a crash between the two
+// loses the entry, never the change, and the access log line (same
+// request id) still shows the call. A failure to write it is logged at
+// error level.
 var audited = map[string]customs.AuditAction{
 	"POST /v1/ports/{port}/declarations":        customs.AuditSubmit,
 	"POST /v1/tasks/{id}/claim":                 customs.AuditClaim,
@@ -59,10 +62,24 @@ func noteTarget(r *http.Request, target string) {
 	}
 }
 
-// audit records a finished call when its route is audited.
+// auditEntry is the entry of r's call should it succeed with status, for
+// a service that stores it with the change; nil when the call is not
+// audited. Its Target and At are the service's to set.
+func (s *Server) auditEntry(r *http.Request, status int) *customs.AuditEntry {
+	action, ok := audited[r.Pattern]
+	ri := infoFrom(r.Context())
+	if !ok || ri == nil || ri.keyID == "" || s.Audit == nil {
+		return nil
+	}
+	return &customs.AuditEntry{KeyID: ri.keyID, Role: customs.CallerRole(ri.role), Actor: ri.actor,
+		RequestID: ri.id, Action: action, Outcome: "ok", Status: status}
+}
+
+// audit records a finished call when its route is audited, unless the
+// service wrote its entry with the change.
 func (s *Server) audit(r *http.Request, ri *requestInfo, w http.ResponseWriter, status int) {
 	action, ok := audited[r.Pattern]
-	if !ok || ri.keyID == "" || s.Audit == nil {
+	if !ok || ri.keyID == "" || s.Audit == nil || ri.audited {
 		return
 	}
 	target := ri.target

@@ -89,12 +89,15 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 		s.countSubmission(port, false, err, time.Since(start))
 		return &DeclarationError{Port: port, Err: err}
 	}
-	res, err := s.Clearance.Submit(r.Context(), port, body, PrincipalFrom(r.Context()))
+	res, err := s.Clearance.SubmitAudited(r.Context(), port, body, PrincipalFrom(r.Context()), s.auditEntry(r, http.StatusCreated))
 	s.countSubmission(port, err == nil && res.Created, err, time.Since(start))
 	if err != nil {
 		return s.declarationError(port, err)
 	}
 	noteDeclaration(r, res.ID)
+	if res.Audited {
+		infoFrom(r.Context()).audited = true
+	}
 	if !res.Created {
 		return WriteRawJSON(w, http.StatusOK, res.Body)
 	}

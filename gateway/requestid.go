@@ -56,6 +56,9 @@ type requestInfo struct {
 	actor  string
 	target string
 	code   customs.ErrorCode
+	// audited is set when the call's entry was written with its change
+	// (intake's transaction), so the HTTP layer does not write it again.
+	audited bool
 }
 
 const infoKey ctxKey = 1

@@ -86,6 +86,9 @@ type Submitted struct {
 	Created bool
 	// Body is the JSON of the declaration as GET shows it.
 	Body []byte
+	// Audited is true when the call's audit entry was stored with the
+	// declaration (SubmitAudited).
+	Audited bool
 }
 
 // Submit takes a port's message: translate, route, store in one
@@ -93,6 +96,15 @@ type Submitted struct {
 // *customs.Error: CodeUnreadable, CodeInvalid (with every problem),
 // CodeConflict (same reference, other bytes).
 func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who customs.Principal) (*Submitted, error) {
+	return s.SubmitAudited(ctx, port, raw, who, nil)
+}
+
+// SubmitAudited is Submit that also stores audit, the call's audit entry,
+// in the same transaction as the declaration it creates (its Target set
+// to the new declaration, its At to the arrival); the answer says so with
+// Audited. When nothing is created (a resend, a refusal) the entry is not
+// written and the caller records the outcome itself.
+func (s *Service) SubmitAudited(ctx context.Context, port customs.Port, raw []byte, who customs.Principal, audit *customs.AuditEntry) (*Submitted, error) {
 	now := s.now().Truncate(time.Microsecond)
 	d, err := s.Translator.Decode(port, raw)
 	if err != nil {
@@ -144,6 +156,11 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	routeJSON := view.AppendRouteJSON(nil, v.Route)
 	note := "accepted and routed: " + string(route.Lane)
 	in := &customs.Intake{Declaration: d, PortOffice: portOffice, Canonical: xml, Actor: who.Actor(), Note: note, RouteJSON: routeJSON}
+	if audit != nil {
+		e := *audit
+		e.Target, e.At = d.ID, now
+		in.Audit = &e
+	}
 	id, digest, created, err := s.Store.InsertDeclaration(ctx, in)
 	// A document another declaration took the last of (or revoked) between
 	// the check and the statement: nothing was stored; check again to say
@@ -180,7 +197,7 @@ func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who
 	if err != nil {
 		return nil, fmt.Errorf("submit: %w", err)
 	}
-	return &Submitted{ID: id, Created: true, Body: body}, nil
+	return &Submitted{ID: id, Created: true, Body: body, Audited: in.Audit != nil}, nil
 }
 
 // RefusedError is a refused message with the portRef read from it, when

@@ -26,6 +26,10 @@ type Intake struct {
 	// RouteJSON is the route as the API shows it: kept with the first
 	// timeline entry and carried by webhook events.
 	RouteJSON []byte
+	// Audit, when set, is the submission's audit entry (its Target the
+	// declaration): written in the declaration's own transaction, so that
+	// a stored declaration always has its entry, and intake commits once.
+	Audit *AuditEntry
 }
 
 // StoredDeclaration is a declaration as stored, with its live state.

@@ -46,7 +46,7 @@ func (s DeclarationStore) InsertDeclaration(ctx context.Context, in *customs.Int
 		ID: d.ID, Port: d.Source.Port, PortRef: d.Source.PortRef, Digest: d.Source.Digest, Direction: d.Direction,
 		ReceivedAt: d.Source.ReceivedAt, PortOffice: in.PortOffice, Enterprises: d.Enterprises(), Lane: d.Route.Lane,
 		Declaration: d, Canonical: in.Canonical, Draw: draw, Tasks: tasks,
-		Actor: in.Actor, Note: in.Note, Route: in.RouteJSON, WriteOffs: wo,
+		Actor: in.Actor, Note: in.Note, Route: in.RouteJSON, WriteOffs: wo, Audit: in.Audit,
 	})
 }
 

@@ -47,6 +47,9 @@ type NewDeclaration struct {
 	// citations of the declaration's items, written off in the same
 	// statement; nil for none.
 	WriteOffs []byte
+	// Audit is the call's audit entry, written in the same statement when
+	// the declaration is created; nil for none.
+	Audit *customs.AuditEntry
 }
 
 const insertDeclarationSQL = `
@@ -90,6 +93,9 @@ WITH d AS (
         WHEN doc.level = 'A' THEN 0
         ELSE doc.remaining - wsum.qty END
     FROM wsum WHERE doc.kind = wsum.kind AND doc.number = wsum.number
+), au AS (
+    INSERT INTO audit (at, key_id, role, actor, request_id, action, target, outcome, status)
+    SELECT $18, $19, $20, $21, $22, $23, $24, $25, $26 FROM d WHERE $19::text IS NOT NULL
 )
 SELECT id FROM d`
 
@@ -110,10 +116,16 @@ func (db *DB) InsertDeclaration(ctx context.Context, n *NewDeclaration) (id, dig
 	if writeOffs == nil {
 		writeOffs = []byte("[]")
 	}
+	var a customs.AuditEntry
+	var auditKey any // NULL: no entry
+	if n.Audit != nil {
+		a, auditKey = *n.Audit, n.Audit.KeyID
+	}
 	err = db.QueryRowContext(ctx, insertDeclarationSQL,
 		n.ID, n.Port, n.PortRef, n.Digest, n.Direction, n.ReceivedAt,
 		n.PortOffice, pq.Array(n.Enterprises), n.Lane, string(doc), n.Canonical, jsonOrNull(n.Draw),
 		n.Actor, n.Note, jsonOrNull(n.Route), string(tasks), string(writeOffs),
+		a.At, auditKey, string(a.Role), a.Actor, a.RequestID, string(a.Action), a.Target, a.Outcome, a.Status,
 	).Scan(&got)
 	if err == nil {
 		return got, n.Digest, true, nil
