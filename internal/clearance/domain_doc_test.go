@@ -62,6 +62,7 @@ func TestDomainDocMigration(t *testing.T) {
 			}
 			res, err := s.Submit(ctx, port, raw, customs.Principal{Role: customs.CallerPort, Scope: string(port)})
 			if err != nil {
+				t.Logf("%s: %v", f, err)
 				continue // refused for reasons of its own (a handwritten base)
 			}
 			ids = append(ids, res.ID)

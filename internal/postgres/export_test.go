@@ -12,3 +12,6 @@ const StmtCacheSize = stmtCacheSize
 func ConnectWithClock(ctx context.Context, cfg Config, now func() time.Time) (*DB, error) {
 	return connect(ctx, cfg, now)
 }
+
+// IntakeStatements is how many shared intake statements db has run.
+func IntakeStatements(db *DB) int64 { return db.intake.statements.Load() }

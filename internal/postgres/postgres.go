@@ -27,6 +27,7 @@ import (
 // DB is the gateway's database handle.
 type DB struct {
 	*sqlx.DB
+	intake *intakeBatcher
 }
 
 // Config is how to connect.
@@ -78,7 +79,17 @@ func connect(ctx context.Context, cfg Config, now func() time.Time) (*DB, error)
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &DB{db}, nil
+	out := &DB{DB: db}
+	out.intake = newIntakeBatcher(out, max(1, cfg.MaxConns/4))
+	return out, nil
+}
+
+// Close stops intake's workers and closes the pool.
+func (db *DB) Close() error {
+	if db.intake != nil {
+		db.intake.close()
+	}
+	return db.DB.Close()
 }
 
 // checkURL refuses a malformed postgres:// URL with an error that does
