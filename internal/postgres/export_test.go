@@ -15,3 +15,10 @@ func ConnectWithClock(ctx context.Context, cfg Config, now func() time.Time) (*D
 
 // IntakeStatements is how many shared intake statements db has run.
 func IntakeStatements(db *DB) int64 { return db.intake.statements.Load() }
+
+// WithoutIntakeGroups stops db's intake workers: each declaration then
+// runs alone on the pool, as with a small pool.
+func WithoutIntakeGroups(db *DB) {
+	db.intake.close()
+	db.intake = nil
+}

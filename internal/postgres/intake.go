@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -97,7 +98,7 @@ SELECT id FROM d`
 // it created; a declaration whose port reference is stored already is
 // left out. A write-off the register refuses fails the whole statement:
 // nothing is stored.
-func (db *DB) insertDeclarations(ctx context.Context, ns []*NewDeclaration) (map[string]bool, error) {
+func (db *DB) insertDeclarations(ctx context.Context, q queryer, ns []*NewDeclaration) (map[string]bool, error) {
 	k := len(ns)
 	ids, ports, refs, digests, dirs := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
 	ats, offices, ents, lanes, docs := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
@@ -128,7 +129,7 @@ func (db *DB) insertDeclarations(ctx context.Context, ns []*NewDeclaration) (map
 			aStatus[i] = int64(a.Status)
 		}
 	}
-	rows, err := db.QueryContext(ctx, insertDeclarationsSQL,
+	rows, err := q.QueryContext(ctx, insertDeclarationsSQL,
 		pq.StringArray(ids), pq.StringArray(ports), pq.StringArray(refs), pq.StringArray(digests), pq.StringArray(dirs),
 		pq.StringArray(ats), pq.StringArray(offices), pq.StringArray(ents), pq.StringArray(lanes), pq.StringArray(docs),
 		canon, pq.Array(draws), pq.StringArray(actors), pq.StringArray(notes), pq.Array(routes),
@@ -176,10 +177,10 @@ func jsonArray(b []byte) string {
 // declaration's id and digest with created false. Concurrent calls share
 // statements (intakeBatcher).
 func (db *DB) InsertDeclaration(ctx context.Context, n *NewDeclaration) (id, digest string, created bool, err error) {
-	if db.intake != nil && n.WriteOffs == nil {
+	if db.intake != nil {
 		created, err = db.intake.insert(ctx, n)
 	} else {
-		created, err = db.insertOne(ctx, n)
+		created, err = db.insertOne(ctx, db, n)
 	}
 	if err != nil {
 		return "", "", false, err
@@ -194,8 +195,13 @@ func (db *DB) InsertDeclaration(ctx context.Context, n *NewDeclaration) (id, dig
 	return id, digest, false, nil
 }
 
-func (db *DB) insertOne(ctx context.Context, n *NewDeclaration) (bool, error) {
-	created, err := db.insertDeclarations(ctx, []*NewDeclaration{n})
+// queryer is the pool or one of its connections.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (db *DB) insertOne(ctx context.Context, q queryer, n *NewDeclaration) (bool, error) {
+	created, err := db.insertDeclarations(ctx, q, []*NewDeclaration{n})
 	if err != nil {
 		return false, err
 	}
@@ -203,9 +209,9 @@ func (db *DB) insertOne(ctx context.Context, n *NewDeclaration) (bool, error) {
 }
 
 // intakeBatcher groups concurrent InsertDeclaration calls into shared
-// statements. A declaration that writes documents off never joins a
-// group: two of them citing the same document must be judged one after
-// the other, as the register's rules (documents.md) take them.
+// statements. A declaration that writes documents off never shares one:
+// two of them citing the same document must be judged one after the
+// other, as the register's rules (documents.md) take them.
 type intakeBatcher struct {
 	db      *DB
 	queue   chan *intakeCall
@@ -234,6 +240,14 @@ const (
 	intakeBatchTimeout = 30 * time.Second
 )
 
+// intakeWorkersFor is how many workers run groups, each on a connection
+// it keeps, for a pool of maxConns: two, but never more than a third of
+// the pool, and none for a pool of one or two, whose declarations each run
+// alone on the pool (planned at every call).
+func intakeWorkersFor(maxConns int) int {
+	return min(2, maxConns/3)
+}
+
 func newIntakeBatcher(db *DB, workers int) *intakeBatcher {
 	b := &intakeBatcher{db: db, queue: make(chan *intakeCall), max: intakeBatchMax, timeout: intakeBatchTimeout, stop: make(chan struct{})}
 	for range workers {
@@ -253,14 +267,20 @@ func (b *intakeBatcher) insert(ctx context.Context, n *NewDeclaration) (bool, er
 	case <-ctx.Done():
 		return false, ctx.Err()
 	case <-b.stop:
-		return b.db.insertOne(ctx, n)
+		return b.db.insertOne(ctx, b.db, n)
 	}
 	<-c.done
 	return c.created, c.err
 }
 
+// work runs groups on a connection of its own, set to use the
+// statement's generic plan: PostgreSQL would otherwise plan it for every
+// call (about 1 ms), since with arrays of unknown length its custom plans
+// always look cheaper than the generic one.
 func (b *intakeBatcher) work() {
 	defer b.wg.Done()
+	var conn *sql.Conn
+	defer func() { release(conn) }()
 	group := make([]*intakeCall, 0, b.max)
 	for {
 		group = group[:0]
@@ -279,32 +299,84 @@ func (b *intakeBatcher) work() {
 				break more
 			}
 		}
-		b.run(group)
+		conn = b.run(group, conn)
 	}
 }
 
-func (b *intakeBatcher) run(group []*intakeCall) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), b.timeout)
-	defer cancel()
-	ns := make([]*NewDeclaration, len(group))
-	for i, c := range group {
-		ns[i] = c.n
-	}
-	b.statements.Add(1)
-	created, err := b.db.insertDeclarations(ctx, ns)
-	if err != nil && len(group) > 1 && !IsUnavailable(err) && !errors.Is(err, context.DeadlineExceeded) {
-		// One declaration's row the table refuses fails them all: each
-		// runs alone, and gets its own answer.
-		for _, c := range group {
-			c.created, c.err = b.db.insertOne(ctx, c.n)
-			close(c.done)
-		}
+// release gives a worker's connection back to the pool as the pool's
+// other connections are.
+func release(conn *sql.Conn) {
+	if conn == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, `RESET plan_cache_mode`); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	conn.Close()
+}
+
+// run stores a group on conn (taken from the pool when nil) and returns
+// the connection to use next; nil after it failed.
+func (b *intakeBatcher) run(group []*intakeCall, conn *sql.Conn) *sql.Conn {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), b.timeout)
+	defer cancel()
+	var err error
+	if conn == nil {
+		if conn, err = b.db.DB.Conn(ctx); err == nil {
+			if _, err = conn.ExecContext(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
+				conn.Close()
+				conn = nil
+			}
+		}
+		if err != nil {
+			for _, c := range group {
+				c.err = fmt.Errorf("insert declaration: %w", err)
+				close(c.done)
+			}
+			return nil
+		}
+	}
+	// A declaration that writes documents off runs alone, after the
+	// others.
+	var ns []*NewDeclaration
+	var shared, alone []*intakeCall
 	for _, c := range group {
-		c.created, c.err = created[c.n.ID], err
+		if c.n.WriteOffs != nil {
+			alone = append(alone, c)
+		} else {
+			shared, ns = append(shared, c), append(ns, c.n)
+		}
+	}
+	lost := func(err error) bool { return IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) }
+	if len(ns) > 0 {
+		b.statements.Add(1)
+		created, err := b.db.insertDeclarations(ctx, conn, ns)
+		if err != nil && len(shared) > 1 && !lost(err) {
+			// One declaration's row the tables refuse fails them all:
+			// each runs alone, and gets its own answer.
+			alone = append(alone, shared...)
+		} else {
+			for _, c := range shared {
+				c.created, c.err = created[c.n.ID], err
+				close(c.done)
+			}
+		}
+		if lost(err) {
+			release(conn)
+			conn = nil
+		}
+	}
+	for _, c := range alone {
+		if conn == nil {
+			c.created, c.err = b.db.insertOne(ctx, b.db, c.n)
+		} else {
+			c.created, c.err = b.db.insertOne(ctx, conn, c.n)
+		}
 		close(c.done)
 	}
+	return conn
 }
 
 func (b *intakeBatcher) close() {

@@ -80,7 +80,9 @@ func connect(ctx context.Context, cfg Config, now func() time.Time) (*DB, error)
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	out := &DB{DB: db}
-	out.intake = newIntakeBatcher(out, max(1, cfg.MaxConns/4))
+	if w := intakeWorkersFor(cfg.MaxConns); w > 0 {
+		out.intake = newIntakeBatcher(out, w)
+	}
 	return out, nil
 }
 
