@@ -322,22 +322,6 @@ func release(conn *sql.Conn) {
 func (b *intakeBatcher) run(group []*intakeCall, conn *sql.Conn) *sql.Conn {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), b.timeout)
 	defer cancel()
-	var err error
-	if conn == nil {
-		if conn, err = b.db.DB.Conn(ctx); err == nil {
-			if _, err = conn.ExecContext(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
-				conn.Close()
-				conn = nil
-			}
-		}
-		if err != nil {
-			for _, c := range group {
-				c.err = fmt.Errorf("insert declaration: %w", err)
-				close(c.done)
-			}
-			return nil
-		}
-	}
 	// A declaration that writes documents off runs alone, after the
 	// others.
 	var ns []*NewDeclaration
@@ -349,11 +333,10 @@ func (b *intakeBatcher) run(group []*intakeCall, conn *sql.Conn) *sql.Conn {
 			shared, ns = append(shared, c), append(ns, c.n)
 		}
 	}
-	lost := func(err error) bool { return IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) }
 	if len(ns) > 0 {
 		b.statements.Add(1)
-		created, err := b.db.insertDeclarations(ctx, conn, ns)
-		if err != nil && len(shared) > 1 && !lost(err) {
+		created, err := b.exec(ctx, &conn, ns)
+		if err != nil && len(shared) > 1 && conn != nil {
 			// One declaration's row the tables refuse fails them all:
 			// each runs alone, and gets its own answer.
 			alone = append(alone, shared...)
@@ -363,20 +346,51 @@ func (b *intakeBatcher) run(group []*intakeCall, conn *sql.Conn) *sql.Conn {
 				close(c.done)
 			}
 		}
-		if lost(err) {
-			release(conn)
-			conn = nil
-		}
 	}
 	for _, c := range alone {
-		if conn == nil {
-			c.created, c.err = b.db.insertOne(ctx, b.db, c.n)
-		} else {
-			c.created, c.err = b.db.insertOne(ctx, conn, c.n)
-		}
+		created, err := b.exec(ctx, &conn, []*NewDeclaration{c.n})
+		c.created, c.err = created[c.n.ID], err
 		close(c.done)
 	}
 	return conn
+}
+
+// exec runs the statement for ns on *conn, taking a connection from the
+// pool first when it is nil. A connection found dead before the statement
+// was sent (driver.ErrBadConn: PostgreSQL restarted) is replaced and the
+// statement sent again, once, as database/sql does for the pool; after
+// any other failure of the connection, *conn is nil.
+func (b *intakeBatcher) exec(ctx context.Context, conn **sql.Conn, ns []*NewDeclaration) (map[string]bool, error) {
+	for try := 0; ; try++ {
+		if *conn == nil {
+			c, err := b.db.DB.Conn(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("insert declaration: %w", err)
+			}
+			if _, err := c.ExecContext(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
+				c.Raw(func(any) error { return driver.ErrBadConn })
+				c.Close()
+				if errors.Is(err, driver.ErrBadConn) && try == 0 {
+					continue
+				}
+				return nil, fmt.Errorf("insert declaration: %w", err)
+			}
+			*conn = c
+		}
+		created, err := b.db.insertDeclarations(ctx, *conn, ns)
+		if err == nil {
+			return created, nil
+		}
+		if IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) {
+			(*conn).Raw(func(any) error { return driver.ErrBadConn })
+			(*conn).Close()
+			*conn = nil
+			if errors.Is(err, driver.ErrBadConn) && try == 0 {
+				continue
+			}
+		}
+		return nil, err
+	}
 }
 
 func (b *intakeBatcher) close() {

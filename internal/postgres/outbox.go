@@ -178,6 +178,11 @@ WITH o AS (
 ), d AS (
     UPDATE declaration SET delivery = $10, entry_id = COALESCE($11, entry_id), updated_at = $5
     FROM o WHERE declaration.id = o.declaration_id AND o.kind = 'declaration'
+), e AS (
+    -- The CTEs read the declaration as it was: its first entry id only.
+    INSERT INTO declaration_entry (entry_id, declaration_id)
+    SELECT $11, o.declaration_id FROM o JOIN declaration old ON old.id = o.declaration_id
+    WHERE o.kind = 'declaration' AND $11::text IS NOT NULL AND old.entry_id IS NULL
 )
 SELECT id, declaration_id, kind, idempotency_key FROM o`,
 		f.ID, f.Lease, string(f.State), reason, f.Attempt.At, st, lat, f.Attempt.Outcome, et, delivery, entry)
@@ -386,7 +391,7 @@ ORDER BY id`, f.Port, from, to, f.Reason)
 // DeclarationByEntryID returns the id of the declaration the review centre
 // gave entryID; customs.CodeNotFound if none.
 func DeclarationByEntryID(ctx context.Context, q sqlx.ExtContext, entryID string) (id string, err error) {
-	err = sqlx.GetContext(ctx, q, &id, `SELECT id FROM declaration WHERE entry_id = $1`, entryID)
+	err = sqlx.GetContext(ctx, q, &id, `SELECT declaration_id FROM declaration_entry WHERE entry_id = $1`, entryID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", customs.Errorf(customs.CodeNotFound, "no declaration has entry id %s", entryID)
 	}
@@ -459,6 +464,11 @@ WITH u AS (
 ), d AS (
     UPDATE declaration SET delivery = 'delivered', entry_id = COALESCE(NULLIF(u.entry_id, ''), declaration.entry_id), updated_at = u.at
     FROM o JOIN u ON u.id = o.id JOIN l ON l.id = o.declaration_id WHERE declaration.id = o.declaration_id
+), e AS (
+    -- The CTEs read the declaration as it was: its first entry id only.
+    INSERT INTO declaration_entry (entry_id, declaration_id)
+    SELECT u.entry_id, o.declaration_id FROM o JOIN u ON u.id = o.id JOIN declaration old ON old.id = o.declaration_id
+    WHERE o.kind = 'declaration' AND u.entry_id <> '' AND old.entry_id IS NULL
 )
 SELECT id, declaration_id, kind, idempotency_key FROM o ORDER BY id`,
 		ids, leases, ats, codes, lats, outcomes, entries)

@@ -1,0 +1,2 @@
+ALTER TABLE declaration ADD CONSTRAINT declaration_entry_id_key UNIQUE (entry_id);
+DROP TABLE declaration_entry;

@@ -1,0 +1,15 @@
+-- The review centre's entry ids in a table of their own (issue 14). The
+-- receipt sets a declaration's delivery and entry id; while entry_id
+-- carried a unique index, that update was never HOT: it added an entry to
+-- each of the declaration's six indexes and its GIN, for every declaration
+-- delivered. Now the update touches no indexed column, and the entry's
+-- uniqueness and its lookup (a decision names the entry) are this table's.
+CREATE TABLE declaration_entry (
+    entry_id        text PRIMARY KEY,
+    declaration_id  text NOT NULL REFERENCES declaration (id) ON DELETE CASCADE
+);
+
+INSERT INTO declaration_entry (entry_id, declaration_id)
+SELECT entry_id, id FROM declaration WHERE entry_id IS NOT NULL;
+
+ALTER TABLE declaration DROP CONSTRAINT declaration_entry_id_key;
