@@ -29,9 +29,15 @@ import (
 // included) and the text of an element is all its character data and
 // CDATA taken together, however comments split it: that is the value an
 // adapter reads.
-func scan(body []byte, lim Limits) error {
+//
+// On success it also returns the body for etree, compacted (compact): the
+// same bytes without the white space that only indents the structure.
+func scan(body []byte, lim Limits) ([]byte, error) {
 	s := scanner{b: body, lim: lim}
-	return s.run()
+	if err := s.run(); err != nil {
+		return nil, err
+	}
+	return s.compact(), nil
 }
 
 type scanner struct {
@@ -41,12 +47,25 @@ type scanner struct {
 	open     []frame
 	elements int
 	rootSeen bool
+	// blank are the runs of white space between tags, inside the root,
+	// that compact leaves out, in the order of the body.
+	blank []span
 }
 
 // frame is an open element: where its start tag is and where its name ends
 // (the name is read back from the body), and how many bytes of character
-// data it has so far.
-type frame struct{ start, nameEnd, text int }
+// data it has so far; for compact, whether it has child elements (kids),
+// whether it has character data other than white space or a CDATA section
+// (solid), and where its runs of white space start in scanner.blank.
+type frame struct {
+	start, nameEnd, text int
+	kids, solid          bool
+	blank                int
+}
+
+// span is a run of white space b[start:end] directly inside the element
+// open at depth (1 is the root).
+type span struct{ start, end, depth int }
 
 func (s *scanner) run() error {
 	b := s.b
@@ -66,6 +85,13 @@ func (s *scanner) run() error {
 				return s.textTooLong(f, i+j)
 			} else {
 				f.text += j
+				if !f.solid {
+					if notSpace(b[i:i+j]) >= 0 {
+						s.solidify(n)
+					} else {
+						s.blank = append(s.blank, span{i, i + j, n})
+					}
+				}
 			}
 		}
 		i += j
@@ -138,6 +164,7 @@ func (s *scanner) bang(i int) (int, error) {
 		if f.text += k; f.text > s.lim.MaxValueBytes {
 			return 0, s.textTooLong(f, i+9+k)
 		}
+		s.solidify(n)
 		return i + 9 + k + 3, nil
 	case len(rest) >= 9 && strings.EqualFold(string(rest[2:9]), "DOCTYPE"):
 		return 0, unreadable(customs.ProblemDoctypeForbidden, "a DOCTYPE is not allowed (%s)", s.where(i))
@@ -156,6 +183,9 @@ func (s *scanner) startTag(i int) (int, error) {
 		return 0, s.malformed(i, "element <%s> after the root element: a document has one root", clip(b[i+1:n], 64))
 	}
 	s.rootSeen = true
+	if k := len(s.open); k > 0 {
+		s.open[k-1].kids = true
+	}
 	if s.elements++; s.elements > s.lim.MaxElements {
 		return 0, unreadable(customs.ProblemTooDeep, "more than %d elements (%s)", s.lim.MaxElements, s.where(i))
 	}
@@ -171,7 +201,7 @@ func (s *scanner) startTag(i int) (int, error) {
 		}
 		switch b[p] {
 		case '>':
-			s.open = append(s.open, frame{start: i, nameEnd: n})
+			s.open = append(s.open, frame{start: i, nameEnd: n, blank: len(s.blank)})
 			return p + 1, nil
 		case '/':
 			if p+1 < len(b) && b[p+1] == '>' {
@@ -217,7 +247,7 @@ func (s *scanner) endTag(i int) (int, error) {
 		f := s.open[k-1]
 		name := b[f.start+1 : f.nameEnd]
 		if p := i + 2 + len(name); p < len(b) && b[p] == '>' && bytes.Equal(b[i+2:p], name) {
-			s.open = s.open[:k-1]
+			s.close()
 			return p + 1, nil
 		}
 	}
@@ -234,8 +264,67 @@ func (s *scanner) endTag(i int) (int, error) {
 	if open := b[f.start+1 : f.nameEnd]; !bytes.Equal(open, name) {
 		return 0, s.malformed(i, "end tag </%s> closes element <%s> of %s", clip(name, 64), clip(open, 64), s.where(f.start))
 	}
-	s.open = s.open[:len(s.open)-1]
+	s.close()
 	return p + 1, nil
+}
+
+// close pops the innermost open element. The white space directly in an
+// element without child elements stays (it is the element's text, if
+// blank), and so does all of it in an element that has text (solidify).
+func (s *scanner) close() {
+	k := len(s.open)
+	if f := s.open[k-1]; !f.kids {
+		// No child elements: every run since it opened is its own.
+		s.blank = s.blank[:f.blank]
+	}
+	s.open = s.open[:k-1]
+}
+
+// solidify marks the element open at depth as having text: the white
+// space directly in it is part of its text, which an adapter reads whole
+// (Text), so none of it may be left out, before or after this point. Its
+// children's runs, deeper, stay.
+func (s *scanner) solidify(depth int) {
+	f := &s.open[depth-1]
+	if f.solid {
+		return
+	}
+	f.solid = true
+	kept := s.blank[:f.blank]
+	for _, r := range s.blank[f.blank:] {
+		if r.depth != depth {
+			kept = append(kept, r)
+		}
+	}
+	s.blank = kept
+}
+
+// compact returns the body without the runs of white space in s.blank: the
+// white space between the tags of an element that has child elements and
+// no text. It only indents the structure: an adapter reads an element's
+// text as all of its character data, trimmed (Text), and never looks at
+// white space between elements, but etree and encoding/xml pay for every
+// byte of it and for a node of each run (a third of the nodes of an
+// indented message). Nothing else changes: the tags, attributes, text,
+// comments and processing instructions are the same bytes in the same
+// order, and white space cannot make a message malformed, so etree reads
+// the compacted body exactly when it reads the body. Line numbers do
+// change: ReadXML parses the body itself again to report an error.
+func (s *scanner) compact() []byte {
+	if len(s.blank) == 0 {
+		return s.b
+	}
+	n := len(s.b)
+	for _, r := range s.blank {
+		n -= r.end - r.start
+	}
+	out := make([]byte, 0, n)
+	at := 0
+	for _, r := range s.blank {
+		out = append(out, s.b[at:r.start]...)
+		at = r.end
+	}
+	return append(out, s.b[at:]...)
 }
 
 // xmlDecl checks the version of an XML declaration (a processing

@@ -30,9 +30,37 @@ var Encodings = []string{"UTF-8", "GBK", "GB18030", "GB2312"}
 // problem and no path; a malformed_xml problem names the line.
 //
 // The body is decoded to UTF-8 once, up front, so that an invalid byte is
-// refused instead of silently becoming U+FFFD, and etree then reads UTF-8.
+// refused instead of silently becoming U+FFFD, and etree then reads UTF-8,
+// without the white space that only indents the elements (the scan's
+// compact): the tree differs from the body's only by white-space-only
+// character data that no reading of it looks at.
 func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	lim = lim.WithDefaults()
+	body, err := utf8Body(raw)
+	if err != nil {
+		return nil, err
+	}
+	// The limits and the well-formedness etree does not check come first,
+	// in one pass that builds nothing: a message that fails them never
+	// becomes a tree.
+	compact, err := scan(body, lim)
+	if err != nil {
+		return nil, err
+	}
+	// etree reads the body without the white space that only indents it
+	// (scanner.compact); what it refuses, it is asked again on the body as
+	// sent, so that the refusal names the line the port sees.
+	doc, err := readTree(compact, lim)
+	if err != nil && len(compact) != len(body) {
+		doc, err = readTree(body, lim)
+	}
+	return doc, err
+}
+
+// utf8Body is raw in UTF-8, without a byte order mark: as it is, or
+// decoded from the encoding its XML declaration names, refusing any byte
+// that is not valid in it.
+func utf8Body(raw []byte) ([]byte, error) {
 	body := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	label := declaredEncoding(body)
 	switch normalizeLabel(label) {
@@ -55,15 +83,14 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	default:
 		return nil, unreadable(customs.ProblemEncodingMismatch, "encoding %q is not accepted: use UTF-8, GBK, GB2312 or GB18030", label)
 	}
-	// The limits and the well-formedness etree does not check come first,
-	// in one pass that builds nothing: a message that fails them never
-	// becomes a tree.
-	if err := scan(body, lim); err != nil {
-		return nil, err
-	}
+	return body, nil
+}
+
+// readTree is etree's read of body, which the scan has passed.
+func readTree(body []byte, lim Limits) (*etree.Document, error) {
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{
-		CharsetReader: func(_ string, r io.Reader) (io.Reader, error) { return r, nil },
+		CharsetReader: passThrough,
 		MaxDepth:      lim.MaxDepth,
 	}
 	if err := doc.ReadFromBytes(body); err != nil {
@@ -77,6 +104,10 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	}
 	return doc, nil
 }
+
+// passThrough is etree's CharsetReader: the body is UTF-8 by the time
+// etree reads it, whatever its declaration says.
+func passThrough(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 
 // UnknownRoot is the error for a root element that is not the dialect's.
 func UnknownRoot(space, name, want string) error {
