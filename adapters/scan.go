@@ -50,6 +50,9 @@ type scanner struct {
 	// blank are the runs of white space between tags, inside the root,
 	// that compact leaves out, in the order of the body.
 	blank []span
+	// declEnd is where the XML declaration ends when the body starts
+	// with one, else 0.
+	declEnd int
 }
 
 // frame is an open element: where its start tag is and where its name ends
@@ -70,6 +73,7 @@ type span struct{ start, end, depth int }
 func (s *scanner) run() error {
 	b := s.b
 	s.open = make([]frame, 0, 16)
+	s.blank = make([]span, 0, 64)
 	i := 0
 	for i < len(b) {
 		j := bytes.IndexByte(b[i:], '<')
@@ -134,8 +138,12 @@ func (s *scanner) procInst(i int) (int, error) {
 	if k < 0 {
 		return 0, s.malformed(i, "the processing instruction is not closed (?>)")
 	}
-	if err := s.xmlDecl(i, rest[:k]); err != nil {
+	decl, err := s.xmlDecl(i, rest[:k])
+	if err != nil {
 		return 0, err
+	}
+	if decl && i == 0 {
+		s.declEnd = i + 2 + k + 2
 	}
 	return i + 2 + k + 2, nil
 }
@@ -299,27 +307,27 @@ func (s *scanner) solidify(depth int) {
 	s.blank = kept
 }
 
-// compact returns the body without the runs of white space in s.blank: the
-// white space between the tags of an element that has child elements and
-// no text. It only indents the structure: an adapter reads an element's
-// text as all of its character data, trimmed (Text), and never looks at
-// white space between elements, but etree and encoding/xml pay for every
-// byte of it and for a node of each run (a third of the nodes of an
-// indented message). Nothing else changes: the tags, attributes, text,
-// comments and processing instructions are the same bytes in the same
-// order, and white space cannot make a message malformed, so etree reads
-// the compacted body exactly when it reads the body. Line numbers do
-// change: ReadXML parses the body itself again to report an error.
+// compact returns the body for etree: compactDecl, then the body after
+// its own XML declaration (if any; the scan has checked it, and the body
+// is UTF-8 whatever it says) without the runs of white space in s.blank,
+// the white space between the tags of an element that has child elements
+// and no text. That white space only indents the structure: an adapter
+// reads an element's text as all of its character data, trimmed (Text),
+// and never looks at white space between elements, but etree and
+// encoding/xml pay for every byte of it and for a node of each run (a
+// third of the nodes of an indented message). Nothing else changes: the
+// tags, attributes, text, comments and processing instructions are the
+// same bytes in the same order, and white space cannot make a message
+// malformed, so etree reads the compacted body exactly when it reads the
+// body. Line numbers do change: ReadXML parses the body itself again to
+// report an error.
 func (s *scanner) compact() []byte {
-	if len(s.blank) == 0 {
-		return s.b
-	}
-	n := len(s.b)
+	n := len(compactDecl) + len(s.b) - s.declEnd
 	for _, r := range s.blank {
 		n -= r.end - r.start
 	}
-	out := make([]byte, 0, n)
-	at := 0
+	out := append(make([]byte, 0, n), compactDecl...)
+	at := s.declEnd
 	for _, r := range s.blank {
 		out = append(out, s.b[at:r.start]...)
 		at = r.end
@@ -327,18 +335,18 @@ func (s *scanner) compact() []byte {
 	return append(out, s.b[at:]...)
 }
 
-// xmlDecl checks the version of an XML declaration (a processing
+// xmlDecl reports whether pi is an XML declaration and checks the version of one (a processing
 // instruction whose target is xml; pi is what stands between "<?" and
 // "?>") as encoding/xml does, so that its refusal, which would name no
 // line, is made here, where the line is known.
-func (s *scanner) xmlDecl(i int, pi []byte) error {
+func (s *scanner) xmlDecl(i int, pi []byte) (bool, error) {
 	if !bytes.HasPrefix(pi, []byte("xml")) || nameEnd(pi, 0) != 3 {
-		return nil
+		return false, nil
 	}
 	if v, ok := piParam(pi[3:], "version"); ok && len(v) > 0 && string(v) != "1.0" {
-		return s.malformed(i, "XML version %q is not 1.0", clip(v, 16))
+		return true, s.malformed(i, "XML version %q is not 1.0", clip(v, 16))
 	}
-	return nil
+	return true, nil
 }
 
 // piParam finds param="value" (or 'value') in the content of a processing
