@@ -100,7 +100,7 @@ func compactAgrees(t *testing.T, raw []byte, lim Limits) (body, compact int) {
 	if err != nil {
 		return 0, 0
 	}
-	c, err := scan(b, lim)
+	c, _, err := scan(b, lim)
 	if err != nil {
 		return len(b), 0
 	}
@@ -114,6 +114,11 @@ func compactAgrees(t *testing.T, raw []byte, lim Limits) (body, compact int) {
 	default:
 		if d := sameReading(want.Root(), got.Root(), ""); d != "" {
 			t.Fatalf("the compacted body reads differently: %s", d)
+		}
+		// The length check the scan lets skip finds what the walk finds.
+		at := "/" + want.Root().Tag
+		if g, w := got.CheckLengths(at), CheckLengths(want.Root(), at); fmt.Sprint(g) != fmt.Sprint(w) {
+			t.Fatalf("CheckLengths: %v; on the whole tree: %v", g, w)
 		}
 	}
 	return len(b), len(c)
@@ -171,11 +176,40 @@ func TestCompact(t *testing.T) {
 		{"\n<?xml version=\"1.0\"?><a/>", "\n<?xml version=\"1.0\"?><a/>"},
 		{"<a/>", "<a/>"},
 	} {
-		got, err := scan([]byte(c.body), Limits{}.WithDefaults())
+		got, _, err := scan([]byte(c.body), Limits{}.WithDefaults())
 		if err != nil || string(got) != compactDecl+c.want {
 			t.Errorf("scan(%q) = %q, %v; want %q", c.body, got, err, compactDecl+c.want)
 		}
 		compactAgrees(t, []byte(c.body), Limits{})
+	}
+}
+
+// TestDocumentCheckLengths: the length check still finds a value over
+// its limit when the scan has seen one long enough, and agrees with the
+// walk of the whole tree either way (compactAgrees).
+func TestDocumentCheckLengths(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		bad  int // value_too_long problems
+	}{
+		{"<a><r>" + strings.Repeat("x", customs.MaxPortRef) + "</r></a>", 0},
+		{"<a><r>" + strings.Repeat("x", customs.MaxPortRef+1) + "</r></a>", 1},
+		{"<a><r>" + strings.Repeat("&#x78;", 20) + "</r></a>", 0},
+		{"<a r='" + strings.Repeat("x", customs.MaxPortRef+1) + "'/>", 1},
+		{"<a><t>" + strings.Repeat("x", customs.MaxText+1) + "</t><u v='" + strings.Repeat("y", customs.MaxText+1) + "'/></a>", 2},
+	} {
+		compactAgrees(t, []byte(c.body), Limits{})
+		doc, err := ReadXML([]byte(c.body), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = doc.CheckLengths("/a/r")
+		if err == nil {
+			err = doc.CheckLengths("/a/@r")
+		}
+		if ps := customs.ProblemsOf(err); len(ps) != c.bad {
+			t.Errorf("%.40s...: %v, want %d value_too_long", c.body, err, c.bad)
+		}
 	}
 }
 
@@ -197,10 +231,12 @@ func FuzzCompact(f *testing.F) {
 		"<a>\n <!-- c -->\n <?p i?>\n <b/>\n</a>", "<a>\n <b/>\n <![CDATA[ ]]> <c/>\n</a>",
 		"<a>\n <b/>&#32;<c/></a>", "<a>\n <b>\n  <c>&bad;</c>\n </b>\n</a>", "<p:a xmlns:p='u'>\n <p:b/>\n</p:a>",
 		"<?xml version=\"1.0\" encoding=\"GBK\"?>\n<a>\n <b>\xd6\xd0</b>\n</a>", "<a>\r\n\t<b/>\r\n</a>",
+		"<a>" + strings.Repeat("x", 65) + "</a>", "<a><b k='" + strings.Repeat("y", 70) + "'/></a>",
+		"<a>" + strings.Repeat("&#x4e2d;", 9) + "</a>", "<a>" + strings.Repeat("z", 40) + "<!-- c -->" + strings.Repeat("z", 40) + "</a>",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		compactAgrees(t, raw, Limits{MaxDepth: 8, MaxElements: 50, MaxAttributes: 4, MaxValueBytes: 64})
+		compactAgrees(t, raw, Limits{MaxDepth: 8, MaxElements: 50, MaxAttributes: 4, MaxValueBytes: 4096})
 	})
 }

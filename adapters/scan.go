@@ -31,13 +31,16 @@ import (
 // adapter reads.
 //
 // On success it also returns the body for etree, compacted (compact): the
-// same bytes without the white space that only indents the structure.
-func scan(body []byte, lim Limits) ([]byte, error) {
+// same bytes without the white space that only indents the structure; and
+// the length of the longest piece of text or attribute value it read
+// (scanner.longest, in bytes as written, so never shorter than etree's
+// value of it).
+func scan(body []byte, lim Limits) (compact []byte, longest int, err error) {
 	s := scanner{b: body, lim: lim}
 	if err := s.run(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return s.compact(), nil
+	return s.compact(), s.longest, nil
 }
 
 type scanner struct {
@@ -53,6 +56,12 @@ type scanner struct {
 	// declEnd is where the XML declaration ends when the body starts
 	// with one, else 0.
 	declEnd int
+	// longest is the longest piece of character data (a run of text
+	// between two tags, comments or the like, or a CDATA section; etree
+	// makes a CharData of each) or attribute value so far, in bytes as
+	// written. A run that is only white space in an element without text
+	// is left out: trimmed, it is no value.
+	longest int
 }
 
 // frame is an open element: where its start tag is and where its name ends
@@ -89,12 +98,14 @@ func (s *scanner) run() error {
 				return s.textTooLong(f, i+j)
 			} else {
 				f.text += j
-				if !f.solid {
-					if notSpace(b[i:i+j]) >= 0 {
-						s.solidify(n)
-					} else {
-						s.blank = append(s.blank, span{i, i + j, n})
-					}
+				switch {
+				case f.solid:
+					s.longest = max(s.longest, j)
+				case notSpace(b[i:i+j]) >= 0:
+					s.solidify(n)
+					s.longest = max(s.longest, j)
+				default:
+					s.blank = append(s.blank, span{i, i + j, n})
 				}
 			}
 		}
@@ -172,6 +183,7 @@ func (s *scanner) bang(i int) (int, error) {
 		if f.text += k; f.text > s.lim.MaxValueBytes {
 			return 0, s.textTooLong(f, i+9+k)
 		}
+		s.longest = max(s.longest, k)
 		s.solidify(n)
 		return i + 9 + k + 3, nil
 	case len(rest) >= 9 && strings.EqualFold(string(rest[2:9]), "DOCTYPE"):
@@ -242,6 +254,7 @@ func (s *scanner) startTag(i int) (int, error) {
 		if k > s.lim.MaxValueBytes {
 			return 0, s.tooLong(r, fmt.Sprintf("the value of attribute %s of <%s>", clip(b[p:q], 64), clip(b[i+1:n], 64)))
 		}
+		s.longest = max(s.longest, k)
 		p = r + 1 + k + 1
 	}
 }

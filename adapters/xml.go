@@ -34,7 +34,7 @@ var Encodings = []string{"UTF-8", "GBK", "GB18030", "GB2312"}
 // without the white space that only indents the elements (the scan's
 // compact): the tree differs from the body's only by white-space-only
 // character data that no reading of it looks at.
-func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
+func ReadXML(raw []byte, lim Limits) (*Document, error) {
 	lim = lim.WithDefaults()
 	body, err := utf8Body(raw)
 	if err != nil {
@@ -43,7 +43,7 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	// The limits and the well-formedness etree does not check come first,
 	// in one pass that builds nothing: a message that fails them never
 	// becomes a tree.
-	compact, err := scan(body, lim)
+	compact, longest, err := scan(body, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,32 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	if err != nil {
 		doc, err = readTree(body, lim, passThrough)
 	}
-	return doc, err
+	if err != nil {
+		return nil, err
+	}
+	return &Document{Document: doc, longest: longest}, nil
+}
+
+// Document is a message as ReadXML read it: etree's document, and what the
+// scan learnt of it on the way.
+type Document struct {
+	*etree.Document
+	// longest is the length of the message's longest piece of text or
+	// attribute value, in bytes as written (scanner.longest).
+	longest int
+}
+
+// CheckLengths is CheckLengths on the document's root (portRefPath is the
+// portRef's path), without walking the tree when no piece of text or
+// attribute value of the message is longer than customs.MaxPortRef bytes
+// as written: each CharData and attribute value CheckLengths looks at is
+// one of them, at most as long in etree's tree (a reference or a CR LF
+// takes more bytes written than read), so it would find none.
+func (d *Document) CheckLengths(portRefPath string) error {
+	if d.longest <= customs.MaxPortRef {
+		return nil
+	}
+	return CheckLengths(d.Root(), portRefPath)
 }
 
 // utf8Body is raw in UTF-8, without a byte order mark: as it is, or
