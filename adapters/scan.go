@@ -348,10 +348,10 @@ func (s *scanner) compact() []byte {
 	return append(out, s.b[at:]...)
 }
 
-// xmlDecl reports whether pi is an XML declaration and checks the version of one (a processing
+// xmlDecl reports whether pi is an XML declaration (a processing
 // instruction whose target is xml; pi is what stands between "<?" and
-// "?>") as encoding/xml does, so that its refusal, which would name no
-// line, is made here, where the line is known.
+// "?>") and checks its version as encoding/xml does, so that its refusal,
+// which would name no line, is made here, where the line is known.
 func (s *scanner) xmlDecl(i int, pi []byte) (bool, error) {
 	if !bytes.HasPrefix(pi, []byte("xml")) || nameEnd(pi, 0) != 3 {
 		return false, nil
