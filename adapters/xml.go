@@ -30,9 +30,62 @@ var Encodings = []string{"UTF-8", "GBK", "GB18030", "GB2312"}
 // problem and no path; a malformed_xml problem names the line.
 //
 // The body is decoded to UTF-8 once, up front, so that an invalid byte is
-// refused instead of silently becoming U+FFFD, and etree then reads UTF-8.
-func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
+// refused instead of silently becoming U+FFFD, and etree then reads UTF-8,
+// without the white space that only indents the elements (the scan's
+// compact): the tree differs from the body's only by white-space-only
+// character data that no reading of it looks at.
+func ReadXML(raw []byte, lim Limits) (*Document, error) {
 	lim = lim.WithDefaults()
+	body, err := utf8Body(raw)
+	if err != nil {
+		return nil, err
+	}
+	// The limits and the well-formedness etree does not check come first,
+	// in one pass that builds nothing: a message that fails them never
+	// becomes a tree.
+	compact, longest, err := scan(body, lim)
+	if err != nil {
+		return nil, err
+	}
+	// etree reads the body without the white space that only indents it
+	// (scanner.compact); what it refuses, it is asked again on the body as
+	// sent, so that the refusal names the line the port sees.
+	doc, err := readCompact(compact, lim)
+	if err != nil {
+		doc, err = readTree(body, lim, passThrough)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Document{Document: doc, longest: longest}, nil
+}
+
+// Document is a message as ReadXML read it: etree's document, and what the
+// scan learnt of it on the way.
+type Document struct {
+	*etree.Document
+	// longest is the length of the message's longest piece of text or
+	// attribute value, in bytes as written (scanner.longest).
+	longest int
+}
+
+// CheckLengths is CheckLengths on the document's root (portRefPath is the
+// portRef's path), without walking the tree when no piece of text or
+// attribute value of the message is longer than customs.MaxPortRef bytes
+// as written: each CharData and attribute value CheckLengths looks at is
+// one of them, at most as long in etree's tree (a reference or a CR LF
+// takes more bytes written than read), so it would find none.
+func (d *Document) CheckLengths(portRefPath string) error {
+	if d.longest <= customs.MaxPortRef {
+		return nil
+	}
+	return CheckLengths(d.Root(), portRefPath)
+}
+
+// utf8Body is raw in UTF-8, without a byte order mark: as it is, or
+// decoded from the encoding its XML declaration names, refusing any byte
+// that is not valid in it.
+func utf8Body(raw []byte) ([]byte, error) {
 	body := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	label := declaredEncoding(body)
 	switch normalizeLabel(label) {
@@ -55,15 +108,63 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	default:
 		return nil, unreadable(customs.ProblemEncodingMismatch, "encoding %q is not accepted: use UTF-8, GBK, GB2312 or GB18030", label)
 	}
-	// The limits and the well-formedness etree does not check come first,
-	// in one pass that builds nothing: a message that fails them never
-	// becomes a tree.
-	if err := scan(body, lim); err != nil {
-		return nil, err
+	return body, nil
+}
+
+// compactDecl is the XML declaration at the start of every compacted body
+// (scanner.compact), in place of the port's: it names an encoding that is
+// not UTF-8 by name, so that encoding/xml asks etree's CharsetReader for
+// a reader of the rest of the body, and readCompact gives it a byteReader
+// of those bytes, already UTF-8. encoding/xml reads a message one byte at
+// a time; from its own bufio.Reader (etree wraps the reader it is given in
+// one that cannot read bytes, so encoding/xml always adds one) each byte
+// costs about twice the instructions. The document's declaration in the
+// tree is this one; no adapter reads it.
+const compactDecl = `<?xml version="1.0" encoding="` + compactLabel + `"?>`
+
+const compactLabel = "x-gateway-utf-8"
+
+// readCompact is etree's read of a compacted body (scanner.compact).
+func readCompact(c []byte, lim Limits) (*etree.Document, error) {
+	rest := &byteReader{b: c[len(compactDecl):]}
+	return readTree(c, lim, func(label string, r io.Reader) (io.Reader, error) {
+		if rest != nil && label == compactLabel {
+			r, rest = rest, nil // the first declaration is compactDecl
+		}
+		return r, nil
+	})
+}
+
+// byteReader reads b, one byte at a time above all.
+type byteReader struct {
+	b []byte
+	i int
+}
+
+func (r *byteReader) ReadByte() (byte, error) {
+	if r.i < len(r.b) {
+		c := r.b[r.i]
+		r.i++
+		return c, nil
 	}
+	return 0, io.EOF
+}
+
+func (r *byteReader) Read(p []byte) (int, error) {
+	if r.i >= len(r.b) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b[r.i:])
+	r.i += n
+	return n, nil
+}
+
+// readTree is etree's read of body, which the scan has passed, with
+// charset as its CharsetReader.
+func readTree(body []byte, lim Limits, charset func(string, io.Reader) (io.Reader, error)) (*etree.Document, error) {
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{
-		CharsetReader: func(_ string, r io.Reader) (io.Reader, error) { return r, nil },
+		CharsetReader: charset,
 		MaxDepth:      lim.MaxDepth,
 	}
 	if err := doc.ReadFromBytes(body); err != nil {
@@ -77,6 +178,10 @@ func ReadXML(raw []byte, lim Limits) (*etree.Document, error) {
 	}
 	return doc, nil
 }
+
+// passThrough is etree's CharsetReader for a body as sent: it is UTF-8 by
+// the time etree reads it, whatever its declaration says.
+func passThrough(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 
 // UnknownRoot is the error for a root element that is not the dialect's.
 func UnknownRoot(space, name, want string) error {

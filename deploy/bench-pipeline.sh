@@ -10,7 +10,10 @@
 # difference divided by N-1 is instructions per message without start-up
 # (process start, code tables, stylesheet compilation). Go runs with
 # GOMAXPROCS=1 and GODEBUG=asyncpreemptoff=1, so that its count includes
-# the garbage collector's work and is repeatable.
+# the garbage collector's work and is repeatable, and with the garbage
+# collector's settings of `gatewayd serve` (GOGC=400, GOMEMLIMIT=192MiB:
+# gateway/cmd/gatewayd/gc.go) unless the environment sets GOGC or
+# GOMEMLIMIT, so that it counts what the gateway does.
 #
 #   deploy/bench-pipeline.sh            # N=200 files, about 2 minutes
 #   PIPELINE_FILES=50 deploy/bench-pipeline.sh
@@ -69,8 +72,10 @@ callgrind() {
     || { echo "callgrind run $run failed; its log:" >&2; tail -20 "$WORK/$run.log" >&2; return 1; }
 }
 xslt() { callgrind "xslt-$1" xsltproc --nonet "$XSL" "$WORK/$1"/*.xml; }
+GO_GOGC=${GOGC:-400}
+GO_GOMEMLIMIT=${GOMEMLIMIT:-192MiB}
 pipe() {
-  GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 PIPELINE_CORPUS="$WORK/$1" \
+  GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 GOGC=$GO_GOGC GOMEMLIMIT=$GO_GOMEMLIMIT PIPELINE_CORPUS="$WORK/$1" \
     callgrind "pipe-$1" "$WORK/pipeline.test" -test.run '^TestCorpusPipeline$' -test.count=1 -test.v
   grep -q '^--- PASS: TestCorpusPipeline' "$WORK/pipe-$1.out" \
     || { echo "the pipeline test failed on $1:" >&2; tail -20 "$WORK/pipe-$1.out" >&2; return 1; }
@@ -109,6 +114,7 @@ printf '| xsltproc (libxslt mapping only), instructions per message | %s | | |\n
 printf '| gateway pipeline in process, instructions per message | %s | <= %s | %s |\n' "$(mi "$pp")" "$(mi "$limit")" "$verdict"
 printf '| libxslt / pipeline | %.2f | >= %s | %s |\n' "$ratio" "$TARGET_RATIO" "$verdict"
 printf '\nstart-up, instructions: xsltproc %s, pipeline test binary %s\n' "$(mi "$(ir xslt-one)")" "$(mi "$(ir pipe-one)")"
+printf 'the pipeline ran with GOGC=%s GOMEMLIMIT=%s\n' "$GO_GOGC" "$GO_GOMEMLIMIT"
 # Where the pipeline's instructions go, by function and by package (a
 # function's package: its name up to the first dot after the last slash).
 callgrind_annotate --inclusive=no --threshold=100 --auto=no "$WORK/pipe-n.cg" 2>/dev/null \

@@ -65,7 +65,7 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 	if uri := sc.URI(root.Space); root.Tag != rootTag || uri != Namespace {
 		return nil, adapters.UnknownRoot(uri, root.Tag, "{"+Namespace+"}"+rootTag)
 	}
-	if err := adapters.CheckLengths(root, rootPath+"/@messageId"); err != nil {
+	if err := doc.CheckLengths(rootPath + "/@messageId"); err != nil {
 		return nil, err
 	}
 	dc := decoder{Reader: adapters.NewReader(a.tables, style), d: &customs.Declaration{

@@ -57,7 +57,7 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 	if ns := sc.URI(root.Space); root.Tag != "BJXX" || ns != "" {
 		return nil, adapters.UnknownRoot(ns, root.Tag, "BJXX (no namespace)")
 	}
-	if err := adapters.CheckLengths(root, pathHead+"/BJDH"); err != nil {
+	if err := doc.CheckLengths(pathHead + "/BJDH"); err != nil {
 		return nil, err
 	}
 	dec := newDecoder(a.tables)

@@ -58,7 +58,7 @@ func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
 	if root.Tag != "DecMessage" || sc.URI(root.Space) != NamespaceDec {
 		return nil, adapters.UnknownRoot(sc.URI(root.Space), root.Tag, "{"+NamespaceDec+"}DecMessage")
 	}
-	if err := adapters.CheckLengths(root, pathClientSeq); err != nil {
+	if err := doc.CheckLengths(pathClientSeq); err != nil {
 		return nil, err
 	}
 	dc := decoder{Reader: adapters.NewReader(a.tables, style)}
