@@ -137,6 +137,9 @@ func (b *testBundle) deliver(t *testing.T, id, entryID string) {
 	if _, err := tx.Exec(`UPDATE declaration SET delivery = 'delivered', entry_id = $2 WHERE id = $1`, id, entryID); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := tx.Exec(`INSERT INTO declaration_entry (entry_id, declaration_id) VALUES ($1, $2)`, entryID, id); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := inspection.Refresh(ctx, postgres.Tx{ExtContext: tx}, id, customs.Event{At: time.Now(), Actor: "system:outbox", Note: "delivered, entry id " + entryID, Data: []byte(`{"entryId":"` + entryID + `"}`)}); err != nil {
 		t.Fatal(err)
 	}

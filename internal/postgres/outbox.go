@@ -281,11 +281,12 @@ func (db *DB) Delivery(ctx context.Context, id int64) (*customs.DeliveryRecord, 
 }
 
 // DeclarationDelivery returns the outbox row of a declaration's own
-// message; customs.CodeNotFound if none.
+// message (its idempotency key is the declaration's id); customs.CodeNotFound
+// if none.
 func (db *DB) DeclarationDelivery(ctx context.Context, declarationID string) (*customs.DeliveryRecord, error) {
 	var r deliveryRow
 	err := db.GetContext(ctx, &r, `SELECT `+deliveryColumns+` FROM outbox o JOIN declaration d ON d.id = o.declaration_id
-WHERE o.declaration_id = $1 AND o.kind = 'declaration'`, declarationID)
+WHERE o.idempotency_key = $1 AND o.kind = 'declaration'`, declarationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customs.Errorf(customs.CodeNotFound, "no delivery of declaration %s", declarationID)
 	}
