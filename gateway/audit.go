@@ -23,7 +23,7 @@ type AuditLog interface {
 // them would let anyone on the network fill the trail.
 //
 // A declaration's creation is written inside intake's transaction
-// (auditEntry, clearance.SubmitAudited): its entry and the declaration
+// (auditEntry, clearance.SubmitOptions.Audit): its entry and the declaration
 // are stored together or not at all. Every other entry is written right
 // after the call, not inside its transaction: a crash between the two
 // loses the entry, never the change, and the access log line (same

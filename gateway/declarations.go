@@ -79,7 +79,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return &DeclarationError{Port: customs.Port(r.PathValue("port")), Err: err}
 	}
-	defer release()
+	// Once parsed, the turn is traded for room among the declarations
+	// waiting for the database (storeTurn): release changes then.
+	defer func() { release() }()
 	start := time.Now()
 	port, body, err := s.readDeclaration(w, r)
 	if err != nil {
@@ -89,7 +91,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 		s.countSubmission(port, false, err, time.Since(start))
 		return &DeclarationError{Port: port, Err: err}
 	}
-	res, err := s.Clearance.SubmitAudited(r.Context(), port, body, PrincipalFrom(r.Context()), s.auditEntry(r, http.StatusCreated))
+	res, err := s.Clearance.SubmitWith(r.Context(), port, body, PrincipalFrom(r.Context()), clearance.SubmitOptions{
+		Audit:  s.auditEntry(r, http.StatusCreated),
+		Parsed: func() { release = s.guard.storeTurn(r.Context(), len(body), release) },
+	})
 	s.countSubmission(port, err == nil && res.Created, err, time.Since(start))
 	if err != nil {
 		return s.declarationError(port, err)

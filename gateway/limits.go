@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 
 	"github.com/jjj/gateway/internal/customs"
@@ -30,6 +31,10 @@ type Limits struct {
 	// IntakeWait is how long a declaration waits in line for a turn before
 	// it is answered 503 busy; zero means 10 s.
 	IntakeWait time.Duration
+	// StoringBytes bounds the bodies of parsed declarations waiting for
+	// the database (their turn to read and parse is over); zero means
+	// 32 MiB.
+	StoringBytes int64
 	// KeyRateLimit is requests per second per key, burst twice that; zero
 	// means no limit.
 	KeyRateLimit float64
@@ -48,6 +53,9 @@ const drainLimit = 16 << 20
 type guard struct {
 	lim    Limits
 	intake chan struct{}
+	// storing holds the bytes of the bodies parsed and waiting to be
+	// stored (or their refusal recorded).
+	storing *semaphore.Weighted
 	// keys are the rate limiters of keys by key id, bounded: an evicted
 	// key starts again with a full burst, which is harmless.
 	keys *lru.Cache[string, *rate.Limiter]
@@ -71,12 +79,16 @@ func newGuard(lim Limits) *guard {
 	if lim.IntakeWait <= 0 {
 		lim.IntakeWait = 10 * time.Second
 	}
+	if lim.StoringBytes <= 0 {
+		lim.StoringBytes = 32 << 20
+	}
 	if lim.FailedSignIns <= 0 {
 		lim.FailedSignIns = 20
 	}
 	keys, _ := lru.New[string, *rate.Limiter](10000)
 	failures, _ := lru.New[string, *window](10000)
-	return &guard{lim: lim, intake: make(chan struct{}, lim.MaxConcurrentIntake), keys: keys, failures: failures, now: time.Now}
+	return &guard{lim: lim, intake: make(chan struct{}, lim.MaxConcurrentIntake), storing: semaphore.NewWeighted(lim.StoringBytes),
+		keys: keys, failures: failures, now: time.Now}
 }
 
 // intakeTurn waits for a turn to read and parse a declaration, so that
@@ -102,6 +114,24 @@ func (g *guard) intakeTurn(w http.ResponseWriter, r *http.Request) (release func
 	case <-r.Context().Done():
 		return nil, r.Context().Err()
 	}
+}
+
+// storeTurn trades a declaration's turn to read and parse (release) for
+// room among the declarations waiting for the database, weighed by the
+// body it holds: MAX_CONCURRENT_INTAKE bounds reading and parsing
+// (operations.md), and a parsed declaration waiting on a statement it
+// shares with others needs no core. Memory stays bounded: a body is always
+// under one bound or the other. When there is no room within IntakeWait
+// it keeps its turn and goes on: the turns then hold the line.
+func (g *guard) storeTurn(ctx context.Context, size int, release func()) (done func()) {
+	n := min(max(int64(size), 1), g.lim.StoringBytes)
+	wait, cancel := context.WithTimeout(ctx, g.lim.IntakeWait)
+	defer cancel()
+	if err := g.storing.Acquire(wait, n); err != nil {
+		return release
+	}
+	release()
+	return func() { g.storing.Release(n) }
 }
 
 // keyRate spends one request of the key's rate, or answers 429

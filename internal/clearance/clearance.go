@@ -87,7 +87,7 @@ type Submitted struct {
 	// Body is the JSON of the declaration as GET shows it.
 	Body []byte
 	// Audited is true when the call's audit entry was stored with the
-	// declaration (SubmitAudited).
+	// declaration (SubmitOptions.Audit).
 	Audited bool
 }
 
@@ -96,17 +96,31 @@ type Submitted struct {
 // *customs.Error: CodeUnreadable, CodeInvalid (with every problem),
 // CodeConflict (same reference, other bytes).
 func (s *Service) Submit(ctx context.Context, port customs.Port, raw []byte, who customs.Principal) (*Submitted, error) {
-	return s.SubmitAudited(ctx, port, raw, who, nil)
+	return s.SubmitWith(ctx, port, raw, who, SubmitOptions{})
 }
 
-// SubmitAudited is Submit that also stores audit, the call's audit entry,
-// in the same transaction as the declaration it creates (its Target set
-// to the new declaration, its At to the arrival); the answer says so with
-// Audited. When nothing is created (a resend, a refusal) the entry is not
-// written and the caller records the outcome itself.
-func (s *Service) SubmitAudited(ctx context.Context, port customs.Port, raw []byte, who customs.Principal, audit *customs.AuditEntry) (*Submitted, error) {
+// SubmitOptions are what the HTTP layer adds to a submission.
+type SubmitOptions struct {
+	// Audit, when set, is the call's audit entry, stored in the same
+	// transaction as the declaration it creates (its Target set to the new
+	// declaration, its At to the arrival); the answer says so with
+	// Audited. When nothing is created (a resend, a refusal) it is not
+	// written and the caller records the outcome itself.
+	Audit *customs.AuditEntry
+	// Parsed, when set, is called once the message has been read into the
+	// model (or refused), before anything is stored: the caller's turn to
+	// read and parse can go to the next message.
+	Parsed func()
+}
+
+// SubmitWith is Submit with the HTTP layer's options.
+func (s *Service) SubmitWith(ctx context.Context, port customs.Port, raw []byte, who customs.Principal, opts SubmitOptions) (*Submitted, error) {
+	audit := opts.Audit
 	now := s.now().Truncate(time.Microsecond)
 	d, err := s.Translator.Decode(port, raw)
+	if opts.Parsed != nil {
+		opts.Parsed()
+	}
 	if err != nil {
 		err = s.withDocumentProblems(ctx, d, now, err)
 		s.reject(ctx, port, d, raw, now, err)
