@@ -24,14 +24,8 @@ func TestIntakeWritesItsAuditEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	newDecl := func(id, ref string, writeOffs string) *postgres.NewDeclaration {
-		d := &customs.Declaration{ID: id, Direction: customs.Import,
-			Goods: []customs.GoodsItem{{Seq: 1, HSCode: "2601111000", Quantity: "1", Unit: "035", Value: "1.00", Currency: "USD", Origin: "BRA"}},
-			Route: &customs.Route{Lane: customs.LaneRelease, RuleSet: "2026.2"}}
-		n := &postgres.NewDeclaration{ID: id, Port: customs.PortTianjin, PortRef: ref, Digest: "sha256:" + id, Direction: customs.Import,
-			ReceivedAt: at, PortOffice: "020000", Enterprises: []string{"91120000MA05M8FK3X"}, Lane: customs.LaneRelease,
-			Declaration: d, Canonical: []byte("<x/>"), Actor: "port:tianjin", Note: "accepted", Route: []byte(`{}`),
-			Audit: &customs.AuditEntry{At: at, KeyID: "k_1", Role: customs.CallerPort, Actor: "port:tianjin", RequestID: "req-" + id,
-				Action: customs.AuditSubmit, Target: id, Outcome: "ok", Status: 201}}
+		n := newIntake(id, ref, at)
+		n.Tasks = nil
 		if writeOffs != "" {
 			n.WriteOffs = []byte(writeOffs)
 		}
