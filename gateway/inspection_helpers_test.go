@@ -137,6 +137,11 @@ func (b *testBundle) deliver(t *testing.T, id, entryID string) {
 	if _, err := tx.Exec(`UPDATE declaration SET delivery = 'delivered', entry_id = $2 WHERE id = $1`, id, entryID); err != nil {
 		t.Fatal(err)
 	}
+	// A decision finds the declaration by its entry in declaration_entry
+	// (migration 0015), as the receipt's recording writes it.
+	if _, err := tx.Exec(`INSERT INTO declaration_entry (entry_id, declaration_id) VALUES ($2, $1)`, id, entryID); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := inspection.Refresh(ctx, postgres.Tx{ExtContext: tx}, id, customs.Event{At: time.Now(), Actor: "system:outbox", Note: "delivered, entry id " + entryID, Data: []byte(`{"entryId":"` + entryID + `"}`)}); err != nil {
 		t.Fatal(err)
 	}
