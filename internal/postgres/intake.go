@@ -132,13 +132,14 @@ func (db *DB) insertDeclarations(ctx context.Context, q queryer, ns []*NewDeclar
 	}
 	// The text and bytea columns go in binary (intake_args.go); the
 	// timestamps and the status as array literals.
-	text := func(elems []string) []byte { return wireArray(oidText, elems, nil) }
+	a := arrays{literal: db.textParameters}
+	text := func(elems []string) any { return a.text(elems, nil) }
 	rows, err := q.QueryContext(ctx, insertDeclarationsSQL,
 		text(ids), text(ports), text(refs), text(digests), text(dirs),
-		pq.StringArray(ats), text(offices), text(ents), text(lanes), wireArray(oidText, docs, nil),
-		wireArray(oidBytea, canon, nil), wireArray(oidText, draws, noDraw), text(actors), text(notes), wireArray(oidText, routes, noRoute),
-		wireArray(oidText, tasks, nil), wireArray(oidText, wos, nil),
-		pq.Array(aAts), wireArray(oidText, aKeys, noAudit), text(aRoles), text(aActors), text(aReqs),
+		pq.StringArray(ats), text(offices), text(ents), text(lanes), a.json(docs, nil),
+		a.bytea(canon), a.json(draws, noDraw), text(actors), text(notes), a.json(routes, noRoute),
+		a.json(tasks, nil), a.json(wos, nil),
+		pq.Array(aAts), a.text(aKeys, noAudit), text(aRoles), text(aActors), text(aReqs),
 		text(aActions), text(aOutcomes), aStatus)
 	if err != nil {
 		return nil, insertError(err)

@@ -1,6 +1,13 @@
 package postgres
 
-import "encoding/binary"
+import (
+	"database/sql"
+	"encoding/binary"
+	neturl "net/url"
+	"strings"
+
+	"github.com/lib/pq"
+)
 
 // Intake's statement takes its large columns (the stored document, the
 // canonical XML, the route, the tasks) as arrays in PostgreSQL's binary
@@ -12,7 +19,8 @@ import "encoding/binary"
 // its length and its bytes as they are, built in one buffer of the exact
 // size. The connection sends []byte arguments in binary (binary_parameters,
 // postgres.go), and the statement's casts ($10::text[], $11::bytea[])
-// tell the server the types: the SQL is unchanged.
+// tell the server the types: the SQL is unchanged. A URL that turns
+// binary_parameters off gets the literals lib/pq writes (arrays).
 
 // Element type oids of the arrays (pg_type).
 const (
@@ -50,4 +58,59 @@ func wireArray[T ~string | ~[]byte](elem uint32, elems []T, null []bool) []byte 
 		b = append(b, e...)
 	}
 	return b
+}
+
+// arrays makes intake's array arguments: binary (wireArray), or lib/pq's
+// literals when the connection sends every argument as text (literal).
+type arrays struct{ literal bool }
+
+// text is a text[] of elems; null, if not nil, says which are NULL.
+func (a arrays) text(elems []string, null []bool) any {
+	if !a.literal {
+		return wireArray(oidText, elems, null)
+	}
+	if null == nil {
+		return pq.StringArray(elems)
+	}
+	ns := make([]sql.NullString, len(elems))
+	for i, e := range elems {
+		ns[i] = sql.NullString{String: e, Valid: !null[i]}
+	}
+	return pq.Array(ns)
+}
+
+// json is a text[] of JSON documents; null as for text.
+func (a arrays) json(elems [][]byte, null []bool) any {
+	if !a.literal {
+		return wireArray(oidText, elems, null)
+	}
+	ss := make([]string, len(elems))
+	for i, e := range elems {
+		ss[i] = string(e)
+	}
+	return a.text(ss, null)
+}
+
+// bytea is a bytea[] of elems.
+func (a arrays) bytea(elems [][]byte) any {
+	if !a.literal {
+		return wireArray(oidBytea, elems, nil)
+	}
+	return pq.ByteaArray(elems)
+}
+
+// binaryParameters reports whether lib/pq sends []byte arguments of a
+// connection to dsn in binary: binary_parameters=yes, as
+// withBinaryParameters sets it unless the URL says otherwise.
+func binaryParameters(dsn string) bool {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := neturl.Parse(dsn)
+		return err == nil && u.Query().Get("binary_parameters") == "yes"
+	}
+	for _, f := range strings.Fields(dsn) {
+		if f == "binary_parameters=yes" || f == "binary_parameters='yes'" {
+			return true
+		}
+	}
+	return false
 }

@@ -101,3 +101,21 @@ func BenchmarkIntakeArguments(b *testing.B) {
 	}
 	b.ReportMetric(float64(q.n), "bytes-sent/op")
 }
+
+// TestBinaryParameters: intake sends binary arrays only where lib/pq sends
+// []byte in binary.
+func TestBinaryParameters(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		withBinaryParameters("postgres://u@h:5432/db?sslmode=disable"): true,
+		withBinaryParameters("host=h dbname=db"):                       true,
+		"postgres://h/db?binary_parameters=no":                         false,
+		"postgres://h/db?binary_parameters=yes":                        true,
+		"host=h binary_parameters=no":                                  false,
+		"host=h binary_parameters='yes'":                               true,
+		"postgres://h/db":                                              false,
+	} {
+		if got := binaryParameters(dsn); got != want {
+			t.Errorf("binaryParameters(%q) = %v, want %v", dsn, got, want)
+		}
+	}
+}

@@ -3,19 +3,44 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
+	"github.com/jjj/gateway/internal/postgres"
 	"github.com/jjj/gateway/internal/postgres/pgtest"
 )
 
 // TestIntakeStoresValuesAsSent: what intake's arrays carry (binary
 // arrays, intake_args.go) reaches the tables byte for byte: quotes,
 // backslashes, braces, commas and non-ASCII text; canonical XML with
-// every byte value; a NULL draw next to a declaration with one.
+// every byte value; a NULL draw next to a declaration with one. Also over
+// a connection whose URL turns binary_parameters off (the arrays are then
+// literals).
 func TestIntakeStoresValuesAsSent(t *testing.T) {
+	for _, mode := range []string{"binary", "text"} {
+		t.Run(mode, func(t *testing.T) {
+			u, err := url.Parse(pgtest.URL(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mode == "text" {
+				q := u.Query()
+				q.Set("binary_parameters", "no")
+				u.RawQuery = q.Encode()
+			}
+			db, err := postgres.Open(context.Background(), u.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			testIntakeValues(t, db)
+		})
+	}
+}
+
+func testIntakeValues(t *testing.T, db *postgres.DB) {
 	ctx := context.Background()
-	db := pgtest.New(t)
 	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	tricky := `{"a","b"} \ "quoted", NULL, 天津 ` + "\t\u00e9"
 	allBytes := make([]byte, 256)
