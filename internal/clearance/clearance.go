@@ -6,7 +6,6 @@
 package clearance
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -164,7 +163,6 @@ func (s *Service) SubmitWith(ctx context.Context, port customs.Port, raw []byte,
 	}
 	xml := canonical.Marshal(d)
 	v := view.NewView(d)
-	doc := view.AppendJSON(make([]byte, 0, view.SizeHint(v)), v)
 	// The first timeline entry keeps the route it was accepted with (the
 	// tracking page shows its reasons; a re-route's entry keeps the old one).
 	routeJSON := view.AppendRouteJSON(nil, v.Route)
@@ -207,10 +205,7 @@ func (s *Service) SubmitWith(ctx context.Context, port customs.Port, raw []byte,
 		}
 		return &Submitted{ID: id, Created: false, Body: body}, nil
 	}
-	body, err := acceptedBody(doc, view.TimelineEntry{At: now, Status: string(customs.StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
-	if err != nil {
-		return nil, fmt.Errorf("submit: %w", err)
-	}
+	body := acceptedBody(v, view.TimelineEntry{At: now, Status: string(customs.StatusAccepted), Actor: who.Actor(), Note: note, Data: routeJSON})
 	return &Submitted{ID: id, Created: true, Body: body, Audited: in.Audit != nil}, nil
 }
 
@@ -241,30 +236,21 @@ func OpenTask(t *customs.Task) {
 	t.Status = customs.TaskOpen
 }
 
-// acceptedBody is the answer to a new submission: the view's JSON doc
-// with what GET adds to it (status accepted, entryId null, the first
-// timeline entry). It is spliced into doc rather than marshalled again,
-// because the view's JSON is the largest cost of an intake after the XML
-// parse; the bytes are those json.Marshal gives for the view with those
-// fields set (TestAcceptedBody). In doc, "status" and "entryId" (omitted
-// when empty) would stand between "direction" and "ruleSet", and
-// "timeline" last; a `,"ruleSet":` cannot occur earlier, inside a string,
-// because JSON escapes the quote there.
-func acceptedBody(doc []byte, first view.TimelineEntry) ([]byte, error) {
-	i := bytes.Index(doc, []byte(`,"ruleSet":`))
-	if i < 0 || len(doc) == 0 || doc[len(doc)-1] != '}' {
-		return nil, fmt.Errorf("not a view: %.40s", doc)
-	}
-	tl := view.AppendTimelineJSON(nil, []view.TimelineEntry{first})
-	const status = `,"status":"` + string(customs.StatusAccepted) + `","entryId":null`
-	out := make([]byte, 0, len(doc)+len(status)+len(tl)+16)
-	out = append(out, doc[:i]...)
-	out = append(out, status...)
-	out = append(out, doc[i:len(doc)-1]...)
-	out = append(out, `,"timeline":`...)
-	out = append(out, tl...)
-	return append(out, '}'), nil
+// acceptedBody is the answer to a new submission: the view v with what
+// GET adds to it (status accepted, entryId null, the first timeline
+// entry), marshalled once, after the declaration is stored: a resend
+// that stored nothing is answered from the database (Render) and never
+// needs it. The bytes are those json.Marshal gives for the view with
+// those fields set (TestAcceptedBody).
+func acceptedBody(v *view.View, first view.TimelineEntry) []byte {
+	v.Status = string(customs.StatusAccepted)
+	v.EntryID = entryIDNull
+	v.Timeline = []view.TimelineEntry{first}
+	return view.AppendJSON(make([]byte, 0, view.SizeHint(v)+256+len(first.Note)+len(first.Data)), v)
 }
+
+// entryIDNull is a new declaration's entry id: none yet.
+var entryIDNull = json.RawMessage("null")
 
 // Preview runs the same checks, translation and route as Submit, stores
 // nothing and draws nothing.

@@ -101,12 +101,12 @@ SELECT id FROM d`
 func (db *DB) insertDeclarations(ctx context.Context, q queryer, ns []*NewDeclaration) (map[string]bool, error) {
 	k := len(ns)
 	ids, ports, refs, digests, dirs := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
-	ats, offices, ents, lanes, docs := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
-	canon := make(pq.ByteaArray, k)
-	draws, routes := make([]sql.NullString, k), make([]sql.NullString, k)
-	actors, notes, tasks, wos := make([]string, k), make([]string, k), make([]string, k), make([]string, k)
-	aAts, aKeys := make([]sql.NullString, k), make([]sql.NullString, k)
-	aRoles, aActors, aReqs, aActions, aOutcomes := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
+	ats, offices, ents, lanes, docs := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([][]byte, k)
+	canon, draws, routes, tasks, wos := make([][]byte, k), make([][]byte, k), make([][]byte, k), make([][]byte, k), make([][]byte, k)
+	noDraw, noRoute, noAudit := make([]bool, k), make([]bool, k), make([]bool, k)
+	actors, notes := make([]string, k), make([]string, k)
+	aAts := make([]sql.NullString, k)
+	aKeys, aRoles, aActors, aReqs, aActions, aOutcomes := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
 	aStatus := make(pq.Int64Array, k)
 	for i, n := range ns {
 		doc, err := marshalDoc(n.Declaration)
@@ -118,24 +118,29 @@ func (db *DB) insertDeclarations(ctx context.Context, q queryer, ns []*NewDeclar
 			return nil, fmt.Errorf("declaration %s: enterprises: %w", n.ID, err)
 		}
 		ids[i], ports[i], refs[i], digests[i], dirs[i] = n.ID, string(n.Port), n.PortRef, n.Digest, string(n.Direction)
-		ats[i], offices[i], ents[i], lanes[i], docs[i] = n.ReceivedAt.UTC().Format(time.RFC3339Nano), n.PortOffice, ent.(string), string(n.Lane), string(doc)
+		ats[i], offices[i], ents[i], lanes[i], docs[i] = n.ReceivedAt.UTC().Format(time.RFC3339Nano), n.PortOffice, ent.(string), string(n.Lane), doc
 		canon[i] = n.Canonical
-		draws[i], routes[i] = nullJSON(n.Draw), nullJSON(n.Route)
+		draws[i], routes[i], noDraw[i], noRoute[i] = n.Draw, n.Route, n.Draw == nil, n.Route == nil
 		actors[i], notes[i], tasks[i], wos[i] = n.Actor, n.Note, jsonArray(n.Tasks), jsonArray(n.WriteOffs)
+		noAudit[i] = n.Audit == nil
 		if a := n.Audit; a != nil {
 			aAts[i] = sql.NullString{String: a.At.UTC().Format(time.RFC3339Nano), Valid: true}
-			aKeys[i] = sql.NullString{String: a.KeyID, Valid: true}
+			aKeys[i] = a.KeyID
 			aRoles[i], aActors[i], aReqs[i], aActions[i], aOutcomes[i] = string(a.Role), a.Actor, a.RequestID, string(a.Action), a.Outcome
 			aStatus[i] = int64(a.Status)
 		}
 	}
+	// The text and bytea columns go in binary (intake_args.go); the
+	// timestamps and the status as array literals.
+	a := arrays{literal: db.textParameters}
+	text := func(elems []string) any { return a.text(elems, nil) }
 	rows, err := q.QueryContext(ctx, insertDeclarationsSQL,
-		pq.StringArray(ids), pq.StringArray(ports), pq.StringArray(refs), pq.StringArray(digests), pq.StringArray(dirs),
-		pq.StringArray(ats), pq.StringArray(offices), pq.StringArray(ents), pq.StringArray(lanes), pq.StringArray(docs),
-		canon, pq.Array(draws), pq.StringArray(actors), pq.StringArray(notes), pq.Array(routes),
-		pq.StringArray(tasks), pq.StringArray(wos),
-		pq.Array(aAts), pq.Array(aKeys), pq.StringArray(aRoles), pq.StringArray(aActors), pq.StringArray(aReqs),
-		pq.StringArray(aActions), pq.StringArray(aOutcomes), aStatus)
+		text(ids), text(ports), text(refs), text(digests), text(dirs),
+		pq.StringArray(ats), text(offices), text(ents), text(lanes), a.json(docs, nil),
+		a.bytea(canon), a.json(draws, noDraw), text(actors), text(notes), a.json(routes, noRoute),
+		a.json(tasks, nil), a.json(wos, nil),
+		pq.Array(aAts), a.text(aKeys, noAudit), text(aRoles), text(aActors), text(aReqs),
+		text(aActions), text(aOutcomes), aStatus)
 	if err != nil {
 		return nil, insertError(err)
 	}
@@ -161,15 +166,14 @@ func insertError(err error) error {
 	return fmt.Errorf("insert declaration: %w", err)
 }
 
-func nullJSON(b []byte) sql.NullString {
-	return sql.NullString{String: string(b), Valid: b != nil}
-}
+// emptyJSONArray is the tasks or write-offs of a declaration that has none.
+var emptyJSONArray = []byte("[]")
 
-func jsonArray(b []byte) string {
+func jsonArray(b []byte) []byte {
 	if b == nil {
-		return "[]"
+		return emptyJSONArray
 	}
-	return string(b)
+	return b
 }
 
 // InsertDeclaration stores a new declaration. When the port already sent

@@ -28,6 +28,9 @@ import (
 type DB struct {
 	*sqlx.DB
 	intake *intakeBatcher
+	// textParameters is set when the URL turned binary_parameters off:
+	// intake then sends its arrays as literals (intake_args.go).
+	textParameters bool
 }
 
 // Config is how to connect.
@@ -67,7 +70,8 @@ func connect(ctx context.Context, cfg Config, now func() time.Time) (*DB, error)
 	if err := checkURL(cfg.URL); err != nil {
 		return nil, err
 	}
-	connector, err := pq.NewConnector(withBinaryParameters(cfg.URL))
+	dsn := withBinaryParameters(cfg.URL)
+	connector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -79,7 +83,7 @@ func connect(ctx context.Context, cfg Config, now func() time.Time) (*DB, error)
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	out := &DB{DB: db}
+	out := &DB{DB: db, textParameters: !binaryParameters(dsn)}
 	if w := intakeWorkersFor(cfg.MaxConns); w > 0 {
 		out.intake = newIntakeBatcher(out, w)
 	}

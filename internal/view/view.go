@@ -223,6 +223,24 @@ func opt(s string) *string {
 	return &s
 }
 
+// itemStrings is how many optional strings NewView takes from an item.
+const itemStrings = 6
+
+// stringArena hands out pointers to copies of strings kept in one backing
+// array, so that a view's many optional fields cost one allocation. Each
+// pointer stays valid and unchanged whatever is added after it (an append
+// past the capacity moves only later strings to a new array).
+type stringArena []string
+
+// opt is opt(s) with s kept in a.
+func (a *stringArena) opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	*a = append(*a, s)
+	return &(*a)[len(*a)-1]
+}
+
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -292,12 +310,15 @@ func NewView(d *customs.Declaration) *View {
 		}
 		v.Equipment = append(v.Equipment, UnitView{ID: u.ID, Kind: string(u.Kind), Type: opt(u.Type), Seals: seals})
 	}
+	// The items' optional strings are copied into one array (itemStrings)
+	// rather than allocated one by one: a declaration has tens of items.
+	strs := make(stringArena, 0, itemStrings*len(d.Goods))
 	for i := range d.Goods {
 		g := &d.Goods[i]
-		iv := ItemView{Seq: g.Seq, HSCode: g.HSCode, CIQCode: opt(g.CIQCode), Name: opt(g.Name), Spec: opt(g.Spec),
+		iv := ItemView{Seq: g.Seq, HSCode: g.HSCode, CIQCode: strs.opt(g.CIQCode), Name: strs.opt(g.Name), Spec: strs.opt(g.Spec),
 			Quantity: g.Quantity, Unit: g.Unit, Value: g.Value, Currency: g.Currency, Origin: g.Origin,
-			DestinationDistrict: opt(g.DestinationDistrict), FoodProducerRegistration: opt(g.FoodProducerRegistration),
-			HazardFlagged: g.HazardFlagged, SpecialArticle: opt(g.SpecialArticle), Documents: make([]CitationView, len(g.Documents))}
+			DestinationDistrict: strs.opt(g.DestinationDistrict), FoodProducerRegistration: strs.opt(g.FoodProducerRegistration),
+			HazardFlagged: g.HazardFlagged, SpecialArticle: strs.opt(g.SpecialArticle), Documents: make([]CitationView, len(g.Documents))}
 		for j, c := range g.Documents {
 			iv.Documents[j] = CitationView{Kind: string(c.Kind), Number: c.Number, WriteOff: c.WriteOff}
 		}
