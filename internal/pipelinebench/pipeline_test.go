@@ -176,7 +176,14 @@ func (x *bundle) pipelineCPU(port customs.Port, raw []byte, now time.Time) (int,
 	}
 	xml := canonical.Marshal(d)
 	v := view.NewView(d)
-	doc := view.AppendJSON(make([]byte, 0, 4096), v)
+	// The stored document is the domain model (postgres.marshalDoc).
+	doc, err := json.Marshal(struct {
+		V           int                  `json:"v"`
+		Declaration *customs.Declaration `json:"declaration"`
+	}{1, d})
+	if err != nil {
+		return 0, err
+	}
 	tasksJSON, _ := json.Marshal(tasks)
 	var drawJSON []byte
 	if route.Draw != nil {
@@ -185,17 +192,12 @@ func (x *bundle) pipelineCPU(port customs.Port, raw []byte, now time.Time) (int,
 	reasons := view.AppendRouteJSON(nil, v.Route)
 	_ = d.Enterprises()
 	note := "accepted and routed: " + string(route.Lane)
-	// Submit splices status, entryId and the first timeline entry into doc
-	// for its answer (clearance.acceptedBody) instead of marshalling the
-	// view again.
-	tl := view.AppendTimelineJSON(nil, []view.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note}})
-	i := bytes.Index(doc, []byte(`,"ruleSet":`))
-	body := make([]byte, 0, len(doc)+len(tl)+64)
-	body = append(body, doc[:i]...)
-	body = append(body, `,"status":"accepted","entryId":null`...)
-	body = append(body, doc[i:len(doc)-1]...)
-	body = append(body, `,"timeline":`...)
-	body = append(append(body, tl...), '}')
+	// The answer is the view with its status and first timeline entry,
+	// marshalled once after the insert (clearance.acceptedBody).
+	v.Status = string(customs.StatusAccepted)
+	v.EntryID = json.RawMessage("null")
+	v.Timeline = []view.TimelineEntry{{At: now, Status: "accepted", Actor: "port:" + string(port), Note: note, Data: reasons}}
+	body := view.AppendJSON(make([]byte, 0, view.SizeHint(v)+256+len(note)+len(reasons)), v)
 	return len(xml) + len(doc) + len(tasksJSON) + len(drawJSON) + len(reasons) + len(body), nil
 }
 
