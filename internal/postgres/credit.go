@@ -683,13 +683,17 @@ func (db *DB) CreditMergedSince(ctx context.Context, after int64, limit int) ([]
 	return queryCreditMerged(ctx, db, `SELECT `+creditMergedCols+` FROM credit_merged WHERE version > $1 ORDER BY version LIMIT $2`, after, limit)
 }
 
-// CreditRatingChanges returns, from one snapshot, every regional record of
-// the enterprises whose records were written after sequence number after
-// (at most span numbers further), and the sequence number read through.
-// Each record carries what routing's ratings need: USCC, Region, Rating,
-// Deleted and the two dates.
-// With onlyRated, only enterprises with a record that is not general and
-// not deleted are returned (a first load: the others are "general").
+// CreditRatingChanges returns, from one snapshot, the regional records
+// written after sequence number after (at most span numbers further) and,
+// for each enterprise one of those records rates (neither general nor
+// deleted), all its other regional records too; and the sequence number
+// read through. An enterprise none of whose new records rates comes with
+// those records only: whoever follows the ratings knows it already or
+// needs nothing more of it. Each record carries what routing's ratings
+// need: USCC, Region, Rating, Deleted and the two dates.
+// With onlyRated (a first load), only the enterprises with a record that
+// is neither general nor deleted are returned, with all their records:
+// the others are "general".
 func (db *DB) CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]customs.CreditRecord, int64, error) {
 	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
@@ -704,22 +708,25 @@ func (db *DB) CreditRatingChanges(ctx context.Context, after, span int64, onlyRa
 		return nil, top, nil
 	}
 	through := min(top, after+span)
-	filter := ``
+	const cols = `uscc, region, rating, deleted,
+		COALESCE(to_char(effective_from, 'YYYY-MM-DD'), ''), COALESCE(to_char(expires_at, 'YYYY-MM-DD'), '')`
+	const rated = `rating <> 'general' AND rating <> '' AND NOT deleted`
+	var query string
 	if onlyRated {
-		filter = ` AND rating <> 'general' AND NOT deleted`
+		query = `SELECT ` + cols + ` FROM credit_record
+			WHERE uscc = ANY(ARRAY(SELECT DISTINCT uscc FROM credit_record WHERE seq > $1 AND seq <= $2 AND ` + rated + `))`
+	} else {
+		// The records in the range by the sequence's index, then the
+		// other records of the enterprises they rate by the primary key's
+		// (an array, so that it is an index lookup whatever the planner
+		// thinks of the table's size).
+		query = `WITH ch AS MATERIALIZED (SELECT * FROM credit_record WHERE seq > $1 AND seq <= $2)
+			SELECT ` + cols + ` FROM ch
+			UNION ALL
+			SELECT ` + cols + ` FROM credit_record
+			WHERE uscc = ANY(ARRAY(SELECT DISTINCT uscc FROM ch WHERE ` + rated + `)) AND NOT (seq > $1 AND seq <= $2)`
 	}
-	// Two steps, so that the second is an index lookup by USCC whatever
-	// the planner thinks of the table's size.
-	var usccs []string
-	if err := tx.SelectContext(ctx, &usccs, `SELECT DISTINCT uscc FROM credit_record WHERE seq > $1 AND seq <= $2`+filter, after, through); err != nil {
-		return nil, after, fmt.Errorf("credit rating changes: %w", err)
-	}
-	if len(usccs) == 0 {
-		return nil, through, nil
-	}
-	rows, err := tx.QueryxContext(ctx, `SELECT uscc, region, rating, deleted,
-			COALESCE(to_char(effective_from, 'YYYY-MM-DD'), ''), COALESCE(to_char(expires_at, 'YYYY-MM-DD'), '')
-		FROM credit_record WHERE uscc = ANY($1)`, pq.Array(usccs))
+	rows, err := tx.QueryxContext(ctx, query, after, through)
 	if err != nil {
 		return nil, after, fmt.Errorf("credit rating changes: %w", err)
 	}
