@@ -2,6 +2,7 @@ package credit_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"sort"
 	"testing"
@@ -107,4 +108,82 @@ func diff(got, want map[string]customs.Rating) []string {
 	}
 	sort.Strings(out)
 	return out[:min(len(out), 5)]
+}
+
+// TestConcurrentPagesOnSharedEnterprises applies pages of the three
+// registries at the same time, each page rating the same enterprises, so
+// that a page's reads (made before it queues for the write) are overtaken
+// by the others' writes: every merged record must still be credit.Merge of
+// its enterprise's stored records, and every version distinct.
+func TestConcurrentPagesOnSharedEnterprises(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{})
+	ctx := context.Background()
+	const enterprises, pages = 40, 8
+	usccs := make([]string, enterprises)
+	for i := range usccs {
+		usccs[i] = uscc(fmt.Sprintf("91110108MA02B%04d", i))
+	}
+	ratings := map[customs.Region][]string{
+		customs.RegionBJ: {"advanced", "general", "dishonest"},
+		customs.RegionTJ: {"dishonest", "advanced", "general"},
+		customs.RegionHE: {"AA", "C", "D", "B"},
+	}
+	errs := make(chan error, 3)
+	for _, region := range []customs.Region{customs.RegionBJ, customs.RegionTJ, customs.RegionHE} {
+		go func() {
+			cursor := ""
+			for v := 1; v <= pages; v++ {
+				var pub []credit.Published
+				for i, u := range usccs {
+					pub = append(pub, credit.Published{USCC: u, Rating: ratings[region][(i+v)%len(ratings[region])],
+						EffectiveFrom: strp("2025-01-01"), Version: int64(v), Deleted: (i+v)%7 == 0})
+				}
+				recs, skips := credit.Check(region, pub)
+				next := fmt.Sprintf("%s-%d", region, v)
+				p := postgresPage(region, recs, skips, b.clock.Now())
+				p.From, p.Next = cursor, next
+				if _, err := b.db.ApplyCreditPage(ctx, p, credit.Merge); err != nil {
+					errs <- err
+					return
+				}
+				cursor = next
+			}
+			errs <- nil
+		}()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := b.db.CreditRecords(ctx, usccs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := customs.BeijingDay(b.clock.Now())
+	versions := map[int64]bool{}
+	for _, u := range usccs {
+		if len(recs[u]) != 3 {
+			t.Fatalf("%s: %d regional records, want 3", u, len(recs[u]))
+		}
+		for _, r := range recs[u] {
+			if r.Version != pages {
+				t.Errorf("%s %s stored at version %d, want %d", u, r.Region, r.Version, pages)
+			}
+		}
+		got, err := b.db.CreditMergedByUSCC(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := credit.Merge(u, recs[u], day)
+		if got == nil || !got.SameView(&want) || got.NextChange != want.NextChange {
+			t.Errorf("%s: merged %+v, want %+v", u, got, want)
+			continue
+		}
+		if versions[got.Version] {
+			t.Errorf("%s: version %d taken twice", u, got.Version)
+		}
+		versions[got.Version] = true
+	}
 }

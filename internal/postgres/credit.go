@@ -20,7 +20,12 @@ import (
 // committed values of credit_record_seq and credit_merged_seq a prefix at
 // every moment, so a reader following either sequence never skips a
 // number that commits later, and it keeps concurrent page writes of the
-// three registries from deadlocking on the merged rows they share.
+// three registries from deadlocking on the merged rows they share. Since
+// every write of credit_record and credit_merged holds it and takes new
+// numbers (but a merged record rewritten with its view unchanged), what
+// changed since a reader's marks (the highest numbers committed) is the
+// rows numbered above them: a page reads without the lock and, once it
+// holds it, reads again only what changed meanwhile.
 const creditLock = 7262003
 
 // creditSourceJSON is how credit_merged.sources stores a
@@ -167,15 +172,18 @@ func (db *DB) CreditSkips(ctx context.Context, region customs.Region, limit int)
 // the merged records of every enterprise the page changed, and the cursor.
 // Applying the same page twice changes nothing.
 //
-// It reads before it writes, which is safe because every writer of credit
-// records and merged records holds creditLock: one index lookup fetches
-// the stored records of the page's enterprises (every region), which says
-// which records are new or newer and is the merge's input, so nothing is
-// read back after the write; the old merged records are read only for the
-// enterprises that had a record before the page (without records there is
-// no merged record), which on a first sync is few of them. Knowing what
-// exists, the writes are plain INSERTs and UPDATEs: no speculative
-// insertion of ON CONFLICT, and no row written that does not change.
+// It reads before it writes. One index lookup fetches the stored records
+// of the page's enterprises (every region): they say which records are new
+// or newer and are the merge's input, so nothing is read back after the
+// write. The old merged records are read only for the enterprises that
+// had a record before the page (without records there is no merged
+// record), which on a first sync is few of them. These reads and the merge
+// happen before creditLock, so the registries' pages overlap there instead
+// of queueing; under the lock, the enterprises written since (by the rows
+// numbered above the marks taken before the reads) are read again and
+// merged again. Knowing what exists, the writes are plain INSERTs and
+// UPDATEs: no speculative insertion of ON CONFLICT, and no row written
+// that does not change.
 func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error) {
 	res := customs.CreditPageResult{SkippedReasons: map[string]int{}}
 	tx, err := db.BeginTxx(ctx, nil)
@@ -183,6 +191,12 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge c
 		return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 	}
 	defer tx.Rollback()
+	var pl *pagePlan
+	if len(p.Records) > 0 {
+		if pl, err = readPagePlan(ctx, tx, p); err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
 		return res, fmt.Errorf("apply credit page %s: lock: %w", p.Region, err)
 	}
@@ -206,8 +220,11 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge c
 		}
 	}
 
-	if len(p.Records) > 0 {
-		if err := applyCreditRecords(ctx, tx, p, merge, &res); err != nil {
+	if pl != nil {
+		if err := pl.recheck(ctx, tx); err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+		if err := pl.write(ctx, tx, merge, &res); err != nil {
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
 	}
@@ -239,70 +256,161 @@ type recordWrite struct {
 	exists bool
 }
 
-// applyCreditRecords writes the page's records that are new or newer,
-// merges their enterprises again and asks for the re-routes; the caller
-// holds creditLock.
-func applyCreditRecords(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage, merge customs.CreditMergeFunc, res *customs.CreditPageResult) error {
-	usccs := make([]string, len(p.Records))
+// pagePlan is what a page will write, worked out from what it read of the
+// store: the stored records of its enterprises (recs), their merged
+// records (old, read for the enterprises in oldRead), and the marks taken
+// before reading.
+type pagePlan struct {
+	p                    customs.CreditPage
+	usccs                []string
+	seqMark, versionMark int64
+	recs                 map[string][]customs.CreditRecord
+	old                  map[string]*customs.MergedCredit
+	oldRead              map[string]bool
+
+	writes  []recordWrite
+	changed []string                          // the enterprises of writes, in page order
+	after   map[string][]customs.CreditRecord // their records once written
+}
+
+// readPagePlan reads what the page needs, without creditLock: the marks
+// first, then the stored records and merged records.
+func readPagePlan(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage) (*pagePlan, error) {
+	pl := &pagePlan{p: p, usccs: make([]string, len(p.Records)), old: map[string]*customs.MergedCredit{}, oldRead: map[string]bool{}}
 	for i := range p.Records {
-		usccs[i] = p.Records[i].USCC
+		pl.usccs[i] = p.Records[i].USCC
 	}
-	recs, err := creditRecords(ctx, tx, usccs)
-	if err != nil {
-		return err
+	if err := tx.QueryRowxContext(ctx, `SELECT COALESCE((SELECT max(seq) FROM credit_record), 0),
+		COALESCE((SELECT max(version) FROM credit_merged), 0)`).Scan(&pl.seqMark, &pl.versionMark); err != nil {
+		return nil, fmt.Errorf("marks: %w", err)
 	}
-	writes, changed, had := pageRecordWrites(recs, p.Region, p.Records)
-	if len(writes) == 0 {
-		return nil
+	var err error
+	if pl.recs, err = creditRecords(ctx, tx, pl.usccs); err != nil {
+		return nil, err
 	}
-	old := map[string]*customs.MergedCredit{}
-	if len(had) > 0 {
-		if old, err = creditMergedOf(ctx, tx, had); err != nil {
-			return err
+	return pl, pl.plan(ctx, tx)
+}
+
+// plan works out the record writes from recs and reads the merged records
+// of the changed enterprises that had a record, those not read yet.
+func (pl *pagePlan) plan(ctx context.Context, q sqlx.QueryerContext) error {
+	var had []string
+	pl.writes, pl.changed, had, pl.after = pageRecordWrites(pl.recs, pl.p.Region, pl.p.Records)
+	var need []string
+	for _, u := range had {
+		if !pl.oldRead[u] {
+			need = append(need, u)
 		}
 	}
-	day := customs.BeijingDay(p.Now)
-	mw, effChanged, bumped := mergeCredit(changed, recs, old, day, p.Now, merge)
-	seq, version, err := creditNumbers(ctx, tx, len(writes), bumped)
+	if len(need) == 0 {
+		return nil
+	}
+	old, err := creditMergedOf(ctx, q, need)
 	if err != nil {
 		return err
 	}
-	if err := writeCreditRecords(ctx, tx, p.Region, writes, seq, p.Now); err != nil {
+	for _, u := range need {
+		pl.oldRead[u] = true
+		if m := old[u]; m != nil {
+			pl.old[u] = m
+		} else {
+			delete(pl.old, u)
+		}
+	}
+	return nil
+}
+
+// recheck, under creditLock, reads again the page's enterprises whose
+// records or merged record were written since the marks, and plans again.
+func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
+	// Bounded on both sides, so that the planner takes the indexes
+	// whatever it thinks of the tables' sizes.
+	var moved []string
+	if err := tx.SelectContext(ctx, &moved, `SELECT uscc FROM credit_record WHERE seq > $1 AND seq <= (SELECT max(seq) FROM credit_record)
+		UNION SELECT uscc FROM credit_merged WHERE version > $2 AND version <= (SELECT max(version) FROM credit_merged)`,
+		pl.seqMark, pl.versionMark); err != nil {
+		return fmt.Errorf("written meanwhile: %w", err)
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	onPage := make(map[string]bool, len(pl.usccs))
+	for _, u := range pl.usccs {
+		onPage[u] = true
+	}
+	var again []string
+	for _, u := range moved {
+		if onPage[u] {
+			again = append(again, u)
+		}
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	recs, err := creditRecords(ctx, tx, again)
+	if err != nil {
+		return err
+	}
+	for _, u := range again {
+		pl.recs[u] = recs[u]
+		delete(pl.oldRead, u)
+		delete(pl.old, u)
+	}
+	return pl.plan(ctx, tx)
+}
+
+// write writes the planned records, merges their enterprises again, writes
+// the merged records that changed and asks for the re-routes; the caller
+// holds creditLock and has rechecked.
+func (pl *pagePlan) write(ctx context.Context, tx *sqlx.Tx, merge customs.CreditMergeFunc, res *customs.CreditPageResult) error {
+	if len(pl.writes) == 0 {
+		return nil
+	}
+	mw, effChanged, bumped := mergeCredit(pl.changed, pl.after, pl.old, customs.BeijingDay(pl.p.Now), pl.p.Now, merge)
+	seq, version, err := creditNumbers(ctx, tx, len(pl.writes), bumped)
+	if err != nil {
+		return err
+	}
+	if err := writeCreditRecords(ctx, tx, pl.p.Region, pl.writes, seq, pl.p.Now); err != nil {
 		return err
 	}
 	if err := writeCreditMerged(ctx, tx, mw, version); err != nil {
 		return err
 	}
-	res.Applied, res.Seq = len(writes), seq+int64(len(writes))-1
+	res.Applied, res.Seq = len(pl.writes), seq+int64(len(pl.writes))-1
 	res.Changed, res.Merged = effChanged, bumped
 	if len(effChanged) > 0 {
-		if err := RequestReroute(ctx, tx, effChanged, "credit rating changed ("+string(p.Region)+" registry)"); err != nil {
+		if err := RequestReroute(ctx, tx, effChanged, "credit rating changed ("+string(pl.p.Region)+" registry)"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// pageRecordWrites compares the page's records with the stored ones (recs,
-// every region, by USCC) and returns, in page order, the records that are
-// new or newer than the stored version of their region, and the
-// enterprises they belong to (each once). It updates recs to what they
-// will be once written, as they would read back from the store, so that
-// the merge sees exactly what a later re-evaluation would. had lists the
-// changed enterprises that had a stored record before.
-func pageRecordWrites(recs map[string][]customs.CreditRecord, region customs.Region, page []customs.CreditRecord) (writes []recordWrite, changed, had []string) {
+// pageRecordWrites compares the page's records with the stored ones
+// (stored, every region, by USCC; left as it is) and returns, in page
+// order, the records that are new or newer than the stored version of
+// their region, the enterprises they belong to (each once), those of them
+// that had a stored record, and the records of those enterprises once
+// written, as they would read back from the store, so that the merge sees
+// exactly what a later re-evaluation would.
+func pageRecordWrites(stored map[string][]customs.CreditRecord, region customs.Region, page []customs.CreditRecord) (writes []recordWrite, changed, had []string, after map[string][]customs.CreditRecord) {
+	after = map[string][]customs.CreditRecord{}
 	pending := map[string]int{} // USCC → index in writes, for a USCC twice on the page
 	for i := range page {
 		r := storedCreditRecord(page[i], region)
-		stored := recs[r.USCC]
+		cur, ok := after[r.USCC]
+		if !ok {
+			cur = stored[r.USCC]
+		}
 		at := -1
-		for j := range stored {
-			if stored[j].Region == region {
+		for j := range cur {
+			if cur[j].Region == region {
 				at = j
 				break
 			}
 		}
-		if at >= 0 && stored[at].Version >= r.Version {
+		if at >= 0 && cur[at].Version >= r.Version {
 			continue
 		}
 		upd := ""
@@ -311,22 +419,25 @@ func pageRecordWrites(recs map[string][]customs.CreditRecord, region customs.Reg
 		}
 		if w, ok := pending[r.USCC]; ok {
 			writes[w].rec, writes[w].upd = r, upd
-			stored[at] = r
+			cur[at] = r // a copy of after's own
 			continue
 		}
-		if len(stored) > 0 {
+		if len(cur) > 0 {
 			had = append(had, r.USCC)
 		}
 		pending[r.USCC] = len(writes)
 		writes = append(writes, recordWrite{rec: r, upd: upd, exists: at >= 0})
 		changed = append(changed, r.USCC)
+		next := make([]customs.CreditRecord, len(cur), len(cur)+1)
+		copy(next, cur)
 		if at >= 0 {
-			stored[at] = r
+			next[at] = r
 		} else {
-			recs[r.USCC] = append(stored, r)
+			next = append(next, r)
 		}
+		after[r.USCC] = next
 	}
-	return writes, changed, had
+	return writes, changed, had, after
 }
 
 // storedCreditRecord is r as the store gives it back: of the page's
