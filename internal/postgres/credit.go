@@ -323,26 +323,17 @@ func (pl *pagePlan) plan(ctx context.Context, q sqlx.QueryerContext) error {
 // recheck, under creditLock, reads again the page's enterprises whose
 // records or merged record were written since the marks, and plans again.
 func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
-	// Bounded on both sides, so that the planner takes the indexes
-	// whatever it thinks of the tables' sizes.
-	var moved []string
-	if err := tx.SelectContext(ctx, &moved, `SELECT uscc FROM credit_record WHERE seq > $1 AND seq <= (SELECT max(seq) FROM credit_record)
-		UNION SELECT uscc FROM credit_merged WHERE version > $2 AND version <= (SELECT max(version) FROM credit_merged)`,
-		pl.seqMark, pl.versionMark); err != nil {
-		return fmt.Errorf("written meanwhile: %w", err)
-	}
-	if len(moved) == 0 {
-		return nil
-	}
-	onPage := make(map[string]bool, len(pl.usccs))
-	for _, u := range pl.usccs {
-		onPage[u] = true
-	}
+	// The ranges bounded on both sides, so that the planner takes the
+	// numbers' indexes whatever it thinks of the tables' sizes, and
+	// materialized, so that the page's USCCs filter what they found
+	// instead of being looked up by the primary keys.
 	var again []string
-	for _, u := range moved {
-		if onPage[u] {
-			again = append(again, u)
-		}
+	if err := tx.SelectContext(ctx, &again, `WITH w AS MATERIALIZED (
+			SELECT uscc FROM credit_record WHERE seq > $1 AND seq <= (SELECT max(seq) FROM credit_record)
+			UNION ALL SELECT uscc FROM credit_merged WHERE version > $2 AND version <= (SELECT max(version) FROM credit_merged))
+		SELECT DISTINCT uscc FROM w WHERE uscc = ANY($3)`,
+		pl.seqMark, pl.versionMark, pq.Array(pl.usccs)); err != nil {
+		return fmt.Errorf("written meanwhile: %w", err)
 	}
 	if len(again) == 0 {
 		return nil
