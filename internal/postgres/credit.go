@@ -386,8 +386,10 @@ func (pl *pagePlan) write(ctx context.Context, tx *sqlx.Tx, merge customs.Credit
 // written, as they would read back from the store, so that the merge sees
 // exactly what a later re-evaluation would.
 func pageRecordWrites(stored map[string][]customs.CreditRecord, region customs.Region, page []customs.CreditRecord) (writes []recordWrite, changed, had []string, after map[string][]customs.CreditRecord) {
-	after = map[string][]customs.CreditRecord{}
-	pending := map[string]int{} // USCC → index in writes, for a USCC twice on the page
+	n := len(page)
+	after = make(map[string][]customs.CreditRecord, n)
+	pending := make(map[string]int, n) // USCC → index in writes, for a USCC twice on the page
+	writes, changed = make([]recordWrite, 0, n), make([]string, 0, n)
 	for i := range page {
 		r := storedCreditRecord(page[i], region)
 		cur, ok := after[r.USCC]
