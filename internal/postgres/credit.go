@@ -193,15 +193,7 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge c
 	defer tx.Rollback()
 	var pl *pagePlan
 	if len(p.Records) > 0 {
-		if pl, err = readPagePlan(ctx, tx, p, merge); err != nil {
-			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
-		}
-	}
-	// Skips take no number: they are written before the lock too (a page
-	// whose cursor moved rolls them back with the rest).
-	var skipped []string
-	if len(p.Skipped) > 0 {
-		if skipped, err = insertCreditSkips(ctx, tx, p.Region, p.Skipped, p.Now); err != nil {
+		if pl, err = readPagePlan(ctx, tx, p); err != nil {
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
 	}
@@ -215,17 +207,24 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge c
 	if st.Cursor != p.From {
 		return res, fmt.Errorf("apply credit page %s: %w (stored %q, page from %q)", p.Region, customs.ErrCreditCursorMoved, st.Cursor, p.From)
 	}
-	for _, r := range skipped {
-		res.Skipped++
-		res.SkippedReasons[r]++
-		st.SkippedReasons[r]++
+
+	if len(p.Skipped) > 0 {
+		reasons, err := insertCreditSkips(ctx, tx, p.Region, p.Skipped, p.Now)
+		if err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+		for _, r := range reasons {
+			res.Skipped++
+			res.SkippedReasons[r]++
+			st.SkippedReasons[r]++
+		}
 	}
 
 	if pl != nil {
 		if err := pl.recheck(ctx, tx); err != nil {
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
-		if err := pl.write(ctx, tx, &res); err != nil {
+		if err := pl.write(ctx, tx, merge, &res); err != nil {
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
 	}
@@ -269,23 +268,15 @@ type pagePlan struct {
 	old                  map[string]*customs.MergedCredit
 	oldRead              map[string]bool
 
-	merge customs.CreditMergeFunc
-
-	writes     []recordWrite
-	changed    []string                          // the enterprises of writes, in page order
-	after      map[string][]customs.CreditRecord // their records once written
-	merged     []mergedWrite
-	effChanged []string
-	bumped     int
-	// The write statements' parameters, encoded before the lock; the
-	// numbers are set under it.
-	recordArgs, mergedArgs []any
+	writes  []recordWrite
+	changed []string                          // the enterprises of writes, in page order
+	after   map[string][]customs.CreditRecord // their records once written
 }
 
 // readPagePlan reads what the page needs, without creditLock: the marks
 // first, then the stored records and merged records.
-func readPagePlan(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage, merge customs.CreditMergeFunc) (*pagePlan, error) {
-	pl := &pagePlan{p: p, merge: merge, usccs: make([]string, len(p.Records)), old: map[string]*customs.MergedCredit{}, oldRead: map[string]bool{}}
+func readPagePlan(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage) (*pagePlan, error) {
+	pl := &pagePlan{p: p, usccs: make([]string, len(p.Records)), old: map[string]*customs.MergedCredit{}, oldRead: map[string]bool{}}
 	for i := range p.Records {
 		pl.usccs[i] = p.Records[i].USCC
 	}
@@ -300,9 +291,8 @@ func readPagePlan(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage, merge 
 	return pl, pl.plan(ctx, tx)
 }
 
-// plan works out the record writes from recs, reads the merged records of
-// the changed enterprises that had a record (those not read yet), merges
-// and encodes the writes.
+// plan works out the record writes from recs and reads the merged records
+// of the changed enterprises that had a record, those not read yet.
 func (pl *pagePlan) plan(ctx context.Context, q sqlx.QueryerContext) error {
 	var had []string
 	pl.writes, pl.changed, had, pl.after = pageRecordWrites(pl.recs, pl.p.Region, pl.p.Records)
@@ -312,30 +302,22 @@ func (pl *pagePlan) plan(ctx context.Context, q sqlx.QueryerContext) error {
 			need = append(need, u)
 		}
 	}
-	if len(need) > 0 {
-		old, err := creditMergedOf(ctx, q, need)
-		if err != nil {
-			return err
-		}
-		for _, u := range need {
-			pl.oldRead[u] = true
-			if m := old[u]; m != nil {
-				pl.old[u] = m
-			} else {
-				delete(pl.old, u)
-			}
-		}
-	}
-	if len(pl.writes) == 0 {
+	if len(need) == 0 {
 		return nil
 	}
-	pl.merged, pl.effChanged, pl.bumped = mergeCredit(pl.changed, pl.after, pl.old, customs.BeijingDay(pl.p.Now), pl.p.Now, pl.merge)
-	var err error
-	if pl.recordArgs, err = encodeRecordWrites(pl.p.Region, pl.writes, pl.p.Now); err != nil {
+	old, err := creditMergedOf(ctx, q, need)
+	if err != nil {
 		return err
 	}
-	pl.mergedArgs, err = encodeMergedWrites(pl.merged)
-	return err
+	for _, u := range need {
+		pl.oldRead[u] = true
+		if m := old[u]; m != nil {
+			pl.old[u] = m
+		} else {
+			delete(pl.old, u)
+		}
+	}
+	return nil
 }
 
 // recheck, under creditLock, reads again the page's enterprises whose
@@ -368,52 +350,32 @@ func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
 	return pl.plan(ctx, tx)
 }
 
-// write takes the numbers and writes the planned records and merged
-// records, and asks for the re-routes; the caller holds creditLock and has
-// rechecked, so only the numbers are left to the lock.
-func (pl *pagePlan) write(ctx context.Context, tx *sqlx.Tx, res *customs.CreditPageResult) error {
+// write writes the planned records, merges their enterprises again, writes
+// the merged records that changed and asks for the re-routes; the caller
+// holds creditLock and has rechecked.
+func (pl *pagePlan) write(ctx context.Context, tx *sqlx.Tx, merge customs.CreditMergeFunc, res *customs.CreditPageResult) error {
 	if len(pl.writes) == 0 {
 		return nil
 	}
-	seq, version, err := creditNumbers(ctx, tx, len(pl.writes), pl.bumped)
+	mw, effChanged, bumped := mergeCredit(pl.changed, pl.after, pl.old, customs.BeijingDay(pl.p.Now), pl.p.Now, merge)
+	seq, version, err := creditNumbers(ctx, tx, len(pl.writes), bumped)
 	if err != nil {
 		return err
 	}
-	seqs := make([]int64, len(pl.writes))
-	for i := range seqs {
-		seqs[i] = seq + int64(i)
-	}
-	if err := execCreditRecords(ctx, tx, pl.recordArgs, seqs); err != nil {
+	if err := writeCreditRecords(ctx, tx, pl.p.Region, pl.writes, seq, pl.p.Now); err != nil {
 		return err
 	}
-	if err := execCreditMerged(ctx, tx, pl.mergedArgs, mergedVersions(pl.merged, version)); err != nil {
+	if err := writeCreditMerged(ctx, tx, mw, version); err != nil {
 		return err
 	}
 	res.Applied, res.Seq = len(pl.writes), seq+int64(len(pl.writes))-1
-	res.Changed, res.Merged = pl.effChanged, pl.bumped
-	if len(pl.effChanged) > 0 {
-		if err := RequestReroute(ctx, tx, pl.effChanged, "credit rating changed ("+string(pl.p.Region)+" registry)"); err != nil {
+	res.Changed, res.Merged = effChanged, bumped
+	if len(effChanged) > 0 {
+		if err := RequestReroute(ctx, tx, effChanged, "credit rating changed ("+string(pl.p.Region)+" registry)"); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// encodeArrays encodes slices as PostgreSQL array literals (pq.Array), so
-// that the work is done once, ahead of the statement.
-func encodeArrays(vs ...any) ([]any, error) {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		if v == nil {
-			continue
-		}
-		e, err := pq.Array(v).Value()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = e
-	}
-	return out, nil
 }
 
 // pageRecordWrites compares the page's records with the stored ones
@@ -504,38 +466,22 @@ func creditNumbers(ctx context.Context, tx *sqlx.Tx, n, m int) (seq, version int
 	return seq, version, nil
 }
 
-// recordSeqArg is where encodeRecordWrites leaves the sequence numbers.
-const recordSeqArg = 13
-
-// encodeRecordWrites encodes record writes as execCreditRecords'
-// parameters, all but their sequence numbers.
-func encodeRecordWrites(region customs.Region, writes []recordWrite, now time.Time) ([]any, error) {
+// writeCreditRecords writes records with the sequence numbers from seq on,
+// in their order: new ones inserted, newer versions updated.
+func writeCreditRecords(ctx context.Context, tx *sqlx.Tx, region customs.Region, writes []recordWrite, seq int64, now time.Time) error {
 	n := len(writes)
 	var (
 		uscc, name, published, rating, reason, eff, exp, upd = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		watch, deleted, exists                               = make([]bool, n), make([]bool, n), make([]bool, n)
-		version                                              = make([]int64, n)
+		version, seqs                                        = make([]int64, n), make([]int64, n)
 	)
 	for i := range writes {
 		r := &writes[i].rec
 		uscc[i], name[i], published[i], rating[i], reason[i] = r.USCC, r.Name, r.Published, string(r.Rating), r.Reason
 		eff[i], exp[i] = r.EffectiveFrom, r.ExpiresAt
 		upd[i] = writes[i].upd
-		watch[i], deleted[i], exists[i], version[i] = r.Watch, r.Deleted, writes[i].exists, r.Version
+		watch[i], deleted[i], exists[i], version[i], seqs[i] = r.Watch, r.Deleted, writes[i].exists, r.Version, seq+int64(i)
 	}
-	args, err := encodeArrays(nil, nil, uscc, name, published, rating, watch, reason, eff, exp, version, upd, deleted, nil, exists)
-	if err != nil {
-		return nil, err
-	}
-	args[0], args[1] = region, now
-	return args, nil
-}
-
-// execCreditRecords writes encoded records with the sequence numbers seqs,
-// in their order: new ones inserted, newer versions updated.
-func execCreditRecords(ctx context.Context, tx *sqlx.Tx, args []any, seqs []int64) error {
-	args = append([]any(nil), args...)
-	args[recordSeqArg] = pq.Array(seqs)
 	_, err := tx.ExecContext(ctx, `WITH u AS MATERIALIZED (
 			SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[],
 				$11::bigint[], $12::text[], $13::boolean[], $14::bigint[], $15::boolean[])
@@ -550,7 +496,9 @@ func execCreditRecords(ctx context.Context, tx *sqlx.Tx, args []any, seqs []int6
 		UPDATE credit_record AS c SET name = u.name, published = u.published, rating = u.rating, watch = u.watch, reason = u.reason,
 			effective_from = NULLIF(u.eff, '')::date, expires_at = NULLIF(u.exp, '')::date, source_version = u.ver,
 			updated_at = NULLIF(u.upd, '')::timestamptz, deleted = u.del, synced_at = $2, seq = u.seq
-		FROM u WHERE u.ex AND c.uscc = u.uscc AND c.region = $1`, args...)
+		FROM u WHERE u.ex AND c.uscc = u.uscc AND c.region = $1`,
+		region, now, pq.Array(uscc), pq.Array(name), pq.Array(published), pq.Array(rating), pq.Array(watch), pq.Array(reason),
+		pq.Array(eff), pq.Array(exp), pq.Array(version), pq.Array(upd), pq.Array(deleted), pq.Array(seqs), pq.Array(exists))
 	if err != nil {
 		return fmt.Errorf("write records: %w", err)
 	}
@@ -617,53 +565,33 @@ func mergeCredit(usccs []string, recs map[string][]customs.CreditRecord, old map
 	return writes, effChanged, bumped
 }
 
-// mergedVersionArg is where encodeMergedWrites leaves the versions.
-const mergedVersionArg = 5
-
-// encodeMergedWrites encodes merged writes as execCreditMerged's
-// parameters, all but their versions.
-func encodeMergedWrites(writes []mergedWrite) ([]any, error) {
+// writeCreditMerged writes merged records, those that bump taking the
+// versions from version on, in their order: new ones inserted, the others
+// updated.
+func writeCreditMerged(ctx context.Context, tx *sqlx.Tx, writes []mergedWrite, version int64) error {
+	if len(writes) == 0 {
+		return nil
+	}
 	n := len(writes)
 	var (
 		uscc, name, rating, sources, evaluated, next, changed = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		watch, exists                                         = make([]bool, n), make([]bool, n)
+		versions                                              = make([]int64, n)
 	)
 	for i := range writes {
 		w := &writes[i].m
+		if writes[i].bump {
+			w.Version = version
+			version++
+		}
 		b, err := encodeCreditSources(w.Sources)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		uscc[i], name[i], rating[i], sources[i], evaluated[i], next[i] = w.USCC, w.Name, string(w.Rating), string(b), w.EvaluatedOn, w.NextChange
 		changed[i] = w.ChangedAt.UTC().Format(time.RFC3339Nano)
-		watch[i], exists[i] = w.Watch, writes[i].exists
+		watch[i], versions[i], exists[i] = w.Watch, w.Version, writes[i].exists
 	}
-	return encodeArrays(uscc, name, rating, watch, sources, nil, evaluated, next, changed, exists)
-}
-
-// mergedVersions are the versions of writes: from version on, in their
-// order, for those that bump; their own for the others.
-func mergedVersions(writes []mergedWrite, version int64) []int64 {
-	out := make([]int64, len(writes))
-	for i := range writes {
-		if writes[i].bump {
-			out[i] = version
-			version++
-		} else {
-			out[i] = writes[i].m.Version
-		}
-	}
-	return out
-}
-
-// execCreditMerged writes encoded merged records with versions, in their
-// order: new ones inserted, the others updated.
-func execCreditMerged(ctx context.Context, tx *sqlx.Tx, args []any, versions []int64) error {
-	if len(versions) == 0 {
-		return nil
-	}
-	args = append([]any(nil), args...)
-	args[mergedVersionArg] = pq.Array(versions)
 	if _, err := tx.ExecContext(ctx, `WITH u AS MATERIALIZED (
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::boolean[])
 				AS u(uscc, name, rating, watch, sources, ver, ev, nx, ch, ex)
@@ -674,7 +602,9 @@ func execCreditMerged(ctx context.Context, tx *sqlx.Tx, args []any, versions []i
 		)
 		UPDATE credit_merged AS m SET name = u.name, rating = u.rating, watch = u.watch, sources = u.sources::jsonb, version = u.ver,
 			evaluated_on = u.ev::date, next_change = NULLIF(u.nx, '')::date, changed_at = u.ch::timestamptz
-		FROM u WHERE u.ex AND m.uscc = u.uscc`, args...); err != nil {
+		FROM u WHERE u.ex AND m.uscc = u.uscc`,
+		pq.Array(uscc), pq.Array(name), pq.Array(rating), pq.Array(watch), pq.Array(sources), pq.Array(versions),
+		pq.Array(evaluated), pq.Array(next), pq.Array(changed), pq.Array(exists)); err != nil {
 		return fmt.Errorf("write merged: %w", err)
 	}
 	return nil
@@ -702,11 +632,7 @@ func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now t
 	if err != nil {
 		return nil, 0, err
 	}
-	args, err := encodeMergedWrites(writes)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := execCreditMerged(ctx, tx, args, mergedVersions(writes, version)); err != nil {
+	if err := writeCreditMerged(ctx, tx, writes, version); err != nil {
 		return nil, 0, err
 	}
 	return effChanged, bumped, nil
