@@ -55,11 +55,12 @@ type Cache struct {
 
 // cachedRecord is a regional record reduced to what the merge needs: days
 // as yyyymmdd numbers (from 0 when none, until MaxInt32 when none), and
-// its region, so that a newer record of the region replaces it.
+// its region (regionOrder: a byte, the cache holds hundreds of thousands),
+// so that a newer record of the region replaces it.
 type cachedRecord struct {
 	from, until int32
 	rating      customs.Rating
-	region      customs.Region
+	region      uint8
 }
 
 // NewCache makes a cache; it loads on first use or Refresh.
@@ -211,9 +212,10 @@ func (c *Cache) apply(rows []customs.CreditRecord, through int64) {
 			continue
 		}
 		for _, r := range g.rows {
+			region := uint8(regionOrder(r.Region))
 			at := -1
 			for j := range recs {
-				if recs[j].region == r.Region {
+				if recs[j].region == region {
 					at = j
 					break
 				}
@@ -224,7 +226,7 @@ func (c *Cache) apply(rows []customs.CreditRecord, through int64) {
 				}
 				continue
 			}
-			cr := cachedRecord{from: dayNum(r.EffectiveFrom, 0), until: dayNum(r.ExpiresAt, math.MaxInt32), rating: r.Rating, region: r.Region}
+			cr := cachedRecord{from: dayNum(r.EffectiveFrom, 0), until: dayNum(r.ExpiresAt, math.MaxInt32), rating: r.Rating, region: region}
 			if at >= 0 {
 				recs[at] = cr
 			} else {
