@@ -13,11 +13,12 @@ import (
 
 // CacheStore is the storage the cache follows.
 type CacheStore interface {
-	// CreditRatingChanges returns, from one snapshot, every regional
-	// record (USCC, Region, Rating, Deleted and the dates are enough) of
-	// the enterprises whose records were written after sequence number
-	// after, at most span numbers further, and the number read through.
-	// With onlyRated, only enterprises with a record that is neither
+	// CreditRatingChanges returns, from one snapshot, the regional records
+	// (USCC, Region, Rating, Deleted and the dates are enough) written
+	// after sequence number after, at most span numbers further, with all
+	// the other records of each enterprise one of them rates (neither
+	// general nor deleted), and the number read through. With onlyRated,
+	// every record of the enterprises with a record that is neither
 	// general nor deleted.
 	CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]customs.CreditRecord, int64, error)
 }
@@ -53,10 +54,13 @@ type Cache struct {
 }
 
 // cachedRecord is a regional record reduced to what the merge needs: days
-// as yyyymmdd numbers (from 0 when none, until MaxInt32 when none).
+// as yyyymmdd numbers (from 0 when none, until MaxInt32 when none), and
+// its region (regionOrder: a byte, the cache holds hundreds of thousands),
+// so that a newer record of the region replaces it.
 type cachedRecord struct {
 	from, until int32
 	rating      customs.Rating
+	region      uint8
 }
 
 // NewCache makes a cache; it loads on first use or Refresh.
@@ -173,24 +177,67 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	}
 }
 
-// apply replaces the records of every enterprise in rows.
+// rates reports whether r counts for the cache: a record neither general
+// nor deleted (nor without a rating).
+func rates(r *customs.CreditRecord) bool {
+	return !r.Deleted && r.Rating != "" && r.Rating != customs.RatingGeneral
+}
+
+// apply brings the enterprises in rows up to date: each row replaces the
+// kept record of its region. An enterprise not kept, none of whose rows
+// rates, stays out (it had no record that rates, and has none now); one
+// whose rows rate comes with all its records (CacheStore), so it is kept
+// whole. An enterprise is kept while one of its records rates.
 func (c *Cache) apply(rows []customs.CreditRecord, through int64) {
-	by := make(map[string][]cachedRecord, len(rows)/2+1)
-	rated := make(map[string]bool, len(rows)/2+1)
-	for _, r := range rows {
-		recs := by[r.USCC]
-		if !r.Deleted && r.Rating != "" {
-			recs = append(recs, cachedRecord{from: dayNum(r.EffectiveFrom, 0), until: dayNum(r.ExpiresAt, math.MaxInt32), rating: r.Rating})
-			if r.Rating != customs.RatingGeneral {
-				rated[r.USCC] = true
-			}
+	type group struct {
+		rows  []*customs.CreditRecord
+		rated bool
+	}
+	by := make(map[string]*group, len(rows)/2+1)
+	for i := range rows {
+		r := &rows[i]
+		g := by[r.USCC]
+		if g == nil {
+			g = &group{}
+			by[r.USCC] = g
 		}
-		by[r.USCC] = recs
+		g.rows = append(g.rows, r)
+		g.rated = g.rated || rates(r)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for u, recs := range by {
-		if rated[u] {
+	for u, g := range by {
+		recs, kept := c.m[u]
+		if !kept && !g.rated {
+			continue
+		}
+		for _, r := range g.rows {
+			region := uint8(regionOrder(r.Region))
+			at := -1
+			for j := range recs {
+				if recs[j].region == region {
+					at = j
+					break
+				}
+			}
+			if r.Deleted || r.Rating == "" {
+				if at >= 0 {
+					recs = append(recs[:at], recs[at+1:]...)
+				}
+				continue
+			}
+			cr := cachedRecord{from: dayNum(r.EffectiveFrom, 0), until: dayNum(r.ExpiresAt, math.MaxInt32), rating: r.Rating, region: region}
+			if at >= 0 {
+				recs[at] = cr
+			} else {
+				recs = append(recs, cr)
+			}
+		}
+		keep := false
+		for j := range recs {
+			keep = keep || recs[j].rating != customs.RatingGeneral
+		}
+		if keep {
 			c.m[u] = recs
 		} else {
 			delete(c.m, u)
