@@ -28,7 +28,7 @@ func (db *DB) AppendAudit(ctx context.Context, e customs.AuditEntry) error {
 	if !e.At.IsZero() {
 		at = e.At
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO audit (at, key_id, role, actor, request_id, action, target, outcome, status)
+	_, err := db.ExecContext(ctx, Prepared+`INSERT INTO audit (at, key_id, role, actor, request_id, action, target, outcome, status)
 		VALUES (coalesce($1, now()), $2, $3, $4, $5, $6, $7, $8, $9)`,
 		at, e.KeyID, string(e.Role), e.Actor, e.RequestID, string(e.Action), e.Target, e.Outcome, e.Status)
 	if err != nil {

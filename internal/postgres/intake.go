@@ -32,7 +32,7 @@ import (
 // and a busy one groups as many as arrived during the last statement.
 // Each declaration's 201 still follows the commit of its own rows.
 
-const insertDeclarationsSQL = `
+const insertDeclarationsSQL = Prepared + `
 WITH v AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
                          $8::text[], $9::text[], $10::text[], $11::bytea[], $12::text[], $13::text[], $14::text[],

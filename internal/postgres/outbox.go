@@ -40,7 +40,7 @@ type outboxRow struct {
 // 9ms a claim; 0.1ms through the index). The declaration's delivery is a
 // correlated lookup, not EXISTS, which under the OR became a hash of every
 // delivered declaration built by a sequential scan.
-const claimSQL = `
+const claimSQL = Prepared + `
 WITH c AS (
     SELECT o.id FROM outbox o
     WHERE o.state IN ('available', 'retryable', 'running')
@@ -447,7 +447,7 @@ func CompleteOutbox(ctx context.Context, q sqlx.ExtContext, cs []customs.Deliver
 		lats[i] = float64(c.Attempt.Latency.Microseconds()) / 1000
 	}
 	var rows []ended
-	err := sqlx.SelectContext(ctx, q, &rows, `
+	err := sqlx.SelectContext(ctx, q, &rows, Prepared+`
 WITH u AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[], $5::float8[], $6::text[], $7::text[])
         AS u(id, lease, at, status_code, latency_ms, outcome, entry_id)

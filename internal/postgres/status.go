@@ -123,7 +123,7 @@ func LockLifecycles(ctx context.Context, q sqlx.ExtContext, ids []string) (map[s
 		ID string `db:"id"`
 		lifecycleRow
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT id, status, delivery, decision FROM declaration WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+	if err := sqlx.SelectContext(ctx, q, &rows, Prepared+`SELECT id, status, delivery, decision FROM declaration WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
 		pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("lock declarations: %w", err)
 	}
@@ -177,7 +177,7 @@ func ChangeStatuses(ctx context.Context, q sqlx.ExtContext, cs []StatusChange) (
 		ID       string         `db:"id"`
 		Previous sql.NullString `db:"previous"`
 	}
-	err = sqlx.SelectContext(ctx, q, &rows, `
+	err = sqlx.SelectContext(ctx, q, &rows, Prepared+`
 WITH c AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])
         WITH ORDINALITY AS c(id, status, at, actor, note, data, n)
@@ -215,7 +215,7 @@ func AddTimelines(ctx context.Context, q sqlx.ExtContext, cs []StatusChange) err
 		return nil
 	}
 	ids, statuses, ats, actors, notes, data := statusChangeArrays(cs)
-	res, err := q.ExecContext(ctx, `
+	res, err := q.ExecContext(ctx, Prepared+`
 INSERT INTO timeline (declaration_id, at, status, actor, note, data)
 SELECT c.id, c.at, COALESCE(NULLIF(c.status, ''), d.status), c.actor, c.note, NULLIF(c.data, '')::jsonb
 FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])

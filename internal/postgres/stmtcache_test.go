@@ -33,13 +33,13 @@ func prepared(t *testing.T, db *postgres.DB, like string) int {
 	return n
 }
 
-// TestStatementsPreparedOnSecondRun: a query with parameters runs
-// unprepared the first time a connection sees it and prepared from the
-// second, once, whatever the number of runs; a query without parameters
-// is never prepared.
+// TestStatementsPreparedOnSecondRun: a query marked Prepared, with
+// parameters, runs unprepared the first time a connection sees it and
+// prepared from the second, once, whatever the number of runs; a query
+// without parameters, or not marked, is never prepared.
 func TestStatementsPreparedOnSecondRun(t *testing.T) {
 	db := onOneConn(t)
-	q := `SELECT $1::int + 1 AS marker_a`
+	q := postgres.Prepared + `SELECT $1::int + 1 AS marker_a`
 	for i, want := range []int{0, 1, 1, 1} {
 		var got int
 		if err := db.Get(&got, q, i); err != nil || got != i+1 {
@@ -50,12 +50,19 @@ func TestStatementsPreparedOnSecondRun(t *testing.T) {
 		}
 	}
 	for i := 0; i < 3; i++ {
-		if _, err := db.Exec(`SELECT 1 AS marker_b`); err != nil {
+		if _, err := db.Exec(postgres.Prepared + `SELECT 1 AS marker_b`); err != nil {
 			t.Fatal(err)
+		}
+		var got int
+		if err := db.Get(&got, `SELECT $1::int AS marker_e`, i); err != nil || got != i {
+			t.Fatalf("unmarked: %d (%v)", got, err)
 		}
 	}
 	if n := prepared(t, db, "marker_b"); n != 0 {
 		t.Fatalf("a query without parameters was prepared %d times", n)
+	}
+	if n := prepared(t, db, "marker_e"); n != 0 {
+		t.Fatalf("a query that does not ask to be prepared was prepared %d times", n)
 	}
 }
 
@@ -65,7 +72,7 @@ func TestStatementsPreparedOnSecondRun(t *testing.T) {
 func TestStatementCacheIsBounded(t *testing.T) {
 	db := onOneConn(t)
 	for i := 0; i < postgres.StmtCacheSize+10; i++ {
-		q := fmt.Sprintf(`SELECT $1::int AS marker_c%d`, i)
+		q := postgres.Prepared + fmt.Sprintf(`SELECT $1::int AS marker_c%d`, i)
 		for j := 0; j < 2; j++ {
 			var got int
 			if err := db.Get(&got, q, i); err != nil || got != i {
@@ -92,7 +99,7 @@ func TestStatementCacheSurvivesSchemaChange(t *testing.T) {
 	if _, err := db.Exec(`CREATE TABLE cache_probe (a int PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
-	ins := `INSERT INTO cache_probe (a) VALUES ($1)`
+	ins := postgres.Prepared + `INSERT INTO cache_probe (a) VALUES ($1)`
 	for i := 0; i < 2; i++ {
 		if _, err := db.Exec(ins, i); err != nil {
 			t.Fatal(err)
@@ -104,7 +111,7 @@ func TestStatementCacheSurvivesSchemaChange(t *testing.T) {
 	if n := prepared(t, db, "INSERT INTO cache_probe"); n != 1 {
 		t.Fatalf("after a unique violation %d prepared inserts, want 1 (kept)", n)
 	}
-	sel := `SELECT * FROM cache_probe WHERE a = $1`
+	sel := postgres.Prepared + `SELECT * FROM cache_probe WHERE a = $1`
 	for i := 0; i < 2; i++ {
 		rows, err := db.Queryx(sel, 0)
 		if err != nil {
@@ -169,7 +176,7 @@ func TestStatementsPreparedAgainAsTheyAge(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	q := `SELECT $1::int AS marker_d`
+	q := postgres.Prepared + `SELECT $1::int AS marker_d`
 	preparedAt := func() string {
 		t.Helper()
 		var got int
