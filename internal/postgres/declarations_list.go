@@ -113,7 +113,7 @@ func (db *DB) CountByStatus(ctx context.Context, f DeclarationFilter) (map[strin
 // in creation order: one query for a page of declarations.
 func (db *DB) TasksOf(ctx context.Context, ids []string) (map[string][]TaskRow, error) {
 	var rows []TaskRow
-	err := db.SelectContext(ctx, &rows, Prepared+`SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`, pq.Array(ids))
+	err := db.SelectContext(ctx, &rows, `SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}

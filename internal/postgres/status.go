@@ -131,7 +131,7 @@ func LockLifecycles(ctx context.Context, q sqlx.ExtContext, ids []string) (map[s
 		out[rows[i].ID] = rows[i].lifecycle()
 	}
 	var tasks []TaskRow
-	if err := sqlx.SelectContext(ctx, q, &tasks, `SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`,
+	if err := sqlx.SelectContext(ctx, q, &tasks, Prepared+`SELECT `+taskColumns+` FROM task WHERE declaration_id = ANY($1) ORDER BY created_at, id`,
 		pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("tasks of declarations: %w", err)
 	}
