@@ -22,3 +22,8 @@ func WithoutIntakeGroups(db *DB) {
 	db.intake.close()
 	db.intake = nil
 }
+
+// InsertGroup runs intake's statement for ns as one group.
+func InsertGroup(ctx context.Context, db *DB, ns []*NewDeclaration) (map[string]bool, error) {
+	return db.insertDeclarations(ctx, db, ns)
+}

@@ -123,3 +123,24 @@ func TestConcurrentIntakeSharesStatements(t *testing.T) {
 	}
 	t.Logf("%d declarations in %d statements", n, statements)
 }
+
+// TestOneGroupOneReferenceTwice: a group holding the same reference twice
+// stores the first and leaves the second out, with nothing of it written.
+func TestOneGroupOneReferenceTwice(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	a, b, c := newIntake("d_a", "REF-SAME", at), newIntake("d_b", "REF-SAME", at), newIntake("d_c", "REF-OTHER", at)
+	created, err := postgres.InsertGroup(ctx, db, []*postgres.NewDeclaration{a, b, c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created["d_a"] || created["d_b"] || !created["d_c"] || len(created) != 2 {
+		t.Fatalf("created %v, want d_a and d_c", created)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT (SELECT count(*) FROM timeline WHERE declaration_id = 'd_b') + (SELECT count(*) FROM outbox WHERE declaration_id = 'd_b')
+		+ (SELECT count(*) FROM task WHERE declaration_id = 'd_b') + (SELECT count(*) FROM audit WHERE target = 'd_b')`); err != nil || n != 0 {
+		t.Fatalf("%d rows of the left-out declaration (%v)", n, err)
+	}
+}
