@@ -114,7 +114,7 @@ func utf8Body(raw []byte) ([]byte, error) {
 // compactDecl is the XML declaration at the start of every compacted body
 // (scanner.compact), in place of the port's: it names an encoding that is
 // not UTF-8 by name, so that encoding/xml asks etree's CharsetReader for
-// a reader of the rest of the body, and readCompact gives it a byteReader
+// a reader of the rest of the body, and readCompact gives it a bytes.Reader
 // of those bytes, already UTF-8. encoding/xml reads a message one byte at
 // a time; from its own bufio.Reader (etree wraps the reader it is given in
 // one that cannot read bytes, so encoding/xml always adds one) each byte
@@ -126,37 +126,13 @@ const compactLabel = "x-gateway-utf-8"
 
 // readCompact is etree's read of a compacted body (scanner.compact).
 func readCompact(c []byte, lim Limits) (*etree.Document, error) {
-	rest := &byteReader{b: c[len(compactDecl):]}
+	rest := bytes.NewReader(c[len(compactDecl):])
 	return readTree(c, lim, func(label string, r io.Reader) (io.Reader, error) {
 		if rest != nil && label == compactLabel {
 			r, rest = rest, nil // the first declaration is compactDecl
 		}
 		return r, nil
 	})
-}
-
-// byteReader reads b, one byte at a time above all.
-type byteReader struct {
-	b []byte
-	i int
-}
-
-func (r *byteReader) ReadByte() (byte, error) {
-	if r.i < len(r.b) {
-		c := r.b[r.i]
-		r.i++
-		return c, nil
-	}
-	return 0, io.EOF
-}
-
-func (r *byteReader) Read(p []byte) (int, error) {
-	if r.i >= len(r.b) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b[r.i:])
-	r.i += n
-	return n, nil
 }
 
 // readTree is etree's read of body, which the scan has passed, with

@@ -62,9 +62,9 @@ func noteTarget(r *http.Request, target string) {
 	}
 }
 
-// auditEntry is the entry of r's call should it succeed with status, for
-// a service that stores it with the change; nil when the call is not
-// audited. Its Target and At are the service's to set.
+// auditEntry is the entry of r's call, done with status (outcome "ok"),
+// without its Target and At; nil when the call is not audited. A service
+// that stores the entry with the change sets those two itself.
 func (s *Server) auditEntry(r *http.Request, status int) *customs.AuditEntry {
 	action, ok := audited[r.Pattern]
 	ri := infoFrom(r.Context())
@@ -78,8 +78,11 @@ func (s *Server) auditEntry(r *http.Request, status int) *customs.AuditEntry {
 // audit records a finished call when its route is audited, unless the
 // service wrote its entry with the change.
 func (s *Server) audit(r *http.Request, ri *requestInfo, w http.ResponseWriter, status int) {
-	action, ok := audited[r.Pattern]
-	if !ok || ri.keyID == "" || s.Audit == nil || ri.audited {
+	if ri.audited {
+		return
+	}
+	e := s.auditEntry(r, status)
+	if e == nil {
 		return
 	}
 	target := ri.target
@@ -97,17 +100,15 @@ func (s *Server) audit(r *http.Request, ri *requestInfo, w http.ResponseWriter, 
 	if target == "" {
 		target = r.PathValue("port")
 	}
-	outcome := "ok"
 	if status >= 400 {
-		outcome = string(ri.code)
-		if outcome == "" {
-			outcome = strconv.Itoa(status)
+		e.Outcome = string(ri.code)
+		if e.Outcome == "" {
+			e.Outcome = strconv.Itoa(status)
 		}
 	}
-	e := customs.AuditEntry{At: time.Now().UTC(), KeyID: ri.keyID, Role: customs.CallerRole(ri.role), Actor: ri.actor,
-		RequestID: ri.id, Action: action, Target: target, Outcome: outcome, Status: status}
-	if err := s.Audit.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
-		s.Logger.ErrorContext(r.Context(), "audit entry not written", "requestId", ri.id, "action", string(action), "target", target, "err", err)
+	e.At, e.Target = time.Now().UTC(), target
+	if err := s.Audit.AppendAudit(context.WithoutCancel(r.Context()), *e); err != nil {
+		s.Logger.ErrorContext(r.Context(), "audit entry not written", "requestId", ri.id, "action", string(e.Action), "target", target, "err", err)
 	}
 }
 

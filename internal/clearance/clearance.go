@@ -114,7 +114,6 @@ type SubmitOptions struct {
 
 // SubmitWith is Submit with the HTTP layer's options.
 func (s *Service) SubmitWith(ctx context.Context, port customs.Port, raw []byte, who customs.Principal, opts SubmitOptions) (*Submitted, error) {
-	audit := opts.Audit
 	now := s.now().Truncate(time.Microsecond)
 	d, err := s.Translator.Decode(port, raw)
 	if opts.Parsed != nil {
@@ -168,8 +167,8 @@ func (s *Service) SubmitWith(ctx context.Context, port customs.Port, raw []byte,
 	routeJSON := view.AppendRouteJSON(nil, v.Route)
 	note := "accepted and routed: " + string(route.Lane)
 	in := &customs.Intake{Declaration: d, PortOffice: portOffice, Canonical: xml, Actor: who.Actor(), Note: note, RouteJSON: routeJSON}
-	if audit != nil {
-		e := *audit
+	if opts.Audit != nil {
+		e := *opts.Audit
 		e.Target, e.At = d.ID, now
 		in.Audit = &e
 	}

@@ -25,5 +25,22 @@ func WithoutIntakeGroups(db *DB) {
 
 // InsertGroup runs intake's statement for ns as one group.
 func InsertGroup(ctx context.Context, db *DB, ns []*NewDeclaration) (map[string]bool, error) {
-	return db.insertDeclarations(ctx, db, ns)
+	rows, err := intakeRowsOf(ns)
+	if err != nil {
+		return nil, err
+	}
+	return db.insertDeclarations(ctx, db, rows)
+}
+
+// intakeRowsOf is ns as intake's statement takes them.
+func intakeRowsOf(ns []*NewDeclaration) ([]intakeRow, error) {
+	rows := make([]intakeRow, len(ns))
+	for i, n := range ns {
+		row, err := newIntakeRow(n)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = row
+	}
+	return rows, nil
 }

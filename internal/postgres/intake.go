@@ -94,11 +94,24 @@ WITH v AS (
 )
 SELECT id FROM d`
 
+// intakeRow is a declaration to store with its stored document already
+// marshalled: by the caller's goroutine (InsertDeclaration), so that the
+// two workers that run every group only send.
+type intakeRow struct {
+	*NewDeclaration
+	doc []byte
+}
+
+func newIntakeRow(n *NewDeclaration) (intakeRow, error) {
+	doc, err := marshalDoc(n.Declaration)
+	return intakeRow{NewDeclaration: n, doc: doc}, err
+}
+
 // insertDeclarations runs intake's statement for ns and returns the ids
 // it created; a declaration whose port reference is stored already is
 // left out. A write-off the register refuses fails the whole statement:
 // nothing is stored.
-func (db *DB) insertDeclarations(ctx context.Context, q queryer, ns []*NewDeclaration) (map[string]bool, error) {
+func (db *DB) insertDeclarations(ctx context.Context, q queryer, ns []intakeRow) (map[string]bool, error) {
 	k := len(ns)
 	ids, ports, refs, digests, dirs := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
 	ats, offices, ents, lanes, docs := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([][]byte, k)
@@ -109,16 +122,12 @@ func (db *DB) insertDeclarations(ctx context.Context, q queryer, ns []*NewDeclar
 	aKeys, aRoles, aActors, aReqs, aActions, aOutcomes := make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k), make([]string, k)
 	aStatus := make(pq.Int64Array, k)
 	for i, n := range ns {
-		doc, err := marshalDoc(n.Declaration)
-		if err != nil {
-			return nil, err
-		}
 		ent, err := pq.Array(n.Enterprises).Value()
 		if err != nil {
 			return nil, fmt.Errorf("declaration %s: enterprises: %w", n.ID, err)
 		}
 		ids[i], ports[i], refs[i], digests[i], dirs[i] = n.ID, string(n.Port), n.PortRef, n.Digest, string(n.Direction)
-		ats[i], offices[i], ents[i], lanes[i], docs[i] = n.ReceivedAt.UTC().Format(time.RFC3339Nano), n.PortOffice, ent.(string), string(n.Lane), doc
+		ats[i], offices[i], ents[i], lanes[i], docs[i] = n.ReceivedAt.UTC().Format(time.RFC3339Nano), n.PortOffice, ent.(string), string(n.Lane), n.doc
 		canon[i] = n.Canonical
 		draws[i], routes[i], noDraw[i], noRoute[i] = n.Draw, n.Route, n.Draw == nil, n.Route == nil
 		actors[i], notes[i], tasks[i], wos[i] = n.Actor, n.Note, jsonArray(n.Tasks), jsonArray(n.WriteOffs)
@@ -181,10 +190,14 @@ func jsonArray(b []byte) []byte {
 // declaration's id and digest with created false. Concurrent calls share
 // statements (intakeBatcher).
 func (db *DB) InsertDeclaration(ctx context.Context, n *NewDeclaration) (id, digest string, created bool, err error) {
+	row, err := newIntakeRow(n)
+	if err != nil {
+		return "", "", false, err
+	}
 	if db.intake != nil {
-		created, err = db.intake.insert(ctx, n)
+		created, err = db.intake.insert(ctx, row)
 	} else {
-		created, err = db.insertOne(ctx, db, n)
+		created, err = db.insertOne(ctx, db, row)
 	}
 	if err != nil {
 		return "", "", false, err
@@ -204,8 +217,8 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (db *DB) insertOne(ctx context.Context, q queryer, n *NewDeclaration) (bool, error) {
-	created, err := db.insertDeclarations(ctx, q, []*NewDeclaration{n})
+func (db *DB) insertOne(ctx context.Context, q queryer, n intakeRow) (bool, error) {
+	created, err := db.insertDeclarations(ctx, q, []intakeRow{n})
 	if err != nil {
 		return false, err
 	}
@@ -219,8 +232,6 @@ func (db *DB) insertOne(ctx context.Context, q queryer, n *NewDeclaration) (bool
 type intakeBatcher struct {
 	db      *DB
 	queue   chan *intakeCall
-	max     int
-	timeout time.Duration
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	closing sync.Once
@@ -230,7 +241,7 @@ type intakeBatcher struct {
 
 type intakeCall struct {
 	ctx     context.Context
-	n       *NewDeclaration
+	n       intakeRow
 	created bool
 	err     error
 	done    chan struct{}
@@ -253,7 +264,7 @@ func intakeWorkersFor(maxConns int) int {
 }
 
 func newIntakeBatcher(db *DB, workers int) *intakeBatcher {
-	b := &intakeBatcher{db: db, queue: make(chan *intakeCall), max: intakeBatchMax, timeout: intakeBatchTimeout, stop: make(chan struct{})}
+	b := &intakeBatcher{db: db, queue: make(chan *intakeCall), stop: make(chan struct{})}
 	for range workers {
 		b.wg.Add(1)
 		go b.work()
@@ -264,7 +275,7 @@ func newIntakeBatcher(db *DB, workers int) *intakeBatcher {
 // insert queues n and waits for its statement. A caller that gives up
 // before a worker takes its declaration stores nothing; once taken, it
 // waits for the commit, so that its answer says what happened.
-func (b *intakeBatcher) insert(ctx context.Context, n *NewDeclaration) (bool, error) {
+func (b *intakeBatcher) insert(ctx context.Context, n intakeRow) (bool, error) {
 	c := &intakeCall{ctx: ctx, n: n, done: make(chan struct{})}
 	select {
 	case b.queue <- c:
@@ -285,7 +296,7 @@ func (b *intakeBatcher) work() {
 	defer b.wg.Done()
 	var conn *sql.Conn
 	defer func() { release(conn) }()
-	group := make([]*intakeCall, 0, b.max)
+	group := make([]*intakeCall, 0, intakeBatchMax)
 	for {
 		group = group[:0]
 		select {
@@ -295,7 +306,7 @@ func (b *intakeBatcher) work() {
 			return
 		}
 	more:
-		for len(group) < b.max {
+		for len(group) < intakeBatchMax {
 			select {
 			case c := <-b.queue:
 				group = append(group, c)
@@ -316,19 +327,27 @@ func release(conn *sql.Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := conn.ExecContext(ctx, `RESET plan_cache_mode`); err != nil {
-		conn.Raw(func(any) error { return driver.ErrBadConn })
+		discard(conn)
+		return
 	}
+	conn.Close()
+}
+
+// discard closes conn for good: the pool drops it instead of handing it
+// out again.
+func discard(conn *sql.Conn) {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
 	conn.Close()
 }
 
 // run stores a group on conn (taken from the pool when nil) and returns
 // the connection to use next; nil after it failed.
 func (b *intakeBatcher) run(group []*intakeCall, conn *sql.Conn) *sql.Conn {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), b.timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), intakeBatchTimeout)
 	defer cancel()
 	// A declaration that writes documents off runs alone, after the
 	// others.
-	var ns []*NewDeclaration
+	var ns []intakeRow
 	var shared, alone []*intakeCall
 	for _, c := range group {
 		if c.n.WriteOffs != nil {
@@ -352,7 +371,7 @@ func (b *intakeBatcher) run(group []*intakeCall, conn *sql.Conn) *sql.Conn {
 		}
 	}
 	for _, c := range alone {
-		created, err := b.exec(ctx, &conn, []*NewDeclaration{c.n})
+		created, err := b.exec(ctx, &conn, []intakeRow{c.n})
 		c.created, c.err = created[c.n.ID], err
 		close(c.done)
 	}
@@ -364,7 +383,7 @@ func (b *intakeBatcher) run(group []*intakeCall, conn *sql.Conn) *sql.Conn {
 // was sent (driver.ErrBadConn: PostgreSQL restarted) is replaced and the
 // statement sent again, once, as database/sql does for the pool; after
 // any other failure of the connection, *conn is nil.
-func (b *intakeBatcher) exec(ctx context.Context, conn **sql.Conn, ns []*NewDeclaration) (map[string]bool, error) {
+func (b *intakeBatcher) exec(ctx context.Context, conn **sql.Conn, ns []intakeRow) (map[string]bool, error) {
 	for try := 0; ; try++ {
 		if *conn == nil {
 			c, err := b.db.DB.Conn(ctx)
@@ -372,8 +391,7 @@ func (b *intakeBatcher) exec(ctx context.Context, conn **sql.Conn, ns []*NewDecl
 				return nil, fmt.Errorf("insert declaration: %w", err)
 			}
 			if _, err := c.ExecContext(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
-				c.Raw(func(any) error { return driver.ErrBadConn })
-				c.Close()
+				discard(c)
 				if errors.Is(err, driver.ErrBadConn) && try == 0 {
 					continue
 				}
@@ -386,8 +404,7 @@ func (b *intakeBatcher) exec(ctx context.Context, conn **sql.Conn, ns []*NewDecl
 			return created, nil
 		}
 		if IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) {
-			(*conn).Raw(func(any) error { return driver.ErrBadConn })
-			(*conn).Close()
+			discard(*conn)
 			*conn = nil
 			if errors.Is(err, driver.ErrBadConn) && try == 0 {
 				continue

@@ -3,8 +3,6 @@ package postgres
 import (
 	"database/sql"
 	"encoding/binary"
-	neturl "net/url"
-	"strings"
 
 	"github.com/lib/pq"
 )
@@ -97,20 +95,4 @@ func (a arrays) bytea(elems [][]byte) any {
 		return wireArray(oidBytea, elems, nil)
 	}
 	return pq.ByteaArray(elems)
-}
-
-// binaryParameters reports whether lib/pq sends []byte arguments of a
-// connection to dsn in binary: binary_parameters=yes, as
-// withBinaryParameters sets it unless the URL says otherwise.
-func binaryParameters(dsn string) bool {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := neturl.Parse(dsn)
-		return err == nil && u.Query().Get("binary_parameters") == "yes"
-	}
-	for _, f := range strings.Fields(dsn) {
-		if f == "binary_parameters=yes" || f == "binary_parameters='yes'" {
-			return true
-		}
-	}
-	return false
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/jjj/gateway/internal/customs"
 )
 
@@ -95,11 +97,22 @@ func BenchmarkIntakeArguments(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		q.n = 0
-		if _, err := db.insertDeclarations(context.Background(), q, ns); !errors.Is(err, errStop) {
+		rows, err := intakeRowsOf(ns)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.insertDeclarations(context.Background(), q, rows); !errors.Is(err, errStop) {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(q.n), "bytes-sent/op")
+}
+
+// binaryParameters is what lib/pq makes of dsn's binary_parameters, which
+// connect reads to choose intake's arrays.
+func binaryParameters(dsn string) bool {
+	cfg, err := pq.NewConfig(dsn)
+	return err == nil && cfg.BinaryParameters
 }
 
 // TestBinaryParameters: intake sends binary arrays only where lib/pq sends

@@ -54,7 +54,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // parsed, bound and run together) instead of two: intake's one statement
 // per declaration is then one round trip too. Stores pass JSON and text as
 // strings, and []byte only for bytea columns, which this mode sends as is.
-// Statements a connection runs again are prepared once on it
+// The statements marked Prepared are prepared once on each connection
 // (stmtcache.go), so the server stops planning them on every call.
 func Connect(ctx context.Context, cfg Config) (*DB, error) {
 	return connect(ctx, cfg, time.Now)
@@ -70,8 +70,11 @@ func connect(ctx context.Context, cfg Config, now func() time.Time) (*DB, error)
 	if err := checkURL(cfg.URL); err != nil {
 		return nil, err
 	}
-	dsn := withBinaryParameters(cfg.URL)
-	connector, err := pq.NewConnector(dsn)
+	pqCfg, err := pq.NewConfig(withBinaryParameters(cfg.URL))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	connector, err := pq.NewConnectorConfig(pqCfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -83,7 +86,7 @@ func connect(ctx context.Context, cfg Config, now func() time.Time) (*DB, error)
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	out := &DB{DB: db, textParameters: !binaryParameters(dsn)}
+	out := &DB{DB: db, textParameters: !pqCfg.BinaryParameters}
 	if w := intakeWorkersFor(cfg.MaxConns); w > 0 {
 		out.intake = newIntakeBatcher(out, w)
 	}

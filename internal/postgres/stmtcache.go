@@ -213,37 +213,37 @@ func (t *cachingTx) Commit() error   { t.conn.inTx = false; return t.Tx.Commit()
 func (t *cachingTx) Rollback() error { t.conn.inTx = false; return t.Tx.Rollback() }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 {
-		return c.pqConn.QueryContext(ctx, query, args)
-	}
-	cs, err := c.lookup(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if cs == nil {
-		return c.pqConn.QueryContext(ctx, query, args)
-	}
-	rows, err := cs.stmt.QueryContext(ctx, args)
-	if err != nil && c.failed(cs, err) {
-		return c.pqConn.QueryContext(ctx, query, args)
-	}
-	return rows, err
+	return runCached(ctx, c, query, args, c.pqConn.QueryContext, func(cs *cachedStmt) (driver.Rows, error) {
+		return cs.stmt.QueryContext(ctx, args)
+	})
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	return runCached(ctx, c, query, args, c.pqConn.ExecContext, func(cs *cachedStmt) (driver.Result, error) {
+		return cs.stmt.ExecContext(ctx, args)
+	})
+}
+
+// runCached runs query as its prepared statement when the connection has
+// one for it (lookup), else unprepared (direct); a prepared statement the
+// server no longer runs is run again unprepared where that is safe
+// (failed).
+func runCached[R any](ctx context.Context, c *cachingConn, query string, args []driver.NamedValue,
+	direct func(context.Context, string, []driver.NamedValue) (R, error), prepared func(*cachedStmt) (R, error)) (R, error) {
 	if len(args) == 0 {
-		return c.pqConn.ExecContext(ctx, query, args)
+		return direct(ctx, query, args)
 	}
 	cs, err := c.lookup(ctx, query)
 	if err != nil {
-		return nil, err
+		var none R
+		return none, err
 	}
 	if cs == nil {
-		return c.pqConn.ExecContext(ctx, query, args)
+		return direct(ctx, query, args)
 	}
-	res, err := cs.stmt.ExecContext(ctx, args)
+	res, err := prepared(cs)
 	if err != nil && c.failed(cs, err) {
-		return c.pqConn.ExecContext(ctx, query, args)
+		return direct(ctx, query, args)
 	}
 	return res, err
 }
@@ -259,6 +259,3 @@ func (c *cachingConn) ResetSession(ctx context.Context) error {
 	c.stale = nil
 	return c.pqConn.ResetSession(ctx)
 }
-
-// Close closes the connection; its statements go with it on the server.
-func (c *cachingConn) Close() error { return c.pqConn.Close() }

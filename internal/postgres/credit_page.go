@@ -1,0 +1,505 @@
+package postgres
+
+// Applying a registry's page of credit records (credit.md): read, plan,
+// write and merge again, in one transaction per page.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/jjj/gateway/internal/customs"
+)
+
+// ApplyCreditPage writes one page in one transaction: the records (an
+// older or equal version never overwrites a newer), the skipped records,
+// the merged records of every enterprise the page changed, and the cursor.
+// Applying the same page twice changes nothing.
+//
+// It reads before it writes. One index lookup fetches the stored records
+// of the page's enterprises (every region): they say which records are new
+// or newer and are the merge's input, so nothing is read back after the
+// write. The old merged records are read only for the enterprises that
+// had a record before the page (without records there is no merged
+// record), which on a first sync is few of them. These reads and the merge
+// happen before creditLock, so the registries' pages overlap there instead
+// of queueing; under the lock, the enterprises written since (by the rows
+// numbered above the marks taken before the reads) are read again and
+// merged again. Knowing what exists, the writes are plain INSERTs and
+// UPDATEs: no speculative insertion of ON CONFLICT, and no row written
+// that does not change.
+func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error) {
+	res := customs.CreditPageResult{SkippedReasons: map[string]int{}}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+	}
+	defer tx.Rollback()
+	var pl *pagePlan
+	if len(p.Records) > 0 {
+		if pl, err = readPagePlan(ctx, tx, p); err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
+		return res, fmt.Errorf("apply credit page %s: lock: %w", p.Region, err)
+	}
+	st, err := creditState(ctx, tx, p.Region, true)
+	if err != nil {
+		return res, fmt.Errorf("apply credit page %s: cursor: %w", p.Region, err)
+	}
+	if st.Cursor != p.From {
+		return res, fmt.Errorf("apply credit page %s: %w (stored %q, page from %q)", p.Region, customs.ErrCreditCursorMoved, st.Cursor, p.From)
+	}
+
+	if len(p.Skipped) > 0 {
+		reasons, err := insertCreditSkips(ctx, tx, p.Region, p.Skipped, p.Now)
+		if err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+		for _, r := range reasons {
+			res.Skipped++
+			res.SkippedReasons[r]++
+			st.SkippedReasons[r]++
+		}
+	}
+
+	if pl != nil {
+		if err := pl.recheck(ctx, tx); err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+		if err := pl.write(ctx, tx, merge, &res); err != nil {
+			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+		}
+	}
+
+	reasons, err := json.Marshal(st.SkippedReasons)
+	if err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO credit_cursor (region, cursor, applied, skipped, skipped_reasons)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (region) DO UPDATE SET cursor = EXCLUDED.cursor,
+			applied = credit_cursor.applied + EXCLUDED.applied,
+			skipped = credit_cursor.skipped + EXCLUDED.skipped,
+			skipped_reasons = EXCLUDED.skipped_reasons`,
+		p.Region, p.Next, res.Applied, res.Skipped, string(reasons)); err != nil {
+		return res, fmt.Errorf("apply credit page %s: cursor: %w", p.Region, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("apply credit page %s: commit: %w", p.Region, err)
+	}
+	return res, nil
+}
+
+// recordWrite is a page record that replaces the stored version of its
+// region (exists) or is the first of its region.
+type recordWrite struct {
+	rec    customs.CreditRecord // as it reads back (storedCreditRecord)
+	upd    string               // updated_at to write; "" for NULL
+	exists bool
+}
+
+// pagePlan is what a page will write, worked out from what it read of the
+// store: the stored records of its enterprises (recs), their merged
+// records (old, read for the enterprises in oldRead), and the marks taken
+// before reading.
+type pagePlan struct {
+	p                    customs.CreditPage
+	usccs                []string
+	seqMark, versionMark int64
+	recs                 map[string][]customs.CreditRecord
+	old                  map[string]*customs.MergedCredit
+	oldRead              map[string]bool
+
+	writes  []recordWrite
+	changed []string                          // the enterprises of writes, in page order
+	after   map[string][]customs.CreditRecord // their records once written
+}
+
+// readPagePlan reads what the page needs, without creditLock: the marks
+// first, then the stored records and merged records.
+func readPagePlan(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage) (*pagePlan, error) {
+	pl := &pagePlan{p: p, usccs: make([]string, len(p.Records)), old: map[string]*customs.MergedCredit{}, oldRead: map[string]bool{}}
+	for i := range p.Records {
+		pl.usccs[i] = p.Records[i].USCC
+	}
+	if err := tx.QueryRowxContext(ctx, `SELECT COALESCE((SELECT max(seq) FROM credit_record), 0),
+		COALESCE((SELECT max(version) FROM credit_merged), 0)`).Scan(&pl.seqMark, &pl.versionMark); err != nil {
+		return nil, fmt.Errorf("marks: %w", err)
+	}
+	var err error
+	if pl.recs, err = creditRecords(ctx, tx, pl.usccs); err != nil {
+		return nil, err
+	}
+	return pl, pl.plan(ctx, tx)
+}
+
+// plan works out the record writes from recs and reads the merged records
+// of the changed enterprises that had a record, those not read yet.
+func (pl *pagePlan) plan(ctx context.Context, q sqlx.QueryerContext) error {
+	var had []string
+	pl.writes, pl.changed, had, pl.after = pageRecordWrites(pl.recs, pl.p.Region, pl.p.Records)
+	var need []string
+	for _, u := range had {
+		if !pl.oldRead[u] {
+			need = append(need, u)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	old, err := creditMergedOf(ctx, q, need)
+	if err != nil {
+		return err
+	}
+	for _, u := range need {
+		pl.oldRead[u] = true
+		if m := old[u]; m != nil {
+			pl.old[u] = m
+		} else {
+			delete(pl.old, u)
+		}
+	}
+	return nil
+}
+
+// recheck, under creditLock, reads again the page's enterprises whose
+// records or merged record were written since the marks, and plans again.
+func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
+	// The ranges bounded on both sides, so that the planner takes the
+	// numbers' indexes whatever it thinks of the tables' sizes, and
+	// materialized, so that the page's USCCs filter what they found
+	// instead of being looked up by the primary keys.
+	var again []string
+	if err := tx.SelectContext(ctx, &again, `WITH w AS MATERIALIZED (
+			SELECT uscc FROM credit_record WHERE seq > $1 AND seq <= (SELECT max(seq) FROM credit_record)
+			UNION ALL SELECT uscc FROM credit_merged WHERE version > $2 AND version <= (SELECT max(version) FROM credit_merged))
+		SELECT DISTINCT uscc FROM w WHERE uscc = ANY($3)`,
+		pl.seqMark, pl.versionMark, pq.Array(pl.usccs)); err != nil {
+		return fmt.Errorf("written meanwhile: %w", err)
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	recs, err := creditRecords(ctx, tx, again)
+	if err != nil {
+		return err
+	}
+	for _, u := range again {
+		pl.recs[u] = recs[u]
+		delete(pl.oldRead, u)
+		delete(pl.old, u)
+	}
+	return pl.plan(ctx, tx)
+}
+
+// write writes the planned records, merges their enterprises again, writes
+// the merged records that changed and asks for the re-routes; the caller
+// holds creditLock and has rechecked.
+func (pl *pagePlan) write(ctx context.Context, tx *sqlx.Tx, merge customs.CreditMergeFunc, res *customs.CreditPageResult) error {
+	if len(pl.writes) == 0 {
+		return nil
+	}
+	mw, effChanged, bumped := mergeCredit(pl.changed, pl.after, pl.old, customs.BeijingDay(pl.p.Now), pl.p.Now, merge)
+	seq, version, err := creditNumbers(ctx, tx, len(pl.writes), bumped)
+	if err != nil {
+		return err
+	}
+	if err := writeCreditRecords(ctx, tx, pl.p.Region, pl.writes, seq, pl.p.Now); err != nil {
+		return err
+	}
+	if err := writeCreditMerged(ctx, tx, mw, version); err != nil {
+		return err
+	}
+	res.Applied, res.Seq = len(pl.writes), seq+int64(len(pl.writes))-1
+	res.Changed, res.Merged = effChanged, bumped
+	if len(effChanged) > 0 {
+		if err := RequestReroute(ctx, tx, effChanged, "credit rating changed ("+string(pl.p.Region)+" registry)"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageRecordWrites compares the page's records with the stored ones
+// (stored, every region, by USCC; left as it is) and returns, in page
+// order, the records that are new or newer than the stored version of
+// their region, the enterprises they belong to (each once), those of them
+// that had a stored record, and the records of those enterprises once
+// written, as they would read back from the store, so that the merge sees
+// exactly what a later re-evaluation would.
+func pageRecordWrites(stored map[string][]customs.CreditRecord, region customs.Region, page []customs.CreditRecord) (writes []recordWrite, changed, had []string, after map[string][]customs.CreditRecord) {
+	n := len(page)
+	after = make(map[string][]customs.CreditRecord, n)
+	pending := make(map[string]int, n) // USCC → index in writes, for a USCC twice on the page
+	writes, changed = make([]recordWrite, 0, n), make([]string, 0, n)
+	for i := range page {
+		r := storedCreditRecord(page[i], region)
+		cur, ok := after[r.USCC]
+		if !ok {
+			cur = stored[r.USCC]
+		}
+		at := -1
+		for j := range cur {
+			if cur[j].Region == region {
+				at = j
+				break
+			}
+		}
+		if at >= 0 && cur[at].Version >= r.Version {
+			continue
+		}
+		upd := ""
+		if !page[i].UpdatedAt.IsZero() {
+			upd = r.UpdatedAt.Format(time.RFC3339Nano)
+		}
+		if w, ok := pending[r.USCC]; ok {
+			writes[w].rec, writes[w].upd = r, upd
+			cur[at] = r // a copy of after's own
+			continue
+		}
+		if len(cur) > 0 {
+			had = append(had, r.USCC)
+		}
+		pending[r.USCC] = len(writes)
+		writes = append(writes, recordWrite{rec: r, upd: upd, exists: at >= 0})
+		changed = append(changed, r.USCC)
+		next := make([]customs.CreditRecord, len(cur), len(cur)+1)
+		copy(next, cur)
+		if at >= 0 {
+			next[at] = r
+		} else {
+			next = append(next, r)
+		}
+		after[r.USCC] = next
+	}
+	return writes, changed, had, after
+}
+
+// storedCreditRecord is r as the store gives it back: of the page's
+// region, updatedAt to the microsecond and the epoch when there is none.
+func storedCreditRecord(r customs.CreditRecord, region customs.Region) customs.CreditRecord {
+	r.Region = region
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = time.Unix(0, 0).UTC()
+	} else {
+		r.UpdatedAt = r.UpdatedAt.UTC().Round(time.Microsecond)
+	}
+	return r
+}
+
+// creditNumbers takes n record sequence numbers and m merged versions, each
+// a block of consecutive numbers, and returns the first of each (0 when
+// none is asked). The caller holds creditLock, which every user of the two
+// sequences holds, so a block is consecutive and a reader following either
+// sequence still sees a prefix committed.
+func creditNumbers(ctx context.Context, tx *sqlx.Tx, n, m int) (seq, version int64, err error) {
+	if n == 0 && m == 0 {
+		return 0, 0, nil
+	}
+	// setval(nextval + k - 1) takes k numbers with two calls; CASE leaves
+	// a sequence alone when none of its numbers is asked.
+	err = tx.QueryRowxContext(ctx, `SELECT
+			CASE WHEN $1::bigint > 0 THEN setval('credit_record_seq', nextval('credit_record_seq') + $1::bigint - 1) - $1::bigint + 1 ELSE 0 END,
+			CASE WHEN $2::bigint > 0 THEN setval('credit_merged_seq', nextval('credit_merged_seq') + $2::bigint - 1) - $2::bigint + 1 ELSE 0 END`,
+		n, m).Scan(&seq, &version)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sequence numbers: %w", err)
+	}
+	return seq, version, nil
+}
+
+// writeCreditRecords writes records with the sequence numbers from seq on,
+// in their order: new ones inserted, newer versions updated.
+func writeCreditRecords(ctx context.Context, tx *sqlx.Tx, region customs.Region, writes []recordWrite, seq int64, now time.Time) error {
+	n := len(writes)
+	var (
+		uscc, name, published, rating, reason, eff, exp, upd = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		watch, deleted, exists                               = make([]bool, n), make([]bool, n), make([]bool, n)
+		version, seqs                                        = make([]int64, n), make([]int64, n)
+	)
+	for i := range writes {
+		r := &writes[i].rec
+		uscc[i], name[i], published[i], rating[i], reason[i] = r.USCC, r.Name, r.Published, string(r.Rating), r.Reason
+		eff[i], exp[i] = r.EffectiveFrom, r.ExpiresAt
+		upd[i] = writes[i].upd
+		watch[i], deleted[i], exists[i], version[i], seqs[i] = r.Watch, r.Deleted, writes[i].exists, r.Version, seq+int64(i)
+	}
+	_, err := tx.ExecContext(ctx, `WITH u AS MATERIALIZED (
+			SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[],
+				$11::bigint[], $12::text[], $13::boolean[], $14::bigint[], $15::boolean[])
+				AS u(uscc, name, published, rating, watch, reason, eff, exp, ver, upd, del, seq, ex)
+		), ins AS (
+			INSERT INTO credit_record (uscc, region, name, published, rating, watch, reason, effective_from, expires_at,
+				source_version, updated_at, deleted, synced_at, seq)
+			SELECT u.uscc, $1, u.name, u.published, u.rating, u.watch, u.reason, NULLIF(u.eff, '')::date, NULLIF(u.exp, '')::date,
+				u.ver, NULLIF(u.upd, '')::timestamptz, u.del, $2, u.seq
+			FROM u WHERE NOT u.ex
+		)
+		UPDATE credit_record AS c SET name = u.name, published = u.published, rating = u.rating, watch = u.watch, reason = u.reason,
+			effective_from = NULLIF(u.eff, '')::date, expires_at = NULLIF(u.exp, '')::date, source_version = u.ver,
+			updated_at = NULLIF(u.upd, '')::timestamptz, deleted = u.del, synced_at = $2, seq = u.seq
+		FROM u WHERE u.ex AND c.uscc = u.uscc AND c.region = $1`,
+		region, now, pq.Array(uscc), pq.Array(name), pq.Array(published), pq.Array(rating), pq.Array(watch), pq.Array(reason),
+		pq.Array(eff), pq.Array(exp), pq.Array(version), pq.Array(upd), pq.Array(deleted), pq.Array(seqs), pq.Array(exists))
+	if err != nil {
+		return fmt.Errorf("write records: %w", err)
+	}
+	return nil
+}
+
+// creditMergedOf returns the stored merged records of usccs, by USCC.
+func creditMergedOf(ctx context.Context, q sqlx.QueryerContext, usccs []string) (map[string]*customs.MergedCredit, error) {
+	olds, err := queryCreditMerged(ctx, q, `SELECT `+creditMergedCols+` FROM credit_merged WHERE uscc = ANY($1)`, pq.Array(usccs))
+	if err != nil {
+		return nil, err
+	}
+	old := make(map[string]*customs.MergedCredit, len(olds))
+	for i := range olds {
+		old[olds[i].USCC] = &olds[i]
+	}
+	return old, nil
+}
+
+// mergedWrite is a merged record to write: over a stored one (exists) or
+// new; bump when it takes a new version.
+type mergedWrite struct {
+	m            customs.MergedCredit
+	exists, bump bool
+}
+
+// mergeCredit merges usccs again for day from their records (recs) and
+// compares with their stored merged records (old). It returns the merged
+// records to write, in the order of usccs, the enterprises whose effective
+// rating changed, and how many writes take a new version. A merged record
+// whose view is unchanged keeps its version (and is written only when its
+// next change or evaluation day moved).
+func mergeCredit(usccs []string, recs map[string][]customs.CreditRecord, old map[string]*customs.MergedCredit, day string, now time.Time, merge customs.CreditMergeFunc) ([]mergedWrite, []string, int) {
+	var (
+		writes     []mergedWrite
+		effChanged []string
+		bumped     int
+	)
+	for _, u := range usccs {
+		m := merge(u, recs[u], day)
+		m.USCC, m.EvaluatedOn, m.ChangedAt = u, day, now
+		o := old[u]
+		oldRating := customs.RatingGeneral
+		if o != nil {
+			oldRating = o.Rating
+			if o.SameView(&m) {
+				if o.NextChange == m.NextChange && o.EvaluatedOn == day {
+					continue
+				}
+				m.Version, m.ChangedAt = o.Version, o.ChangedAt
+				writes = append(writes, mergedWrite{m: m, exists: true})
+				continue
+			}
+		} else if m.Rating == customs.RatingGeneral && len(m.Sources) == 0 && !m.Watch && m.NextChange == "" && allDeleted(recs[u]) {
+			// Nothing to say about an enterprise known only by withdrawals.
+			continue
+		}
+		writes = append(writes, mergedWrite{m: m, exists: o != nil, bump: true})
+		bumped++
+		if m.Rating != oldRating {
+			effChanged = append(effChanged, u)
+		}
+	}
+	return writes, effChanged, bumped
+}
+
+// writeCreditMerged writes merged records, those that bump taking the
+// versions from version on, in their order: new ones inserted, the others
+// updated.
+func writeCreditMerged(ctx context.Context, tx *sqlx.Tx, writes []mergedWrite, version int64) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	n := len(writes)
+	var (
+		uscc, name, rating, sources, evaluated, next, changed = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		watch, exists                                         = make([]bool, n), make([]bool, n)
+		versions                                              = make([]int64, n)
+	)
+	for i := range writes {
+		w := &writes[i].m
+		if writes[i].bump {
+			w.Version = version
+			version++
+		}
+		b, err := encodeCreditSources(w.Sources)
+		if err != nil {
+			return err
+		}
+		uscc[i], name[i], rating[i], sources[i], evaluated[i], next[i] = w.USCC, w.Name, string(w.Rating), string(b), w.EvaluatedOn, w.NextChange
+		changed[i] = w.ChangedAt.UTC().Format(time.RFC3339Nano)
+		watch[i], versions[i], exists[i] = w.Watch, w.Version, writes[i].exists
+	}
+	if _, err := tx.ExecContext(ctx, `WITH u AS MATERIALIZED (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::boolean[])
+				AS u(uscc, name, rating, watch, sources, ver, ev, nx, ch, ex)
+		), ins AS (
+			INSERT INTO credit_merged (uscc, name, rating, watch, sources, version, evaluated_on, next_change, changed_at)
+			SELECT u.uscc, u.name, u.rating, u.watch, u.sources::jsonb, u.ver, u.ev::date, NULLIF(u.nx, '')::date, u.ch::timestamptz
+			FROM u WHERE NOT u.ex
+		)
+		UPDATE credit_merged AS m SET name = u.name, rating = u.rating, watch = u.watch, sources = u.sources::jsonb, version = u.ver,
+			evaluated_on = u.ev::date, next_change = NULLIF(u.nx, '')::date, changed_at = u.ch::timestamptz
+		FROM u WHERE u.ex AND m.uscc = u.uscc`,
+		pq.Array(uscc), pq.Array(name), pq.Array(rating), pq.Array(watch), pq.Array(sources), pq.Array(versions),
+		pq.Array(evaluated), pq.Array(next), pq.Array(changed), pq.Array(exists)); err != nil {
+		return fmt.Errorf("write merged: %w", err)
+	}
+	return nil
+}
+
+// remerge merges the given enterprises again for day and writes those
+// whose merged record changed, each change with the next number of the
+// global sequence, in the order of usccs. It returns the enterprises whose
+// effective rating changed and how many merged records changed. The caller
+// holds creditLock.
+func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now time.Time, merge customs.CreditMergeFunc) ([]string, int, error) {
+	recs, err := creditRecords(ctx, tx, usccs)
+	if err != nil {
+		return nil, 0, err
+	}
+	old, err := creditMergedOf(ctx, tx, usccs)
+	if err != nil {
+		return nil, 0, err
+	}
+	writes, effChanged, bumped := mergeCredit(usccs, recs, old, day, now, merge)
+	if len(writes) == 0 {
+		return nil, 0, nil
+	}
+	_, version, err := creditNumbers(ctx, tx, 0, bumped)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := writeCreditMerged(ctx, tx, writes, version); err != nil {
+		return nil, 0, err
+	}
+	return effChanged, bumped, nil
+}
+
+func insertCreditSkips(ctx context.Context, tx *sqlx.Tx, region customs.Region, skips []customs.CreditSkip, now time.Time) ([]string, error) {
+	n := len(skips)
+	uscc, reason, detail, version := make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
+	for i, s := range skips {
+		uscc[i], reason[i], detail[i], version[i] = s.USCC, s.Reason, s.Detail, s.Version
+	}
+	var out []string
+	err := tx.SelectContext(ctx, &out, `INSERT INTO credit_skipped (region, uscc, version, reason, detail, at)
+		SELECT $1, u.uscc, u.ver, u.reason, u.detail, $2
+		FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS u(uscc, ver, reason, detail)
+		ON CONFLICT (region, uscc, version, reason) DO NOTHING
+		RETURNING reason`, region, now, pq.Array(uscc), pq.Array(version), pq.Array(reason), pq.Array(detail))
+	if err != nil {
+		return nil, fmt.Errorf("insert skipped: %w", err)
+	}
+	return out, nil
+}
