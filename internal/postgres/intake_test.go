@@ -144,3 +144,36 @@ func TestOneGroupOneReferenceTwice(t *testing.T) {
 		t.Fatalf("%d rows of the left-out declaration (%v)", n, err)
 	}
 }
+
+// TestIntakeRefusesANulAlone: a declaration carrying a NUL (which the
+// edge refuses, were a caller to get one past it) is refused by the
+// server, and only it: the others submitted with it are stored.
+func TestIntakeRefusesANulAlone(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	const n = 16
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := newIntake(fmt.Sprintf("d_nul_%02d", i), fmt.Sprintf("REF-NUL-%02d", i), at)
+			if i == 5 {
+				d.Note = "accepted\x00and routed"
+			}
+			_, _, _, errs[i] = db.InsertDeclaration(ctx, d)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (err != nil) != (i == 5) {
+			t.Errorf("declaration %d: %v", i, err)
+		}
+	}
+	var stored int
+	if err := db.Get(&stored, `SELECT count(*) FROM declaration WHERE id LIKE 'd_nul_%'`); err != nil || stored != n-1 {
+		t.Fatalf("%d stored (%v), want %d", stored, err, n-1)
+	}
+}
