@@ -33,6 +33,11 @@ N=${PIPELINE_FILES:-200}
 SEED=${BENCH_SEED:-14}
 XSL=deploy/bench/tianjin-to-canonical.xsl
 TARGET_RATIO=1.3 # issue 14 point 4: pipeline >= 1.3 x libxslt's mapping
+# The issue also states the target as a count: <= 3.4 M instructions per
+# message on the corpus (its libxslt figure, 4.41 M, divided by 1.3). On
+# this machine libxslt counts fewer (about 3.2 M), so the two differ; the
+# table prints both, and the ratio in the same run is the one that counts.
+TARGET_ABS=3400000
 [ "$N" -ge 2 ] 2>/dev/null || { echo "PIPELINE_FILES must be a number >= 2" >&2; exit 2; }
 
 WORK=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)" bench-pipeline.XXXXXX)
@@ -116,6 +121,8 @@ printf '| --- | --- | --- | --- |\n'
 printf '| xsltproc (libxslt mapping only), instructions per message | %s | | |\n' "$(mi "$xs")"
 printf '| gateway pipeline in process, instructions per message | %s | <= %s | %s |\n' "$(mi "$pp")" "$(mi "$limit")" "$verdict"
 printf '| libxslt / pipeline | %.2f | >= %s | %s |\n' "$ratio" "$TARGET_RATIO" "$verdict"
+abs_verdict=$(echo "$pp <= $TARGET_ABS" | bc -l | sed 's/1/PASS/; s/0/FAIL/')
+printf '| gateway pipeline against the issue'"'"'s count | %s | <= %s | %s |\n' "$(mi "$pp")" "$(mi "$TARGET_ABS")" "$abs_verdict"
 printf '\nstart-up, instructions: xsltproc %s, pipeline test binary %s\n' "$(mi "$(ir xslt-one)")" "$(mi "$(ir pipe-one)")"
 printf 'the pipeline ran with GOGC=%s GOMEMLIMIT=%s\n' "$GO_GOGC" "$GO_GOMEMLIMIT"
 # Where the pipeline's instructions go, by function and by package (a
