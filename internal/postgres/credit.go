@@ -261,12 +261,18 @@ func (db *DB) ReevaluateCredit(ctx context.Context, day string, now time.Time, m
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
 		return nil, 0, fmt.Errorf("reevaluate credit: lock: %w", err)
 	}
+	if err := pruneCreditWritten(ctx, tx); err != nil {
+		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
+	}
 	var usccs []string
 	if err := tx.SelectContext(ctx, &usccs, `SELECT uscc FROM credit_merged WHERE next_change <= $1::date
 		ORDER BY next_change, version LIMIT $2`, day, limit); err != nil {
 		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
 	}
 	if len(usccs) == 0 {
+		if err := tx.Commit(); err != nil {
+			return nil, 0, fmt.Errorf("reevaluate credit: commit: %w", err)
+		}
 		return nil, 0, nil
 	}
 	changed, _, err := remerge(ctx, tx, usccs, day, now, merge)

@@ -33,6 +33,12 @@ import (
 // UPDATEs: no speculative insertion of ON CONFLICT, and no row written
 // that does not change.
 func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error) {
+	return db.applyCreditPage(ctx, p, merge, nil)
+}
+
+// applyCreditPage is ApplyCreditPage; beforeLock, when set, runs after the
+// page's reads, before it takes creditLock (tests write there meanwhile).
+func (db *DB) applyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc, beforeLock func()) (customs.CreditPageResult, error) {
 	res := customs.CreditPageResult{SkippedReasons: map[string]int{}}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -44,6 +50,9 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge c
 		if pl, err = readPagePlan(ctx, tx, p); err != nil {
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
+	}
+	if beforeLock != nil {
+		beforeLock()
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
 		return res, fmt.Errorf("apply credit page %s: lock: %w", p.Region, err)
@@ -109,12 +118,12 @@ type recordWrite struct {
 // records (old, read for the enterprises in oldRead), and the marks taken
 // before reading.
 type pagePlan struct {
-	p                    customs.CreditPage
-	usccs                []string
-	seqMark, versionMark int64
-	recs                 map[string][]customs.CreditRecord
-	old                  map[string]*customs.MergedCredit
-	oldRead              map[string]bool
+	p                                 customs.CreditPage
+	usccs                             []string
+	seqMark, versionMark, writtenMark int64
+	recs                              map[string][]customs.CreditRecord
+	old                               map[string]*customs.MergedCredit
+	oldRead                           map[string]bool
 
 	writes  []recordWrite
 	changed []string                          // the enterprises of writes, in page order
@@ -129,7 +138,7 @@ func readPagePlan(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage) (*page
 		pl.usccs[i] = p.Records[i].USCC
 	}
 	if err := tx.QueryRowxContext(ctx, `SELECT COALESCE((SELECT max(seq) FROM credit_record), 0),
-		COALESCE((SELECT max(version) FROM credit_merged), 0)`).Scan(&pl.seqMark, &pl.versionMark); err != nil {
+		COALESCE((SELECT max(version) FROM credit_merged), 0), COALESCE((SELECT max(id) FROM credit_written), 0)`).Scan(&pl.seqMark, &pl.versionMark, &pl.writtenMark); err != nil {
 		return nil, fmt.Errorf("marks: %w", err)
 	}
 	var err error
@@ -168,9 +177,34 @@ func (pl *pagePlan) plan(ctx context.Context, q sqlx.QueryerContext) error {
 	return nil
 }
 
-// recheck, under creditLock, reads again the page's enterprises whose
-// records or merged record were written since the marks, and plans again.
+// recheck, under creditLock, reads again the page's enterprises written
+// since the marks, and plans again. Which they are, credit_written says:
+// every write of credit_record or credit_merged logs its enterprises there
+// under the lock. When the rows after the mark may have been pruned (the
+// oldest row left is newer than the one after the mark), the rows numbered
+// above the marks say it instead.
 func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
+	var (
+		complete bool
+		again    []string
+	)
+	if err := tx.QueryRowxContext(ctx, `SELECT COALESCE((SELECT min(id) FROM credit_written) <= $1 + 1, true),
+			ARRAY(SELECT DISTINCT u FROM credit_written AS w, unnest(w.usccs) AS u WHERE w.id > $1 AND u = ANY($2))`,
+		pl.writtenMark, pq.Array(pl.usccs)).Scan(&complete, pq.Array(&again)); err != nil {
+		return fmt.Errorf("written meanwhile: %w", err)
+	}
+	if !complete {
+		var err error
+		if again, err = pl.writtenSinceMarks(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return pl.readAgain(ctx, tx, again)
+}
+
+// writtenSinceMarks returns the page's enterprises whose records or merged
+// record were numbered above the marks.
+func (pl *pagePlan) writtenSinceMarks(ctx context.Context, tx *sqlx.Tx) ([]string, error) {
 	// The ranges bounded on both sides, so that the planner takes the
 	// numbers' indexes whatever it thinks of the tables' sizes, and
 	// materialized, so that the page's USCCs filter what they found
@@ -181,8 +215,14 @@ func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
 			UNION ALL SELECT uscc FROM credit_merged WHERE version > $2 AND version <= (SELECT max(version) FROM credit_merged))
 		SELECT DISTINCT uscc FROM w WHERE uscc = ANY($3)`,
 		pl.seqMark, pl.versionMark, pq.Array(pl.usccs)); err != nil {
-		return fmt.Errorf("written meanwhile: %w", err)
+		return nil, fmt.Errorf("written meanwhile: %w", err)
 	}
+	return again, nil
+}
+
+// readAgain reads the records of again, enterprises of the page written
+// since the marks, forgets their merged records and plans again.
+func (pl *pagePlan) readAgain(ctx context.Context, tx *sqlx.Tx, again []string) error {
 	if len(again) == 0 {
 		return nil
 	}
@@ -214,6 +254,9 @@ func (pl *pagePlan) write(ctx context.Context, tx *sqlx.Tx, merge customs.Credit
 		return err
 	}
 	if err := writeCreditMerged(ctx, tx, mw, version); err != nil {
+		return err
+	}
+	if err := logCreditWritten(ctx, tx, pl.changed); err != nil {
 		return err
 	}
 	res.Applied, res.Seq = len(pl.writes), seq+int64(len(pl.writes))-1
@@ -483,7 +526,41 @@ func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now t
 	if err := writeCreditMerged(ctx, tx, writes, version); err != nil {
 		return nil, 0, err
 	}
+	written := make([]string, len(writes))
+	for i := range writes {
+		written[i] = writes[i].m.USCC
+	}
+	if err := logCreditWritten(ctx, tx, written); err != nil {
+		return nil, 0, err
+	}
 	return effChanged, bumped, nil
+}
+
+// creditWrittenKept is how many rows of credit_written pruneCreditWritten
+// keeps: a page whose marks are older than the last creditWrittenKept
+// writes finds what was written since by the rows' numbers instead.
+const creditWrittenKept = 1000
+
+// logCreditWritten logs, in credit_written, the enterprises whose records
+// or merged record the transaction wrote; the caller holds creditLock.
+func logCreditWritten(ctx context.Context, tx *sqlx.Tx, usccs []string) error {
+	if len(usccs) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO credit_written (usccs) VALUES ($1)`, pq.Array(usccs)); err != nil {
+		return fmt.Errorf("log written: %w", err)
+	}
+	return nil
+}
+
+// pruneCreditWritten deletes all but the newest creditWrittenKept rows of
+// credit_written (never the newest: an empty log means nothing was ever
+// written); the caller holds creditLock.
+func pruneCreditWritten(ctx context.Context, tx *sqlx.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credit_written WHERE id <= (SELECT max(id) FROM credit_written) - $1`, creditWrittenKept); err != nil {
+		return fmt.Errorf("prune written: %w", err)
+	}
+	return nil
 }
 
 func insertCreditSkips(ctx context.Context, tx *sqlx.Tx, region customs.Region, skips []customs.CreditSkip, now time.Time) ([]string, error) {
