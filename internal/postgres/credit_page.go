@@ -27,11 +27,13 @@ import (
 // had a record before the page (without records there is no merged
 // record), which on a first sync is few of them. These reads and the merge
 // happen before creditLock, so the registries' pages overlap there instead
-// of queueing; under the lock, the enterprises written since (by the rows
-// numbered above the marks taken before the reads) are read again and
-// merged again. Knowing what exists, the writes are plain INSERTs and
+// of queueing; under the lock, the enterprises written since (as logged
+// in credit_written after the marks taken before the reads) are read again
+// and merged again. Knowing what exists, the writes are plain INSERTs and
 // UPDATEs: no speculative insertion of ON CONFLICT, and no row written
-// that does not change.
+// that does not change. Under the lock a page runs two statements
+// (credit_write.go), since the lock is what the three registries queue
+// on.
 func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error) {
 	return db.applyCreditPage(ctx, p, merge, nil)
 }
