@@ -21,11 +21,13 @@ import (
 // every moment, so a reader following either sequence never skips a
 // number that commits later, and it keeps concurrent page writes of the
 // three registries from deadlocking on the merged rows they share. Since
-// every write of credit_record and credit_merged holds it and takes new
-// numbers (but a merged record rewritten with its view unchanged), what
-// changed since a reader's marks (the highest numbers committed) is the
-// rows numbered above them: a page reads without the lock and, once it
-// holds it, reads again only what changed meanwhile.
+// every write of credit_record and credit_merged holds it and logs the
+// enterprises it wrote in credit_written (numbered too), what changed
+// since a reader's marks (the highest numbers committed) is in the log
+// rows numbered above them (and in the records and merged records
+// numbered above them, but a merged record rewritten with its view
+// unchanged): a page reads without the lock and, once it holds it, reads
+// again only what changed meanwhile.
 const creditLock = 7262003
 
 // creditSourceJSON is how credit_merged.sources stores a
@@ -261,12 +263,18 @@ func (db *DB) ReevaluateCredit(ctx context.Context, day string, now time.Time, m
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
 		return nil, 0, fmt.Errorf("reevaluate credit: lock: %w", err)
 	}
+	if err := pruneCreditWritten(ctx, tx); err != nil {
+		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
+	}
 	var usccs []string
 	if err := tx.SelectContext(ctx, &usccs, `SELECT uscc FROM credit_merged WHERE next_change <= $1::date
 		ORDER BY next_change, version LIMIT $2`, day, limit); err != nil {
 		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
 	}
 	if len(usccs) == 0 {
+		if err := tx.Commit(); err != nil {
+			return nil, 0, fmt.Errorf("reevaluate credit: commit: %w", err)
+		}
 		return nil, 0, nil
 	}
 	changed, _, err := remerge(ctx, tx, usccs, day, now, merge)

@@ -27,12 +27,20 @@ import (
 // had a record before the page (without records there is no merged
 // record), which on a first sync is few of them. These reads and the merge
 // happen before creditLock, so the registries' pages overlap there instead
-// of queueing; under the lock, the enterprises written since (by the rows
-// numbered above the marks taken before the reads) are read again and
-// merged again. Knowing what exists, the writes are plain INSERTs and
+// of queueing; under the lock, the enterprises written since (as logged
+// in credit_written after the marks taken before the reads) are read again
+// and merged again. Knowing what exists, the writes are plain INSERTs and
 // UPDATEs: no speculative insertion of ON CONFLICT, and no row written
-// that does not change.
+// that does not change. Under the lock a page runs two statements
+// (credit_write.go), since the lock is what the three registries queue
+// on.
 func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error) {
+	return db.applyCreditPage(ctx, p, merge, nil)
+}
+
+// applyCreditPage is ApplyCreditPage; beforeLock, when set, runs after the
+// page's reads, before it takes creditLock (tests write there meanwhile).
+func (db *DB) applyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc, beforeLock func()) (customs.CreditPageResult, error) {
 	res := customs.CreditPageResult{SkippedReasons: map[string]int{}}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -45,50 +53,48 @@ func (db *DB) ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge c
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
 	}
+	if beforeLock != nil {
+		beforeLock()
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
 		return res, fmt.Errorf("apply credit page %s: lock: %w", p.Region, err)
 	}
-	st, err := creditState(ctx, tx, p.Region, true)
+	st, err := readLocked(ctx, tx, p, pl)
 	if err != nil {
-		return res, fmt.Errorf("apply credit page %s: cursor: %w", p.Region, err)
+		return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 	}
-	if st.Cursor != p.From {
-		return res, fmt.Errorf("apply credit page %s: %w (stored %q, page from %q)", p.Region, customs.ErrCreditCursorMoved, st.Cursor, p.From)
+	if st.cursor != p.From {
+		return res, fmt.Errorf("apply credit page %s: %w (stored %q, page from %q)", p.Region, customs.ErrCreditCursorMoved, st.cursor, p.From)
 	}
-
-	if len(p.Skipped) > 0 {
-		reasons, err := insertCreditSkips(ctx, tx, p.Region, p.Skipped, p.Now)
-		if err != nil {
-			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
-		}
-		for _, r := range reasons {
-			res.Skipped++
-			res.SkippedReasons[r]++
-			st.SkippedReasons[r]++
-		}
+	for _, r := range st.skipped {
+		res.Skipped++
+		res.SkippedReasons[r]++
+		st.reasons[r]++
 	}
-
+	w := pageWrite{region: p.Region, now: p.Now, next: p.Next}
 	if pl != nil {
-		if err := pl.recheck(ctx, tx); err != nil {
+		again := st.again
+		if !st.complete {
+			if again, err = pl.writtenSinceMarks(ctx, tx); err != nil {
+				return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+			}
+		}
+		if err := pl.readAgain(ctx, tx, again); err != nil {
 			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
 		}
-		if err := pl.write(ctx, tx, merge, &res); err != nil {
-			return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
-		}
+		pl.fill(&w, merge, &res)
 	}
-
-	reasons, err := json.Marshal(st.SkippedReasons)
+	reasons, err := json.Marshal(st.reasons)
 	if err != nil {
 		return res, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO credit_cursor (region, cursor, applied, skipped, skipped_reasons)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (region) DO UPDATE SET cursor = EXCLUDED.cursor,
-			applied = credit_cursor.applied + EXCLUDED.applied,
-			skipped = credit_cursor.skipped + EXCLUDED.skipped,
-			skipped_reasons = EXCLUDED.skipped_reasons`,
-		p.Region, p.Next, res.Applied, res.Skipped, string(reasons)); err != nil {
-		return res, fmt.Errorf("apply credit page %s: cursor: %w", p.Region, err)
+	w.applied, w.skipped, w.reasons = res.Applied, res.Skipped, string(reasons)
+	seq, err := w.exec(ctx, tx)
+	if err != nil {
+		return res, fmt.Errorf("apply credit page %s: %w", p.Region, err)
+	}
+	if res.Applied > 0 {
+		res.Seq = seq + int64(res.Applied) - 1
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("apply credit page %s: commit: %w", p.Region, err)
@@ -109,12 +115,12 @@ type recordWrite struct {
 // records (old, read for the enterprises in oldRead), and the marks taken
 // before reading.
 type pagePlan struct {
-	p                    customs.CreditPage
-	usccs                []string
-	seqMark, versionMark int64
-	recs                 map[string][]customs.CreditRecord
-	old                  map[string]*customs.MergedCredit
-	oldRead              map[string]bool
+	p                                 customs.CreditPage
+	usccs                             []string
+	seqMark, versionMark, writtenMark int64
+	recs                              map[string][]customs.CreditRecord
+	old                               map[string]*customs.MergedCredit
+	oldRead                           map[string]bool
 
 	writes  []recordWrite
 	changed []string                          // the enterprises of writes, in page order
@@ -129,7 +135,7 @@ func readPagePlan(ctx context.Context, tx *sqlx.Tx, p customs.CreditPage) (*page
 		pl.usccs[i] = p.Records[i].USCC
 	}
 	if err := tx.QueryRowxContext(ctx, `SELECT COALESCE((SELECT max(seq) FROM credit_record), 0),
-		COALESCE((SELECT max(version) FROM credit_merged), 0)`).Scan(&pl.seqMark, &pl.versionMark); err != nil {
+		COALESCE((SELECT max(version) FROM credit_merged), 0), COALESCE((SELECT max(id) FROM credit_written), 0)`).Scan(&pl.seqMark, &pl.versionMark, &pl.writtenMark); err != nil {
 		return nil, fmt.Errorf("marks: %w", err)
 	}
 	var err error
@@ -168,9 +174,9 @@ func (pl *pagePlan) plan(ctx context.Context, q sqlx.QueryerContext) error {
 	return nil
 }
 
-// recheck, under creditLock, reads again the page's enterprises whose
-// records or merged record were written since the marks, and plans again.
-func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
+// writtenSinceMarks returns the page's enterprises whose records or merged
+// record were numbered above the marks.
+func (pl *pagePlan) writtenSinceMarks(ctx context.Context, tx *sqlx.Tx) ([]string, error) {
 	// The ranges bounded on both sides, so that the planner takes the
 	// numbers' indexes whatever it thinks of the tables' sizes, and
 	// materialized, so that the page's USCCs filter what they found
@@ -181,8 +187,14 @@ func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
 			UNION ALL SELECT uscc FROM credit_merged WHERE version > $2 AND version <= (SELECT max(version) FROM credit_merged))
 		SELECT DISTINCT uscc FROM w WHERE uscc = ANY($3)`,
 		pl.seqMark, pl.versionMark, pq.Array(pl.usccs)); err != nil {
-		return fmt.Errorf("written meanwhile: %w", err)
+		return nil, fmt.Errorf("written meanwhile: %w", err)
 	}
+	return again, nil
+}
+
+// readAgain reads the records of again, enterprises of the page written
+// since the marks, forgets their merged records and plans again.
+func (pl *pagePlan) readAgain(ctx context.Context, tx *sqlx.Tx, again []string) error {
 	if len(again) == 0 {
 		return nil
 	}
@@ -198,32 +210,17 @@ func (pl *pagePlan) recheck(ctx context.Context, tx *sqlx.Tx) error {
 	return pl.plan(ctx, tx)
 }
 
-// write writes the planned records, merges their enterprises again, writes
-// the merged records that changed and asks for the re-routes; the caller
-// holds creditLock and has rechecked.
-func (pl *pagePlan) write(ctx context.Context, tx *sqlx.Tx, merge customs.CreditMergeFunc, res *customs.CreditPageResult) error {
+// fill adds to w the planned records, the merged records of their
+// enterprises merged again (those that changed), the enterprises written
+// and the re-routes asked; the caller holds creditLock and has read again
+// what was written since the marks.
+func (pl *pagePlan) fill(w *pageWrite, merge customs.CreditMergeFunc, res *customs.CreditPageResult) {
 	if len(pl.writes) == 0 {
-		return nil
+		return
 	}
 	mw, effChanged, bumped := mergeCredit(pl.changed, pl.after, pl.old, customs.BeijingDay(pl.p.Now), pl.p.Now, merge)
-	seq, version, err := creditNumbers(ctx, tx, len(pl.writes), bumped)
-	if err != nil {
-		return err
-	}
-	if err := writeCreditRecords(ctx, tx, pl.p.Region, pl.writes, seq, pl.p.Now); err != nil {
-		return err
-	}
-	if err := writeCreditMerged(ctx, tx, mw, version); err != nil {
-		return err
-	}
-	res.Applied, res.Seq = len(pl.writes), seq+int64(len(pl.writes))-1
-	res.Changed, res.Merged = effChanged, bumped
-	if len(effChanged) > 0 {
-		if err := RequestReroute(ctx, tx, effChanged, "credit rating changed ("+string(pl.p.Region)+" registry)"); err != nil {
-			return err
-		}
-	}
-	return nil
+	w.records, w.merged, w.bumped, w.written, w.changed = pl.writes, mw, bumped, pl.changed, effChanged
+	res.Applied, res.Changed, res.Merged = len(pl.writes), effChanged, bumped
 }
 
 // pageRecordWrites compares the page's records with the stored ones
@@ -293,66 +290,6 @@ func storedCreditRecord(r customs.CreditRecord, region customs.Region) customs.C
 	return r
 }
 
-// creditNumbers takes n record sequence numbers and m merged versions, each
-// a block of consecutive numbers, and returns the first of each (0 when
-// none is asked). The caller holds creditLock, which every user of the two
-// sequences holds, so a block is consecutive and a reader following either
-// sequence still sees a prefix committed.
-func creditNumbers(ctx context.Context, tx *sqlx.Tx, n, m int) (seq, version int64, err error) {
-	if n == 0 && m == 0 {
-		return 0, 0, nil
-	}
-	// setval(nextval + k - 1) takes k numbers with two calls; CASE leaves
-	// a sequence alone when none of its numbers is asked.
-	err = tx.QueryRowxContext(ctx, `SELECT
-			CASE WHEN $1::bigint > 0 THEN setval('credit_record_seq', nextval('credit_record_seq') + $1::bigint - 1) - $1::bigint + 1 ELSE 0 END,
-			CASE WHEN $2::bigint > 0 THEN setval('credit_merged_seq', nextval('credit_merged_seq') + $2::bigint - 1) - $2::bigint + 1 ELSE 0 END`,
-		n, m).Scan(&seq, &version)
-	if err != nil {
-		return 0, 0, fmt.Errorf("sequence numbers: %w", err)
-	}
-	return seq, version, nil
-}
-
-// writeCreditRecords writes records with the sequence numbers from seq on,
-// in their order: new ones inserted, newer versions updated.
-func writeCreditRecords(ctx context.Context, tx *sqlx.Tx, region customs.Region, writes []recordWrite, seq int64, now time.Time) error {
-	n := len(writes)
-	var (
-		uscc, name, published, rating, reason, eff, exp, upd = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		watch, deleted, exists                               = make([]bool, n), make([]bool, n), make([]bool, n)
-		version, seqs                                        = make([]int64, n), make([]int64, n)
-	)
-	for i := range writes {
-		r := &writes[i].rec
-		uscc[i], name[i], published[i], rating[i], reason[i] = r.USCC, r.Name, r.Published, string(r.Rating), r.Reason
-		eff[i], exp[i] = r.EffectiveFrom, r.ExpiresAt
-		upd[i] = writes[i].upd
-		watch[i], deleted[i], exists[i], version[i], seqs[i] = r.Watch, r.Deleted, writes[i].exists, r.Version, seq+int64(i)
-	}
-	_, err := tx.ExecContext(ctx, `WITH u AS MATERIALIZED (
-			SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[],
-				$11::bigint[], $12::text[], $13::boolean[], $14::bigint[], $15::boolean[])
-				AS u(uscc, name, published, rating, watch, reason, eff, exp, ver, upd, del, seq, ex)
-		), ins AS (
-			INSERT INTO credit_record (uscc, region, name, published, rating, watch, reason, effective_from, expires_at,
-				source_version, updated_at, deleted, synced_at, seq)
-			SELECT u.uscc, $1, u.name, u.published, u.rating, u.watch, u.reason, NULLIF(u.eff, '')::date, NULLIF(u.exp, '')::date,
-				u.ver, NULLIF(u.upd, '')::timestamptz, u.del, $2, u.seq
-			FROM u WHERE NOT u.ex
-		)
-		UPDATE credit_record AS c SET name = u.name, published = u.published, rating = u.rating, watch = u.watch, reason = u.reason,
-			effective_from = NULLIF(u.eff, '')::date, expires_at = NULLIF(u.exp, '')::date, source_version = u.ver,
-			updated_at = NULLIF(u.upd, '')::timestamptz, deleted = u.del, synced_at = $2, seq = u.seq
-		FROM u WHERE u.ex AND c.uscc = u.uscc AND c.region = $1`,
-		region, now, pq.Array(uscc), pq.Array(name), pq.Array(published), pq.Array(rating), pq.Array(watch), pq.Array(reason),
-		pq.Array(eff), pq.Array(exp), pq.Array(version), pq.Array(upd), pq.Array(deleted), pq.Array(seqs), pq.Array(exists))
-	if err != nil {
-		return fmt.Errorf("write records: %w", err)
-	}
-	return nil
-}
-
 // creditMergedOf returns the stored merged records of usccs, by USCC.
 func creditMergedOf(ctx context.Context, q sqlx.QueryerContext, usccs []string) (map[string]*customs.MergedCredit, error) {
 	olds, err := queryCreditMerged(ctx, q, `SELECT `+creditMergedCols+` FROM credit_merged WHERE uscc = ANY($1)`, pq.Array(usccs))
@@ -413,51 +350,6 @@ func mergeCredit(usccs []string, recs map[string][]customs.CreditRecord, old map
 	return writes, effChanged, bumped
 }
 
-// writeCreditMerged writes merged records, those that bump taking the
-// versions from version on, in their order: new ones inserted, the others
-// updated.
-func writeCreditMerged(ctx context.Context, tx *sqlx.Tx, writes []mergedWrite, version int64) error {
-	if len(writes) == 0 {
-		return nil
-	}
-	n := len(writes)
-	var (
-		uscc, name, rating, sources, evaluated, next, changed = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		watch, exists                                         = make([]bool, n), make([]bool, n)
-		versions                                              = make([]int64, n)
-	)
-	for i := range writes {
-		w := &writes[i].m
-		if writes[i].bump {
-			w.Version = version
-			version++
-		}
-		b, err := encodeCreditSources(w.Sources)
-		if err != nil {
-			return err
-		}
-		uscc[i], name[i], rating[i], sources[i], evaluated[i], next[i] = w.USCC, w.Name, string(w.Rating), string(b), w.EvaluatedOn, w.NextChange
-		changed[i] = w.ChangedAt.UTC().Format(time.RFC3339Nano)
-		watch[i], versions[i], exists[i] = w.Watch, w.Version, writes[i].exists
-	}
-	if _, err := tx.ExecContext(ctx, `WITH u AS MATERIALIZED (
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::boolean[])
-				AS u(uscc, name, rating, watch, sources, ver, ev, nx, ch, ex)
-		), ins AS (
-			INSERT INTO credit_merged (uscc, name, rating, watch, sources, version, evaluated_on, next_change, changed_at)
-			SELECT u.uscc, u.name, u.rating, u.watch, u.sources::jsonb, u.ver, u.ev::date, NULLIF(u.nx, '')::date, u.ch::timestamptz
-			FROM u WHERE NOT u.ex
-		)
-		UPDATE credit_merged AS m SET name = u.name, rating = u.rating, watch = u.watch, sources = u.sources::jsonb, version = u.ver,
-			evaluated_on = u.ev::date, next_change = NULLIF(u.nx, '')::date, changed_at = u.ch::timestamptz
-		FROM u WHERE u.ex AND m.uscc = u.uscc`,
-		pq.Array(uscc), pq.Array(name), pq.Array(rating), pq.Array(watch), pq.Array(sources), pq.Array(versions),
-		pq.Array(evaluated), pq.Array(next), pq.Array(changed), pq.Array(exists)); err != nil {
-		return fmt.Errorf("write merged: %w", err)
-	}
-	return nil
-}
-
 // remerge merges the given enterprises again for day and writes those
 // whose merged record changed, each change with the next number of the
 // global sequence, in the order of usccs. It returns the enterprises whose
@@ -476,30 +368,27 @@ func remerge(ctx context.Context, tx *sqlx.Tx, usccs []string, day string, now t
 	if len(writes) == 0 {
 		return nil, 0, nil
 	}
-	_, version, err := creditNumbers(ctx, tx, 0, bumped)
-	if err != nil {
-		return nil, 0, err
+	written := make([]string, len(writes))
+	for i := range writes {
+		written[i] = writes[i].m.USCC
 	}
-	if err := writeCreditMerged(ctx, tx, writes, version); err != nil {
+	if err := writeCreditMerged(ctx, tx, writes, bumped, written); err != nil {
 		return nil, 0, err
 	}
 	return effChanged, bumped, nil
 }
 
-func insertCreditSkips(ctx context.Context, tx *sqlx.Tx, region customs.Region, skips []customs.CreditSkip, now time.Time) ([]string, error) {
-	n := len(skips)
-	uscc, reason, detail, version := make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
-	for i, s := range skips {
-		uscc[i], reason[i], detail[i], version[i] = s.USCC, s.Reason, s.Detail, s.Version
+// creditWrittenKept is how many rows of credit_written pruneCreditWritten
+// keeps: a page whose marks are older than the last creditWrittenKept
+// writes finds what was written since by the rows' numbers instead.
+const creditWrittenKept = 1000
+
+// pruneCreditWritten deletes all but the newest creditWrittenKept rows of
+// credit_written (never the newest: an empty log means nothing was ever
+// written); the caller holds creditLock.
+func pruneCreditWritten(ctx context.Context, tx *sqlx.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credit_written WHERE id <= (SELECT max(id) FROM credit_written) - $1`, creditWrittenKept); err != nil {
+		return fmt.Errorf("prune written: %w", err)
 	}
-	var out []string
-	err := tx.SelectContext(ctx, &out, `INSERT INTO credit_skipped (region, uscc, version, reason, detail, at)
-		SELECT $1, u.uscc, u.ver, u.reason, u.detail, $2
-		FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS u(uscc, ver, reason, detail)
-		ON CONFLICT (region, uscc, version, reason) DO NOTHING
-		RETURNING reason`, region, now, pq.Array(uscc), pq.Array(version), pq.Array(reason), pq.Array(detail))
-	if err != nil {
-		return nil, fmt.Errorf("insert skipped: %w", err)
-	}
-	return out, nil
+	return nil
 }
