@@ -170,8 +170,9 @@ func logCTE(p int) string {
 
 // writePageSQL is pageWrite's statement: $1 region, $2 now, $3 and $4 the
 // numbers asked, $5–$17 the records (recordArgs), $18–$29 the merged
-// records (mergedArgs), $30 the enterprises written, $31 and $32 the
-// re-routes and their reason (RequestReroute's row), $33–$36 the cursor.
+// records (mergedArgs), $30 the enterprises written, $31, $32 and $37 the
+// re-routes, their reason and their actor (RequestRerouteAs's rows),
+// $33–$36 the cursor.
 var writePageSQL = `WITH ` + numbersCTE(3, 4) + `, r AS MATERIALIZED (
 			SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[],
 				$13::bigint[], $14::text[], $15::boolean[], $16::boolean[]) WITH ORDINALITY
@@ -187,9 +188,7 @@ var writePageSQL = `WITH ` + numbersCTE(3, 4) + `, r AS MATERIALIZED (
 				effective_from = NULLIF(r.eff, '')::date, expires_at = NULLIF(r.exp, '')::date, source_version = r.ver,
 				updated_at = NULLIF(r.upd, '')::timestamptz, deleted = r.del, synced_at = $2, seq = n.seq + r.ord - 1
 			FROM r, n WHERE r.ex AND c.uscc = r.uscc AND c.region = $1 AND c.uscc = ANY($17::text[])
-		), ` + mergedCTEs(18) + `, ` + logCTE(30) + `, rr AS (
-			INSERT INTO reroute_request (uscc, reason, actor) SELECT u, $32, 'system:credit' FROM unnest($31::text[]) AS u
-		), cu AS (
+		), ` + mergedCTEs(18) + `, ` + logCTE(30) + `, rr AS (` + rerouteInsertSQL("$31", "$32", "$37") + `), cu AS (
 			INSERT INTO credit_cursor (region, cursor, applied, skipped, skipped_reasons)
 			VALUES ($1, $33, $34, $35, $36)
 			ON CONFLICT (region) DO UPDATE SET cursor = EXCLUDED.cursor,
@@ -230,12 +229,12 @@ func (w *pageWrite) exec(ctx context.Context, tx *sqlx.Tx) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	args := make([]any, 0, 36)
+	args := make([]any, 0, 37)
 	args = append(args, w.region, w.now, len(w.records), w.bumped)
 	args = append(args, recordArgs(w.records)...)
 	args = append(args, merged...)
 	args = append(args, pq.Array(w.written), pq.Array(w.changed), "credit rating changed ("+string(w.region)+" registry)",
-		w.next, w.applied, w.skipped, w.reasons)
+		w.next, w.applied, w.skipped, w.reasons, creditActor)
 	var seq int64
 	if err := tx.QueryRowxContext(ctx, writePageSQL, args...).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("write: %w", err)

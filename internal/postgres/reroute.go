@@ -12,10 +12,21 @@ import (
 // AllDeclarations in a re-route request means every pending declaration.
 const AllDeclarations = "*"
 
+// creditActor asks for the re-routes a credit change causes.
+const creditActor = "system:credit"
+
 // RequestReroute queues the re-routing of the enterprises' pending
 // declarations after a credit change, in the caller's transaction.
 func RequestReroute(ctx context.Context, q sqlx.ExtContext, usccs []string, reason string) error {
-	return RequestRerouteAs(ctx, q, usccs, "system:credit", reason)
+	return RequestRerouteAs(ctx, q, usccs, creditActor, reason)
+}
+
+// rerouteInsertSQL queues a re-route of each USCC of the text[] usccs,
+// with reason and actor; each argument is a parameter ("$1"), so that a
+// page's write statement (credit_write.go) queues them as
+// RequestRerouteAs does.
+func rerouteInsertSQL(usccs, reason, actor string) string {
+	return `INSERT INTO reroute_request (uscc, reason, actor) SELECT u, ` + reason + `, ` + actor + ` FROM unnest(` + usccs + `::text[]) AS u`
 }
 
 // RequestRerouteAs queues a re-route asked for by actor; a USCC of
@@ -24,8 +35,7 @@ func RequestRerouteAs(ctx context.Context, q sqlx.ExtContext, usccs []string, ac
 	if len(usccs) == 0 {
 		return nil
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO reroute_request (uscc, reason, actor) SELECT u, $2, $3 FROM unnest($1::text[]) AS u`,
-		pq.Array(usccs), reason, actor)
+	_, err := q.ExecContext(ctx, rerouteInsertSQL("$1", "$2", "$3"), pq.Array(usccs), reason, actor)
 	if err != nil {
 		return fmt.Errorf("request reroute: %w", err)
 	}
