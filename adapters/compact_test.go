@@ -100,7 +100,7 @@ func compactAgrees(t *testing.T, raw []byte, lim Limits) (body, compact int) {
 	if err != nil {
 		return 0, 0
 	}
-	c, _, err := scan(b, lim)
+	c, _, err := scan(b, lim, nil)
 	if err != nil {
 		return len(b), 0
 	}
@@ -176,11 +176,46 @@ func TestCompact(t *testing.T) {
 		{"\n<?xml version=\"1.0\"?><a/>", "\n<?xml version=\"1.0\"?><a/>"},
 		{"<a/>", "<a/>"},
 	} {
-		got, _, err := scan([]byte(c.body), Limits{}.WithDefaults())
+		got, _, err := scan([]byte(c.body), Limits{}.WithDefaults(), nil)
 		if err != nil || string(got) != compactDecl+c.want {
 			t.Errorf("scan(%q) = %q, %v; want %q", c.body, got, err, compactDecl+c.want)
 		}
 		compactAgrees(t, []byte(c.body), Limits{})
+	}
+}
+
+// TestCompactUnread: an empty element named in unread is left out, as
+// <n/> or <n></n> (or with only a comment in it, which no reading sees),
+// wherever it sits below the root; with an attribute, character data
+// (white space too) or a child, as the root, or under another name (a
+// prefix makes another name), it stays.
+func TestCompactUnread(t *testing.T) {
+	unread := Unread{"u": true, "v": true}
+	for _, c := range []struct{ body, want string }{
+		{"<a>\n <u/>\n <b>x</b>\n <v></v>\n</a>", "<a><b>x</b></a>"},
+		{"<a><b><u/><v/></b><c>x<u />y</c></a>", "<a><b></b><c>xy</c></a>"},
+		{"<a><u x='1'/><v> </v><u><!--c--></u><v><u/></v><p:u/><uu/></a>", "<a><u x='1'/><v> </v><v></v><p:u/><uu/></a>"},
+		{"<a><u\n/><v ></v ></a>", "<a></a>"},
+		{"<u/>", "<u/>"},
+		{"<u></u>", "<u></u>"},
+	} {
+		got, _, err := scan([]byte(c.body), Limits{}.WithDefaults(), unread)
+		if err != nil || string(got) != compactDecl+c.want {
+			t.Errorf("scan(%q) = %q, %v; want %q", c.body, got, err, compactDecl+c.want)
+		}
+	}
+	// A value long enough for CheckLengths to walk the tree: read whole.
+	long := "<a><u/><u>" + strings.Repeat("x", customs.MaxPortRef+1) + "</u></a>"
+	if got, _, err := scan([]byte(long), Limits{}.WithDefaults(), unread); err != nil || string(got) != compactDecl+long {
+		t.Errorf("scan(%q) = %q, %v; want it whole", long, got, err)
+	}
+	// The limits count what is left out.
+	body := "<a>" + strings.Repeat("<u/>", 10) + "</a>"
+	if _, err := ReadXMLUnread([]byte(body), Limits{MaxElements: 10}, unread); err == nil {
+		t.Errorf("11 elements passed a limit of 10")
+	}
+	if _, err := ReadXMLUnread([]byte(body), Limits{MaxElements: 11}, unread); err != nil {
+		t.Errorf("11 elements refused under a limit of 11: %v", err)
 	}
 }
 

@@ -35,23 +35,32 @@ import (
 // the length of the longest piece of text or attribute value it read
 // (scanner.longest, in bytes as written, so never shorter than etree's
 // value of it).
-func scan(body []byte, lim Limits) (compact []byte, longest int, err error) {
-	s := scanner{b: body, lim: lim}
+//
+// unread (may be nil) names elements the dialect never reads: compact
+// leaves out such an element when it is empty (<name/> or <name></name>:
+// no attribute, no character data, no child element; not the root).
+func scan(body []byte, lim Limits, unread Unread) (compact []byte, longest int, err error) {
+	s := scanner{b: body, lim: lim, unread: unread}
 	if err := s.run(); err != nil {
 		return nil, 0, err
+	}
+	if s.longest > customs.MaxPortRef {
+		s.keepUnread()
 	}
 	return s.compact(), s.longest, nil
 }
 
 type scanner struct {
-	b   []byte
-	lim Limits
+	b      []byte
+	lim    Limits
+	unread Unread
 	// open are the elements open at the cursor, outermost first.
 	open     []frame
 	elements int
 	rootSeen bool
 	// blank are the runs of white space between tags, inside the root,
-	// that compact leaves out, in the order of the body.
+	// and the empty unread elements, that compact leaves out, in the order
+	// of the body.
 	blank []span
 	// declEnd is where the XML declaration ends when the body starts
 	// with one, else 0.
@@ -68,15 +77,16 @@ type scanner struct {
 // (the name is read back from the body), and how many bytes of character
 // data it has so far; for compact, whether it has child elements (kids),
 // whether it has character data other than white space or a CDATA section
-// (solid), and where its runs of white space start in scanner.blank.
+// (solid), whether it has attributes (attrs), and where its runs of white
+// space start in scanner.blank.
 type frame struct {
 	start, nameEnd, text int
-	kids, solid          bool
+	kids, solid, attrs   bool
 	blank                int
 }
 
 // span is a run of white space b[start:end] directly inside the element
-// open at depth (1 is the root).
+// open at depth (1 is the root), or an empty unread element (depth 0).
 type span struct{ start, end, depth int }
 
 func (s *scanner) run() error {
@@ -221,11 +231,15 @@ func (s *scanner) startTag(i int) (int, error) {
 		}
 		switch b[p] {
 		case '>':
-			s.open = append(s.open, frame{start: i, nameEnd: n, blank: len(s.blank)})
+			s.open = append(s.open, frame{start: i, nameEnd: n, attrs: attrs > 0, blank: len(s.blank)})
 			return p + 1, nil
 		case '/':
 			if p+1 < len(b) && b[p+1] == '>' {
-				return p + 2, nil // an empty element opens and closes
+				// An empty element opens and closes.
+				if attrs == 0 && len(s.open) > 0 && s.unread[string(b[i+1:n])] {
+					s.blank = append(s.blank, span{i, p + 2, 0})
+				}
+				return p + 2, nil
 			}
 			return 0, s.malformed(p, "'/' in the start tag of <%s> is not followed by '>'", clip(b[i+1:n], 64))
 		}
@@ -268,7 +282,7 @@ func (s *scanner) endTag(i int) (int, error) {
 		f := s.open[k-1]
 		name := b[f.start+1 : f.nameEnd]
 		if p := i + 2 + len(name); p < len(b) && b[p] == '>' && bytes.Equal(b[i+2:p], name) {
-			s.close()
+			s.close(p + 1)
 			return p + 1, nil
 		}
 	}
@@ -285,20 +299,39 @@ func (s *scanner) endTag(i int) (int, error) {
 	if open := b[f.start+1 : f.nameEnd]; !bytes.Equal(open, name) {
 		return 0, s.malformed(i, "end tag </%s> closes element <%s> of %s", clip(name, 64), clip(open, 64), s.where(f.start))
 	}
-	s.close()
+	s.close(p + 1)
 	return p + 1, nil
 }
 
-// close pops the innermost open element. The white space directly in an
-// element without child elements stays (it is the element's text, if
-// blank), and so does all of it in an element that has text (solidify).
-func (s *scanner) close() {
+// close pops the innermost open element, whose end tag ends at end. The
+// white space directly in an element without child elements stays (it is
+// the element's text, if blank), and so does all of it in an element that
+// has text (solidify). An unread element with nothing in it (<name></name>)
+// is left out, as <name/> is.
+func (s *scanner) close(end int) {
 	k := len(s.open)
 	if f := s.open[k-1]; !f.kids {
 		// No child elements: every run since it opened is its own.
 		s.blank = s.blank[:f.blank]
+		if f.text == 0 && !f.attrs && k > 1 && s.unread[string(s.b[f.start+1:f.nameEnd])] {
+			s.blank = append(s.blank, span{f.start, end, 0})
+		}
 	}
 	s.open = s.open[:k-1]
+}
+
+// keepUnread takes the empty unread elements back out of scanner.blank:
+// a message with a value long enough for Document.CheckLengths to walk the
+// tree is read whole, since that walk names an element by its position
+// among all its same-name siblings, empty ones included.
+func (s *scanner) keepUnread() {
+	kept := s.blank[:0]
+	for _, r := range s.blank {
+		if r.depth != 0 {
+			kept = append(kept, r)
+		}
+	}
+	s.blank = kept
 }
 
 // solidify marks the element open at depth as having text: the white
@@ -328,12 +361,17 @@ func (s *scanner) solidify(depth int) {
 // reads an element's text as all of its character data, trimmed (Text),
 // and never looks at white space between elements, but etree and
 // encoding/xml pay for every byte of it and for a node of each run (a
-// third of the nodes of an indented message). Nothing else changes: the
-// tags, attributes, text, comments and processing instructions are the
-// same bytes in the same order, and white space cannot make a message
-// malformed, so etree reads the compacted body exactly when it reads the
-// body. Line numbers do change: ReadXML parses the body itself again to
-// report an error.
+// third of the nodes of an indented message). It also leaves out the
+// spans of empty unread elements (scan's unread): no attribute, no
+// content, a name the dialect's reader never looks for, so the tree
+// without them reads the same (ports.md: an empty element is an absent
+// value), and in a national-format message they are a third of the
+// elements. Nothing else changes: the other tags, attributes, text,
+// comments and processing instructions are the same bytes in the same
+// order, and neither white space nor an empty element with a well-formed
+// name (unread's are) can make a message malformed, so etree reads the
+// compacted body exactly when it reads the body. Line numbers do change:
+// ReadXML parses the body itself again to report an error.
 func (s *scanner) compact() []byte {
 	n := len(compactDecl) + len(s.b) - s.declEnd
 	for _, r := range s.blank {

@@ -269,7 +269,7 @@ func BenchmarkScan(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := scan(raw, lim); err != nil {
+				if _, _, err := scan(raw, lim, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -33,8 +33,28 @@ var Encodings = []string{"UTF-8", "GBK", "GB18030", "GB2312"}
 // refused instead of silently becoming U+FFFD, and etree then reads UTF-8,
 // without the white space that only indents the elements (the scan's
 // compact): the tree differs from the body's only by white-space-only
-// character data that no reading of it looks at.
+// character data that no reading of it looks at (and, with
+// ReadXMLUnread, by empty elements the dialect never reads).
 func ReadXML(raw []byte, lim Limits) (*Document, error) {
+	return ReadXMLUnread(raw, lim, nil)
+}
+
+// Unread is a set of element names that a dialect's reader never looks
+// for: elements of its format that carry nothing the gateway uses. See
+// ReadXMLUnread.
+type Unread map[string]bool
+
+// ReadXMLUnread is ReadXML for a dialect whose reader never looks for the
+// elements named in unread: an empty one of them (<name/> or
+// <name></name>: no attribute, no character data, no child element; not
+// the root) is left out of the tree
+// (scanner.compact), where it would cost a node and the tokenizer's work
+// to read nothing. The dialect must treat such an element as absent
+// everywhere: its name never decides a path, a position among siblings or
+// a warning. The limits count it all the same. A message with a value
+// longer than customs.MaxPortRef is read whole (scanner.keepUnread), so
+// that Document.CheckLengths names positions as in the message.
+func ReadXMLUnread(raw []byte, lim Limits, unread Unread) (*Document, error) {
 	lim = lim.WithDefaults()
 	body, err := utf8Body(raw)
 	if err != nil {
@@ -43,7 +63,7 @@ func ReadXML(raw []byte, lim Limits) (*Document, error) {
 	// The limits and the well-formedness etree does not check come first,
 	// in one pass that builds nothing: a message that fails them never
 	// becomes a tree.
-	compact, longest, err := scan(body, lim)
+	compact, longest, err := scan(body, lim, unread)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,44 @@ const (
 type Adapter struct {
 	tables *codes.Tables
 	limits adapters.Limits
+	unread adapters.Unread
+}
+
+// readNames are the element names the decoder looks for, anywhere in the
+// message (decode.go, check.go; TestReadNames holds this list to the
+// package's source). Every other name of the national format is known but
+// never read: its empty elements are left out of the tree
+// (adapters.ReadXMLUnread), a third of a typical message's elements.
+var readNames = []string{
+	"AgentCode", "AgentCodeScc", "AgentName", "BillNo", "CiqCode", "ClientSeqNo", "CodeTS",
+	"Container", "ContainerId", "ContainerMd", "CustomMaster", "DangPackSpec", "DangPackType",
+	"DecContainers", "DecCopLimit", "DecCopPromise", "DecGoodsLimit", "DecGoodsLimitVin",
+	"DecGoodsLimits", "DecHead", "DecList", "DecLists", "DecMessage", "DecOtherPack",
+	"DecRequestCert", "DecSign", "DecUser", "DeclPrice", "DeclTotal", "DespDate", "DespPortCode",
+	"DestCode", "DestinationCountry", "DirectTransit", "EcoRelation", "EdocRealation", "GModel",
+	"GName", "GNo", "GQty", "GUnit", "GoodsAttr", "GrossWet", "IEFlag", "IEPort", "LicTypeCode",
+	"LicWrtofQty", "LicenceNo", "LicenseDocu", "NetWt", "NoDangFlag", "OrigBoxFlag",
+	"OriginCountry", "OverseasConsigneeEname", "OverseasConsignorEname", "OwnerCode",
+	"OwnerCodeScc", "OwnerName", "PackNo", "PurpOrgCode", "Seal", "TradeCoScc", "TradeCode",
+	"TradeCountry", "TradeCurr", "TradeMode", "TradeName", "TrafMode", "TrafName", "TransMode",
+	"UnCode", "Uncode",
+}
+
+// unreadNames are the national format's names (tables) that the decoder
+// never looks for and that never repeat (a repeating element's position is
+// in its siblings' paths).
+func unreadNames(tables *codes.Tables) adapters.Unread {
+	read := make(map[string]bool, len(readNames))
+	for _, n := range readNames {
+		read[n] = true
+	}
+	unread := adapters.Unread{}
+	for n := range tables.DecMessageElements {
+		if !read[n] && repeatID(n) < 0 {
+			unread[n] = true
+		}
+	}
+	return unread
 }
 
 // New returns the Tianjin adapter. cfg.Tables is required; zero limits take
@@ -29,7 +67,7 @@ func New(cfg adapters.Config) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("tianjin: %w", err)
 	}
-	return &Adapter{tables: cfg.Tables, limits: cfg.Limits.WithDefaults()}, nil
+	return &Adapter{tables: cfg.Tables, limits: cfg.Limits.WithDefaults(), unread: unreadNames(cfg.Tables)}, nil
 }
 
 // MustNew is New for wiring and tests, where a bad configuration is a defect.
@@ -49,7 +87,7 @@ func (a *Adapter) Info() adapters.Info {
 // Decode reads one DecMessage (see adapters.Adapter). Warnings are on the
 // returned declaration.
 func (a *Adapter) Decode(raw []byte) (*customs.Declaration, error) {
-	doc, err := adapters.ReadXML(raw, a.limits)
+	doc, err := adapters.ReadXMLUnread(raw, a.limits, a.unread)
 	if err != nil {
 		return nil, err
 	}
