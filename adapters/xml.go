@@ -47,13 +47,13 @@ type Unread map[string]bool
 // ReadXMLUnread is ReadXML for a dialect whose reader never looks for the
 // elements named in unread: an empty one of them (<name/> or
 // <name></name>: no attribute, no character data, no child element; not
-// the root) is left out of the tree
-// (scanner.compact), where it would cost a node and the tokenizer's work
-// to read nothing. The dialect must treat such an element as absent
-// everywhere: its name never decides a path, a position among siblings or
-// a warning. The limits count it all the same. A message with a value
-// longer than customs.MaxPortRef is read whole (scanner.keepUnread), so
-// that Document.CheckLengths names positions as in the message.
+// the root) is left out of the tree (scanner.compact), where it would cost
+// a node and the tokenizer's work to read nothing. The dialect must treat
+// such an element as absent everywhere: its name never decides a value, a
+// path, a position among siblings or a warning. The limits count it all
+// the same. A message with a value longer than customs.MaxPortRef is read
+// whole (scanner.keepUnread), so that Document.CheckLengths names
+// positions as in the message.
 func ReadXMLUnread(raw []byte, lim Limits, unread Unread) (*Document, error) {
 	lim = lim.WithDefaults()
 	body, err := utf8Body(raw)
