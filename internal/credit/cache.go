@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -213,16 +214,10 @@ func (c *Cache) apply(rows []customs.CreditRecord, through int64) {
 		}
 		for _, r := range g.rows {
 			region := uint8(regionOrder(r.Region))
-			at := -1
-			for j := range recs {
-				if recs[j].region == region {
-					at = j
-					break
-				}
-			}
+			at := slices.IndexFunc(recs, func(k cachedRecord) bool { return k.region == region })
 			if r.Deleted || r.Rating == "" {
 				if at >= 0 {
-					recs = append(recs[:at], recs[at+1:]...)
+					recs = slices.Delete(recs, at, at+1)
 				}
 				continue
 			}
@@ -233,11 +228,7 @@ func (c *Cache) apply(rows []customs.CreditRecord, through int64) {
 				recs = append(recs, cr)
 			}
 		}
-		keep := false
-		for j := range recs {
-			keep = keep || recs[j].rating != customs.RatingGeneral
-		}
-		if keep {
+		if slices.ContainsFunc(recs, func(k cachedRecord) bool { return k.rating != customs.RatingGeneral }) {
 			c.m[u] = recs
 		} else {
 			delete(c.m, u)

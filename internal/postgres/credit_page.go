@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -241,13 +242,7 @@ func pageRecordWrites(stored map[string][]customs.CreditRecord, region customs.R
 		if !ok {
 			cur = stored[r.USCC]
 		}
-		at := -1
-		for j := range cur {
-			if cur[j].Region == region {
-				at = j
-				break
-			}
-		}
+		at := slices.IndexFunc(cur, func(c customs.CreditRecord) bool { return c.Region == region })
 		if at >= 0 && cur[at].Version >= r.Version {
 			continue
 		}
