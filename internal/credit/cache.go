@@ -22,6 +22,8 @@ type CacheStore interface {
 	// every record of the enterprises with a record that is neither
 	// general nor deleted.
 	CreditRatingChanges(ctx context.Context, after, span int64, onlyRated bool) ([]customs.CreditRecord, int64, error)
+	// CreditRecordSeq is the highest record sequence number committed.
+	CreditRecordSeq(ctx context.Context) (int64, error)
 }
 
 // CacheConfig configures a Cache.
@@ -31,7 +33,8 @@ type CacheConfig struct {
 	// processes; zero means 1s. It bounds how stale a rating can be.
 	PollInterval time.Duration
 	// Span is how many record sequence numbers one poll reads at most;
-	// zero means 100000.
+	// zero means 20000. It bounds the rows one read holds in memory: a
+	// flush of a first sync numbers its records in one go.
 	Span   int64
 	Logger *slog.Logger
 }
@@ -73,7 +76,7 @@ func NewCache(cfg CacheConfig) (*Cache, error) {
 		cfg.PollInterval = time.Second
 	}
 	if cfg.Span == 0 {
-		cfg.Span = 100000
+		cfg.Span = 20000
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -154,16 +157,29 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	after, loaded := c.seq, c.loaded
 	c.mu.RUnlock()
 	if !loaded {
-		// One snapshot for the first load, so that nothing falls between.
-		rows, through, err := c.cfg.Store.CreditRatingChanges(ctx, 0, math.MaxInt64/2, true)
+		// The first load reads the enterprises rated by the records
+		// numbered up to top, in spans (a million records would otherwise
+		// be held at once), each span in its own snapshot; then the
+		// changes after top, as every refresh does. A record written over
+		// while the spans are read is numbered above top, so that pass
+		// reads it again, general or not: the last state stands.
+		top, err := c.cfg.Store.CreditRecordSeq(ctx)
 		if err != nil {
 			return err
 		}
-		c.apply(rows, through)
+		for after < top {
+			rows, through, err := c.cfg.Store.CreditRatingChanges(ctx, after, min(c.cfg.Span, top-after), true)
+			if err != nil {
+				return err
+			}
+			c.apply(rows, through)
+			after = through
+		}
 		c.mu.Lock()
+		c.seq = max(c.seq, top)
 		c.loaded = true
 		c.mu.Unlock()
-		return nil
+		after = top
 	}
 	for {
 		rows, through, err := c.cfg.Store.CreditRatingChanges(ctx, after, c.cfg.Span, false)

@@ -143,7 +143,7 @@ func TestConcurrentPagesOnSharedEnterprises(t *testing.T) {
 				next := fmt.Sprintf("%s-%d", region, v)
 				p := postgresPage(region, recs, skips, b.clock.Now())
 				p.From, p.Next = cursor, next
-				if _, err := b.db.ApplyCreditPage(ctx, p, credit.Merge); err != nil {
+				if err := b.applyPage(ctx, p); err != nil {
 					errs <- err
 					return
 				}

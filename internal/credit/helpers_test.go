@@ -100,6 +100,14 @@ type options struct {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// applyPage stages p and flushes, as a sync does with its last page.
+func (b *testBundle) applyPage(ctx context.Context, p customs.CreditPage) error {
+	if _, err := b.db.StageCreditPage(ctx, p); err != nil {
+		return err
+	}
+	return b.syncer.Flush(ctx)
+}
+
 func setup(t testing.TB, o options) *testBundle {
 	t.Helper()
 	b := &testBundle{db: o.db, clock: &clock{t: o.now}, changes: &changes{}, sims: o.sims, urls: map[customs.Region]string{}}

@@ -521,8 +521,7 @@ func TestApplyPageTwice(t *testing.T) {
 		{USCC: "91110105MA0J2R6T0", Rating: "dishonest", Version: 1},
 	})
 	page := func() error {
-		_, err := b.db.ApplyCreditPage(ctx, postgresPage(customs.RegionBJ, recs, skips, b.clock.Now()), credit.Merge)
-		return err
+		return b.applyPage(ctx, postgresPage(customs.RegionBJ, recs, skips, b.clock.Now()))
 	}
 	if err := page(); err != nil {
 		t.Fatal(err)
@@ -545,7 +544,7 @@ func TestApplyPageTwice(t *testing.T) {
 	// A page asked from a cursor that another process has moved past is refused.
 	p := postgresPage(customs.RegionBJ, recs, skips, b.clock.Now())
 	p.From, p.Next = "elsewhere", "further"
-	if _, err := b.db.ApplyCreditPage(ctx, p, credit.Merge); !errors.Is(err, errCursorMoved()) {
+	if err := b.applyPage(ctx, p); !errors.Is(err, errCursorMoved()) {
 		t.Errorf("a page from a moved cursor: %v", err)
 	}
 }

@@ -28,12 +28,22 @@ type Store interface {
 	// CreditCursor returns a registry's sync state; the zero state (empty
 	// cursor) when it was never synced.
 	CreditCursor(ctx context.Context, region customs.Region) (customs.CreditSyncState, error)
-	// ApplyCreditPage writes one page in one transaction: records (an
-	// older or equal version never overwrites a newer), skips, the merged
-	// records of the enterprises it changed (merged with merge), re-route
-	// requests for the effective ratings that changed, and the cursor.
-	// customs.ErrCreditCursorMoved when the stored cursor is not p.From.
-	ApplyCreditPage(ctx context.Context, p customs.CreditPage, merge customs.CreditMergeFunc) (customs.CreditPageResult, error)
+	// StageCreditPage writes one page in one transaction: its records,
+	// to be applied by the next ApplyStagedCredit, its skips and the
+	// cursor. customs.ErrCreditCursorMoved when the stored cursor is not
+	// p.From.
+	StageCreditPage(ctx context.Context, p customs.CreditPage) (customs.CreditPageResult, error)
+	// ApplyStagedCredit writes the newest staged version of each
+	// enterprise and region over the stored record when it is newer (an
+	// older or equal version never overwrites a newer), and returns how
+	// many records it wrote, by region.
+	ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, error)
+	// MergeCreditRecords merges again, for day, the enterprises of the
+	// next limit records written and not merged yet, with the re-route
+	// requests of the effective ratings that changed; it returns those
+	// enterprises, how many merged records changed and how many records it
+	// took.
+	MergeCreditRecords(ctx context.Context, day string, now time.Time, merge customs.CreditMergeFunc, limit int) ([]string, int, int, error)
 	// CreditSyncEnded records the end of a sync run: success or its error.
 	CreditSyncEnded(ctx context.Context, region customs.Region, at time.Time, syncErr error) error
 	// ReevaluateCredit merges again, for day, at most limit enterprises
@@ -64,6 +74,13 @@ type Config struct {
 	// ReevaluateBatch is how many merged records one re-evaluation
 	// transaction takes; zero means 1000.
 	ReevaluateBatch int
+	// MergeBatch is how many written records one merge transaction of a
+	// flush takes; zero means 5000.
+	MergeBatch int
+	// FlushEvery bounds how long a registry's pages stay staged during a
+	// long sync: a sync flushes when it ends, and in between once this
+	// much time has passed since its last flush. Zero means 30s.
+	FlushEvery time.Duration
 	// NowFunc is the clock; nil means time.Now. It is read once per page.
 	NowFunc func() time.Time
 	// Cache, when set, is refreshed after every page commits, before
@@ -90,6 +107,12 @@ func (c Config) withDefaults() Config {
 	if c.ReevaluateBatch == 0 {
 		c.ReevaluateBatch = 1000
 	}
+	if c.MergeBatch == 0 {
+		c.MergeBatch = 5000
+	}
+	if c.FlushEvery == 0 {
+		c.FlushEvery = 30 * time.Second
+	}
 	if c.NowFunc == nil {
 		c.NowFunc = time.Now
 	}
@@ -108,6 +131,12 @@ func (c Config) validate() error {
 	}
 	if c.Interval < 0 {
 		return fmt.Errorf("credit: Config.Interval %s must be positive", c.Interval)
+	}
+	if c.FlushEvery < 0 {
+		return fmt.Errorf("credit: Config.FlushEvery %s must be positive", c.FlushEvery)
+	}
+	if c.MergeBatch < 1 || c.ReevaluateBatch < 1 {
+		return fmt.Errorf("credit: Config.MergeBatch %d and ReevaluateBatch %d must be positive", c.MergeBatch, c.ReevaluateBatch)
 	}
 	for r, s := range c.Sources {
 		if regionOrder(r) > 2 {
@@ -156,7 +185,7 @@ func New(cfg Config) (*Syncer, error) {
 	if cfg.Registerer != nil {
 		m := &metrics{
 			applied: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_credit_records_applied_total",
-				Help: "Credit records applied (new or newer versions), by registry."}, []string{"registry"}),
+				Help: "Credit records applied (new or newer versions written by a flush; versions superseded within one flush are not counted), by registry."}, []string{"registry"}),
 			skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_credit_records_skipped_total",
 				Help: "Credit records skipped, by registry and reason."}, []string{"registry", "reason"}),
 			errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_credit_sync_errors_total",
@@ -230,8 +259,11 @@ func (s *Syncer) SyncNow(ctx context.Context, wait bool) error {
 	return s.SyncAll(ctx)
 }
 
-// SyncAll syncs every registry concurrently, then re-evaluates expiries.
-// One registry failing does not stop the others; the errors are joined.
+// SyncAll syncs every registry concurrently, flushes what they staged
+// (once for all, so that an enterprise two registries rate is merged once),
+// then re-evaluates expiries. One registry failing does not stop the
+// others, and what they staged is flushed all the same; the errors are
+// joined.
 func (s *Syncer) SyncAll(ctx context.Context) error {
 	errs := make([]error, len(s.regions))
 	var wg sync.WaitGroup
@@ -239,27 +271,34 @@ func (s *Syncer) SyncAll(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.SyncRegistry(ctx, r)
+			_, errs[i] = s.syncRegistry(ctx, r)
 		}()
 	}
 	wg.Wait()
+	if err := s.Flush(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := s.Reevaluate(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// SyncResult counts what one sync of a registry did.
+// SyncResult counts what one sync of a registry read.
 type SyncResult struct {
-	Pages, Applied, Skipped, Merged int
+	Pages, Records, Skipped int
 }
 
 // SyncRegistry pages one registry from its stored cursor to the end of
-// what it has now. Each page is applied in one transaction with the new
-// cursor, so an error anywhere leaves the cursor at the first page not
-// applied. The next page is fetched while the current one is written.
+// what it has now, then flushes. Each page is staged in one transaction
+// with the new cursor, so an error anywhere leaves the cursor at the first
+// page not staged; what was staged is flushed all the same. The next page
+// is fetched while the current one is written.
 func (s *Syncer) SyncRegistry(ctx context.Context, region customs.Region) error {
 	_, err := s.syncRegistry(ctx, region)
+	if ferr := s.Flush(ctx); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
 	return err
 }
 
@@ -286,9 +325,9 @@ func (s *Syncer) syncRegistry(ctx context.Context, region customs.Region) (SyncR
 		if s.metrics != nil {
 			s.metrics.errors.WithLabelValues(string(region)).Inc()
 		}
-		s.cfg.Logger.Warn("credit sync failed", "registry", region, "err", err, "pages", res.Pages, "applied", res.Applied)
+		s.cfg.Logger.Warn("credit sync failed", "registry", region, "err", err, "pages", res.Pages, "records", res.Records)
 	} else {
-		s.cfg.Logger.Debug("credit sync done", "registry", region, "pages", res.Pages, "applied", res.Applied, "skipped", res.Skipped)
+		s.cfg.Logger.Debug("credit sync done", "registry", region, "pages", res.Pages, "records", res.Records, "skipped", res.Skipped)
 	}
 	if e := s.cfg.Store.CreditSyncEnded(context.WithoutCancel(ctx), region, now, err); e != nil {
 		err = errors.Join(err, e)
@@ -318,6 +357,7 @@ func (s *Syncer) pages(ctx context.Context, region customs.Region, src Source, r
 	}
 	cur := st.Cursor
 	pending := fetch(cur)
+	flushed := time.Now()
 	for {
 		f := <-pending
 		if f.err != nil {
@@ -338,31 +378,90 @@ func (s *Syncer) pages(ctx context.Context, region customs.Region, src Source, r
 		}
 		recs, skips := Check(region, page.Records)
 		now := s.cfg.NowFunc()
-		r, err := s.cfg.Store.ApplyCreditPage(ctx, customs.CreditPage{Region: region, From: cur, Next: next,
-			Records: recs, Skipped: skips, Now: now}, Merge)
+		r, err := s.cfg.Store.StageCreditPage(ctx, customs.CreditPage{Region: region, From: cur, Next: next,
+			Records: recs, Skipped: skips, Now: now})
 		if err != nil {
 			return err
 		}
 		res.Pages++
-		res.Applied += r.Applied
+		res.Records += len(recs)
 		res.Skipped += r.Skipped
-		res.Merged += r.Merged
 		if s.metrics != nil {
 			s.metrics.pages.WithLabelValues(string(region)).Inc()
-			s.metrics.applied.WithLabelValues(string(region)).Add(float64(r.Applied))
 			for reason, n := range r.SkippedReasons {
 				s.metrics.skipped.WithLabelValues(string(region), reason).Add(float64(n))
 			}
-			s.metrics.merged.Add(float64(r.Merged))
 		}
 		for _, sk := range skips {
 			s.cfg.Logger.Debug("credit record skipped", "registry", region, "uscc", sk.USCC, "version", sk.Version, "reason", sk.Reason, "detail", sk.Detail)
 		}
-		s.afterCommit(ctx, r.Applied > 0, r.Changed)
 		if end {
 			return nil
 		}
+		if time.Since(flushed) >= s.cfg.FlushEvery {
+			if err := s.Flush(ctx); err != nil {
+				return err
+			}
+			flushed = time.Now()
+		}
 		cur = next
+	}
+}
+
+// Flush applies what the registries staged (by this process or another):
+// the newest record of each enterprise and region (ApplyStagedCredit),
+// then the merge of the enterprises written (MergeCreditRecords), in
+// chunks of MergeBatch records. The cache reads the records while the
+// merge writes the merged records; each chunk's effective rating changes
+// are passed to OnChange once it commits and the cache has read the
+// records, so that re-routing, which OnChange wakes, sees the new ratings.
+func (s *Syncer) Flush(ctx context.Context) error {
+	applied, err := s.cfg.Store.ApplyStagedCredit(ctx)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for region, n := range applied {
+		total += n
+		if s.metrics != nil {
+			s.metrics.applied.WithLabelValues(string(region)).Add(float64(n))
+		}
+	}
+	refreshed := make(chan struct{})
+	if total > 0 && s.cfg.Cache != nil {
+		go func() {
+			defer close(refreshed)
+			if err := s.cfg.Cache.Refresh(ctx); err != nil {
+				s.cfg.Logger.Warn("credit cache refresh", "err", err)
+			}
+		}()
+	} else {
+		close(refreshed)
+	}
+	var waiting []string
+	defer func() {
+		<-refreshed
+		s.afterCommit(ctx, false, waiting)
+	}()
+	for {
+		now := s.cfg.NowFunc()
+		changed, merged, n, err := s.cfg.Store.MergeCreditRecords(ctx, customs.BeijingDay(now), now, Merge, s.cfg.MergeBatch)
+		if err != nil {
+			return err
+		}
+		if s.metrics != nil {
+			s.metrics.merged.Add(float64(merged))
+		}
+		waiting = append(waiting, changed...)
+		select {
+		case <-refreshed:
+			s.afterCommit(ctx, false, waiting)
+			waiting = nil
+		default:
+		}
+		if n < s.cfg.MergeBatch {
+			return nil
+		}
 	}
 }
 

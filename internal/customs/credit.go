@@ -145,8 +145,8 @@ type CreditSkip struct {
 	At      time.Time
 }
 
-// CreditPage is one page of a registry's feed, checked, to be applied in
-// one transaction.
+// CreditPage is one page of a registry's feed, checked, to be staged in
+// one transaction with its cursor.
 type CreditPage struct {
 	Region Region
 	// From is the cursor the page was asked with; the stored cursor must
@@ -160,20 +160,11 @@ type CreditPage struct {
 	Now time.Time
 }
 
-// CreditPageResult is what applying a page changed.
+// CreditPageResult is what staging a page counted.
 type CreditPageResult struct {
-	// Applied counts records that replaced an older version (or were new).
-	Applied int
 	// Skipped counts skipped records not seen before, by reason.
 	Skipped        int
 	SkippedReasons map[string]int
-	// Changed lists the enterprises whose effective rating changed, in the
-	// order of their change.
-	Changed []string
-	// Merged counts merged records that changed (got a new version).
-	Merged int
-	// Seq is the last record sequence number written, 0 when none.
-	Seq int64
 }
 
 // ErrCreditCursorMoved means the stored cursor is not the one a page was

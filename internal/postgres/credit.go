@@ -15,19 +15,12 @@ import (
 	"github.com/jjj/gateway/internal/customs"
 )
 
-// creditLock is the transaction-level advisory lock every credit write
-// holds from its first sequence number to its commit. It makes the
-// committed values of credit_record_seq and credit_merged_seq a prefix at
-// every moment, so a reader following either sequence never skips a
-// number that commits later, and it keeps concurrent page writes of the
-// three registries from deadlocking on the merged rows they share. Since
-// every write of credit_record and credit_merged holds it and logs the
-// enterprises it wrote in credit_written (numbered too), what changed
-// since a reader's marks (the highest numbers committed) is in the log
-// rows numbered above them (and in the records and merged records
-// numbered above them, but a merged record rewritten with its view
-// unchanged): a page reads without the lock and, once it holds it, reads
-// again only what changed meanwhile.
+// creditLock is the transaction-level advisory lock every write of
+// credit_record and credit_merged holds from its first sequence number to
+// its commit. It makes the committed values of credit_record_seq and
+// credit_merged_seq a prefix at every moment, so a reader following either
+// sequence never skips a number that commits later. Staging a page does
+// not take it (credit_stage.go).
 const creditLock = 7262003
 
 // creditSourceJSON is how credit_merged.sources stores a
@@ -240,15 +233,6 @@ func queryCreditMerged(ctx context.Context, q sqlx.QueryerContext, query string,
 	return out, rows.Err()
 }
 
-func allDeleted(recs []customs.CreditRecord) bool {
-	for i := range recs {
-		if !recs[i].Deleted {
-			return false
-		}
-	}
-	return true
-}
-
 // ReevaluateCredit merges again, for day, every enterprise whose merged
 // record was evaluated before one of its records started or expired
 // (next_change on or before day), at most limit of them. It returns the
@@ -262,9 +246,6 @@ func (db *DB) ReevaluateCredit(ctx context.Context, day string, now time.Time, m
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
 		return nil, 0, fmt.Errorf("reevaluate credit: lock: %w", err)
-	}
-	if err := pruneCreditWritten(ctx, tx); err != nil {
-		return nil, 0, fmt.Errorf("reevaluate credit: %w", err)
 	}
 	var usccs []string
 	if err := tx.SelectContext(ctx, &usccs, `SELECT uscc FROM credit_merged WHERE next_change <= $1::date
@@ -368,6 +349,16 @@ func (db *DB) CreditRatingChanges(ctx context.Context, after, span int64, onlyRa
 		return nil, after, err
 	}
 	return out, through, nil
+}
+
+// CreditRecordSeq returns the highest record sequence number committed
+// (0 when there is no record).
+func (db *DB) CreditRecordSeq(ctx context.Context) (int64, error) {
+	var top int64
+	if err := db.GetContext(ctx, &top, `SELECT COALESCE(max(seq), 0) FROM credit_record`); err != nil {
+		return 0, fmt.Errorf("credit record seq: %w", err)
+	}
+	return top, nil
 }
 
 // FormatCreditVersion writes a merged version as the feed's cursor.

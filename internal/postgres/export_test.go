@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"time"
-
-	"github.com/jjj/gateway/internal/customs"
 )
 
 // StmtCacheSize is the most statements a connection keeps prepared.
@@ -46,12 +44,3 @@ func intakeRowsOf(ns []*NewDeclaration) ([]intakeRow, error) {
 	}
 	return rows, nil
 }
-
-// ApplyCreditPageMeanwhile is ApplyCreditPage with meanwhile run after the
-// page's reads, before it takes the credit lock.
-func ApplyCreditPageMeanwhile(ctx context.Context, db *DB, p customs.CreditPage, merge customs.CreditMergeFunc, meanwhile func()) (customs.CreditPageResult, error) {
-	return db.applyCreditPage(ctx, p, merge, meanwhile)
-}
-
-// CreditWrittenKept is how many rows of credit_written a re-evaluation keeps.
-const CreditWrittenKept = creditWrittenKept
