@@ -107,6 +107,10 @@ var (
 		"Webhook events waiting to be delivered (pending or running), suspended webhooks' included.", nil, nil)
 	webhookSuspendedDesc = prometheus.NewDesc("gateway_webhooks_suspended",
 		"Webhooks suspended after failing in a row, waiting for a resume.", nil, nil)
+	creditStagedDesc = prometheus.NewDesc("gateway_credit_staged_records",
+		"Credit records read from the registries and staged, not yet flushed.", nil, nil)
+	creditUnmergedDesc = prometheus.NewDesc("gateway_credit_unmerged_records",
+		"Credit records flushed whose enterprises are not merged yet.", nil, nil)
 )
 
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -114,6 +118,8 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxAgeDesc
 	ch <- webhookDepthDesc
 	ch <- webhookSuspendedDesc
+	ch <- creditStagedDesc
+	ch <- creditUnmergedDesc
 }
 
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
@@ -129,4 +135,6 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(outboxAgeDesc, prometheus.GaugeValue, q.OutboxOldestSeconds)
 	ch <- prometheus.MustNewConstMetric(webhookDepthDesc, prometheus.GaugeValue, float64(q.WebhookEvents))
 	ch <- prometheus.MustNewConstMetric(webhookSuspendedDesc, prometheus.GaugeValue, float64(q.WebhooksSuspended))
+	ch <- prometheus.MustNewConstMetric(creditStagedDesc, prometheus.GaugeValue, float64(q.CreditStaged))
+	ch <- prometheus.MustNewConstMetric(creditUnmergedDesc, prometheus.GaugeValue, float64(q.CreditUnmerged))
 }

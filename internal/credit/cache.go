@@ -33,7 +33,7 @@ type CacheConfig struct {
 	// processes; zero means 1s. It bounds how stale a rating can be.
 	PollInterval time.Duration
 	// Span is how many record sequence numbers one poll reads at most;
-	// zero means 20000. It bounds the rows one read holds in memory: a
+	// zero means 10000. It bounds the rows one read holds in memory: a
 	// flush of a first sync numbers its records in one go.
 	Span   int64
 	Logger *slog.Logger
@@ -76,7 +76,7 @@ func NewCache(cfg CacheConfig) (*Cache, error) {
 		cfg.PollInterval = time.Second
 	}
 	if cfg.Span == 0 {
-		cfg.Span = 20000
+		cfg.Span = 10000
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

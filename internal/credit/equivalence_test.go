@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/jjj/gateway/internal/credit"
 	"github.com/jjj/gateway/internal/credit/sim"
@@ -15,13 +16,25 @@ import (
 // TestStoreMatchesMergeOfStoredRecords syncs three generated registries
 // (versions growing over pages, withdrawals, expiries, enterprises rated
 // by two regions), in small pages and then again after more records, and
-// holds what the store and the cache kept page by page to a recomputation
-// from the stored records alone: every merged record is credit.Merge of
-// its enterprise's stored records, the merged versions are distinct, and
-// the cache (updated from each page's records) answers as a cache loaded
-// from scratch and as the merged records say.
+// holds what the store and the cache kept to a recomputation from the
+// stored records alone: every enterprise with a record has a merged record
+// that is credit.Merge of its stored records, the merged versions are
+// distinct, and the cache answers as a cache loaded from scratch (in spans
+// of 97 records) and as the merged records say. It does so flushing
+// once per sync and flushing after every page with merges of forty
+// records, and the two end with the same view.
 func TestStoreMatchesMergeOfStoredRecords(t *testing.T) {
 	t.Parallel()
+	once := syncedView(t, options{pageSize: 100})
+	often := syncedView(t, options{pageSize: 100, flushEvery: time.Nanosecond, mergeBatch: 40, cacheSpan: 97})
+	if len(once) == 0 || !reflect.DeepEqual(once, often) {
+		t.Errorf("flushed once per sync: %d merged records; after every page: %d; the views differ", len(once), len(often))
+	}
+}
+
+// syncedView runs TestStoreMatchesMergeOfStoredRecords with o and returns
+// the view at the end: each enterprise's merged record, versions aside.
+func syncedView(t *testing.T, o options) map[string]string {
 	sims := map[customs.Region]*sim.Registry{}
 	for i, r := range []customs.Region{customs.RegionBJ, customs.RegionTJ, customs.RegionHE} {
 		s, err := sim.New(sim.Config{Region: r, Records: 1500, Seed: uint64(7 + i), MaxLimit: 100})
@@ -30,8 +43,10 @@ func TestStoreMatchesMergeOfStoredRecords(t *testing.T) {
 		}
 		sims[r] = s
 	}
-	b := setup(t, options{sims: sims, pageSize: 100})
+	o.sims = sims
+	b := setup(t, o)
 	ctx := context.Background()
+	view := map[string]string{}
 	for round := 0; round < 2; round++ {
 		if round > 0 {
 			for _, s := range sims {
@@ -59,10 +74,7 @@ func TestStoreMatchesMergeOfStoredRecords(t *testing.T) {
 			}
 			m := credit.Merge(u, recs[u], day)
 			if got == nil {
-				if len(m.Sources) != 0 || m.Watch || m.Rating != customs.RatingGeneral {
-					t.Fatalf("round %d: %s has no merged record, want %+v", round, u, m)
-				}
-				continue
+				t.Fatalf("round %d: %s has records and no merged record, want %+v", round, u, m)
 			}
 			if !got.SameView(&m) || got.NextChange != m.NextChange || got.EvaluatedOn != day {
 				t.Fatalf("round %d: %s merged %+v, want %+v", round, u, *got, m)
@@ -74,15 +86,16 @@ func TestStoreMatchesMergeOfStoredRecords(t *testing.T) {
 			if m.Rating != customs.RatingGeneral {
 				want[u] = m.Rating
 			}
+			view[u] = fmt.Sprintf("%s %s %t %+v %s", got.Name, got.Rating, got.Watch, got.Sources, got.NextChange)
 		}
 		if len(want) == 0 || len(want) == len(usccs) {
 			t.Fatalf("round %d: %d of %d enterprises rated: the feed does not exercise the cache", round, len(want), len(usccs))
 		}
-		fresh, err := credit.NewCache(credit.CacheConfig{Store: b.db, Logger: quiet()})
+		fresh, err := credit.NewCache(credit.CacheConfig{Store: b.db, Span: 97, Logger: quiet()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, c := range map[string]*credit.Cache{"followed page by page": b.cache, "loaded from scratch": fresh} {
+		for name, c := range map[string]*credit.Cache{"followed flush by flush": b.cache, "loaded from scratch": fresh} {
 			got, err := c.Ratings(ctx, usccs, day)
 			if err != nil {
 				t.Fatal(err)
@@ -92,6 +105,7 @@ func TestStoreMatchesMergeOfStoredRecords(t *testing.T) {
 			}
 		}
 	}
+	return view
 }
 
 func diff(got, want map[string]customs.Rating) []string {
@@ -110,11 +124,11 @@ func diff(got, want map[string]customs.Rating) []string {
 	return out[:min(len(out), 5)]
 }
 
-// TestConcurrentPagesOnSharedEnterprises applies pages of the three
-// registries at the same time, each page rating the same enterprises, so
-// that a page's reads (made before it queues for the write) are overtaken
-// by the others' writes: every merged record must still be credit.Merge of
-// its enterprise's stored records, and every version distinct.
+// TestConcurrentPagesOnSharedEnterprises stages and flushes pages of the
+// three registries at the same time, each page rating the same
+// enterprises, so that flushes overlap stagings and each other: every
+// merged record must still be credit.Merge of its enterprise's stored
+// records, and every version distinct.
 func TestConcurrentPagesOnSharedEnterprises(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{})

@@ -96,6 +96,10 @@ type options struct {
 	sims     map[customs.Region]*sim.Registry
 	pageSize int
 	now      time.Time
+	// flushEvery, mergeBatch and cacheSpan: zero for the defaults.
+	flushEvery time.Duration
+	mergeBatch int
+	cacheSpan  int64
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -130,11 +134,11 @@ func setup(t testing.TB, o options) *testBundle {
 		sources[region] = c
 	}
 	var err error
-	if b.cache, err = credit.NewCache(credit.CacheConfig{Store: b.db, Logger: quiet()}); err != nil {
+	if b.cache, err = credit.NewCache(credit.CacheConfig{Store: b.db, Span: o.cacheSpan, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	b.syncer, err = credit.New(credit.Config{Sources: sources, Store: b.db, PageSize: o.pageSize, NowFunc: b.clock.Now,
-		Cache: b.cache, OnChange: b.changes.hook, Logger: quiet()})
+		Cache: b.cache, OnChange: b.changes.hook, Logger: quiet(), FlushEvery: o.flushEvery, MergeBatch: o.mergeBatch})
 	if err != nil {
 		t.Fatal(err)
 	}

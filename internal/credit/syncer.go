@@ -38,12 +38,19 @@ type Store interface {
 	// older or equal version never overwrites a newer), and returns how
 	// many records it wrote, by region.
 	ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, error)
-	// MergeCreditRecords merges again, for day, the enterprises of the
-	// next limit records written and not merged yet, with the re-route
-	// requests of the effective ratings that changed; it returns those
-	// enterprises, how many merged records changed and how many records it
-	// took.
-	MergeCreditRecords(ctx context.Context, day string, now time.Time, merge customs.CreditMergeFunc, limit int) ([]string, int, int, error)
+	// CreditMergeMark is the record number through which the merged
+	// records are up to date.
+	CreditMergeMark(ctx context.Context) (int64, error)
+	// ReadCreditChunk reads the next limit records written after record
+	// number after, with every stored record of their enterprises; it
+	// takes no lock.
+	ReadCreditChunk(ctx context.Context, after int64, limit int) (customs.CreditChunk, error)
+	// MergeCreditChunk merges the chunk's enterprises again for day,
+	// with the re-route requests of the effective ratings that changed,
+	// and moves the mark past it; it returns those enterprises and how
+	// many merged records changed. customs.ErrCreditMergeMoved when the
+	// mark is not where the chunk starts.
+	MergeCreditChunk(ctx context.Context, ch customs.CreditChunk, day string, now time.Time, merge customs.CreditMergeFunc) ([]string, int, error)
 	// CreditSyncEnded records the end of a sync run: success or its error.
 	CreditSyncEnded(ctx context.Context, region customs.Region, at time.Time, syncErr error) error
 	// ReevaluateCredit merges again, for day, at most limit enterprises
@@ -410,11 +417,12 @@ func (s *Syncer) pages(ctx context.Context, region customs.Region, src Source, r
 
 // Flush applies what the registries staged (by this process or another):
 // the newest record of each enterprise and region (ApplyStagedCredit),
-// then the merge of the enterprises written (MergeCreditRecords), in
-// chunks of MergeBatch records. The cache reads the records while the
-// merge writes the merged records; each chunk's effective rating changes
-// are passed to OnChange once it commits and the cache has read the
-// records, so that re-routing, which OnChange wakes, sees the new ratings.
+// then the merge of the enterprises written, in chunks of MergeBatch
+// records (ReadCreditChunk, MergeCreditChunk). The cache reads the records
+// while the merge writes the merged records; each chunk's effective rating
+// changes are passed to OnChange once it commits and the cache has read
+// the records, so that re-routing, which OnChange wakes, sees the new
+// ratings.
 func (s *Syncer) Flush(ctx context.Context) error {
 	applied, err := s.cfg.Store.ApplyStagedCredit(ctx)
 	if err != nil {
@@ -444,25 +452,72 @@ func (s *Syncer) Flush(ctx context.Context) error {
 		s.afterCommit(ctx, false, waiting)
 	}()
 	for {
+		err := s.mergeChunks(ctx, func(changed []string) {
+			waiting = append(waiting, changed...)
+			select {
+			case <-refreshed:
+				s.afterCommit(ctx, false, waiting)
+				waiting = nil
+			default:
+			}
+		})
+		if !errors.Is(err, customs.ErrCreditMergeMoved) {
+			return err
+		}
+		// Another process merged meanwhile: go on from where it stands.
+	}
+}
+
+type readChunk struct {
+	ch  customs.CreditChunk
+	err error
+}
+
+// mergeChunks merges the records written and not merged yet, chunk by
+// chunk, until a chunk comes short. The next chunk is read (without the
+// lock, on another connection) while one is merged, so that the gateway's
+// work on a chunk overlaps PostgreSQL's. committed is called with each
+// chunk's effective rating changes once it commits.
+func (s *Syncer) mergeChunks(ctx context.Context, committed func(changed []string)) error {
+	mark, err := s.cfg.Store.CreditMergeMark(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Unbuffered: one chunk merged, the next read and waiting, no more
+	// in memory.
+	chunks := make(chan readChunk)
+	go func() {
+		defer close(chunks)
+		for after := mark; ; {
+			ch, err := s.cfg.Store.ReadCreditChunk(ctx, after, s.cfg.MergeBatch)
+			select {
+			case chunks <- readChunk{ch, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || ch.Taken < s.cfg.MergeBatch {
+				return
+			}
+			after = ch.Through
+		}
+	}()
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
 		now := s.cfg.NowFunc()
-		changed, merged, n, err := s.cfg.Store.MergeCreditRecords(ctx, customs.BeijingDay(now), now, Merge, s.cfg.MergeBatch)
+		changed, merged, err := s.cfg.Store.MergeCreditChunk(ctx, c.ch, customs.BeijingDay(now), now, Merge)
 		if err != nil {
 			return err
 		}
 		if s.metrics != nil {
 			s.metrics.merged.Add(float64(merged))
 		}
-		waiting = append(waiting, changed...)
-		select {
-		case <-refreshed:
-			s.afterCommit(ctx, false, waiting)
-			waiting = nil
-		default:
-		}
-		if n < s.cfg.MergeBatch {
-			return nil
-		}
+		committed(changed)
 	}
+	return nil
 }
 
 // afterCommit refreshes the cache (when records changed) and then tells

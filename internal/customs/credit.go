@@ -160,6 +160,24 @@ type CreditPage struct {
 	Now time.Time
 }
 
+// CreditChunk is a run of records written and not merged yet, numbered
+// above From through Through (Taken of them), with every stored record of
+// their enterprises, as read for the merge.
+type CreditChunk struct {
+	From, Through int64
+	Taken         int
+	// USCCs are the enterprises in the order of their first record of the
+	// run; Regions gives each the first region (BJ, TJ, HE) among its
+	// records of the run, the one a re-route names.
+	USCCs   []string
+	Records map[string][]CreditRecord
+	Regions map[string]Region
+}
+
+// ErrCreditMergeMoved: the merge went on elsewhere meanwhile; read from
+// where it stands now.
+var ErrCreditMergeMoved = errors.New("credit merge mark moved")
+
 // CreditPageResult is what staging a page counted.
 type CreditPageResult struct {
 	// Skipped counts skipped records not seen before, by reason.

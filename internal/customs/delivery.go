@@ -138,4 +138,8 @@ type QueueDepths struct {
 	// included); WebhooksSuspended the webhooks suspended after failing.
 	WebhookEvents     int64
 	WebhooksSuspended int64
+	// CreditStaged counts the registries' records staged and not yet
+	// flushed; CreditUnmerged the records flushed whose enterprises are
+	// not merged yet.
+	CreditStaged, CreditUnmerged int64
 }

@@ -34,64 +34,187 @@ import (
 // ApplyStagedCredit writes the newest staged version of each enterprise
 // and region over the stored one when it is newer (an older or equal
 // version never overwrites; of two equal staged versions the first staged
-// counts), each with the next record sequence number, in the primary
-// key's order; it empties credit_staged and returns how many records it
-// wrote, by region. Pages being staged when it starts are waited for;
-// those staged while it runs wait for its commit.
+// counts), each with a record sequence number, in the primary key's
+// order; it empties credit_staged and returns how many records it wrote,
+// by region. Pages being staged when it starts are waited for; those
+// staged while it runs wait for its commit.
+//
+// A large batch is written in two halves by USCC, by two transactions at
+// once: one backend sorting and inserting three quarters of a million rows
+// kept one core busy for eight seconds while the other idled. Each half
+// numbers its records from its own block of credit_record_seq, the lower
+// half's block first, and the lower half commits first, while a
+// session-level hold of creditLock on a third connection keeps every
+// other writer of the sequence out: the committed numbers stay a prefix.
 func (db *DB) ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("apply staged credit: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, creditLock); err != nil {
+		return nil, fmt.Errorf("apply staged credit: lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, creditLock)
+
+	lower, err := db.beginApply(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer lower.Rollback()
+	// The staged rows are still now (SHARE keeps writers out): split
+	// them at the median USCC of a sample, when there are many.
+	var (
+		mid      string
+		nLo, nHi int64
+	)
+	if err := lower.QueryRowxContext(ctx, `WITH m AS (
+			SELECT COALESCE(percentile_disc(0.5) WITHIN GROUP (ORDER BY uscc COLLATE "C"), '') AS mid, count(*) AS sampled
+			FROM credit_staged TABLESAMPLE SYSTEM (1))
+		SELECT CASE WHEN m.sampled >= $1 THEN m.mid ELSE '' END,
+			count(*) FILTER (WHERE m.sampled < $1 OR uscc COLLATE "C" < m.mid),
+			count(*) FILTER (WHERE m.sampled >= $1 AND uscc COLLATE "C" >= m.mid)
+		FROM credit_staged, m GROUP BY m.mid, m.sampled
+		UNION ALL SELECT '', 0, 0 LIMIT 1`, cmp.Or(db.applySplit, applySplitSample)).Scan(&mid, &nLo, &nHi); err != nil {
+		return nil, fmt.Errorf("apply staged credit: split: %w", err)
+	}
+	var first int64
+	if err := lower.GetContext(ctx, &first, `SELECT CASE WHEN $1::bigint > 0 THEN setval('credit_record_seq', nextval('credit_record_seq') + $1::bigint - 1) - $1::bigint + 1 ELSE 0 END`,
+		nLo+nHi); err != nil {
+		return nil, fmt.Errorf("apply staged credit: numbers: %w", err)
+	}
+	applied := map[customs.Region]int{}
+	if mid == "" {
+		if err := applyHalf(ctx, lower, "", "", first, applied); err != nil {
+			return nil, err
+		}
+		if err := countApplied(ctx, lower, applied); err != nil {
+			return nil, err
+		}
+	} else {
+		upper, err := db.beginApply(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer upper.Rollback()
+		hi := map[customs.Region]int{}
+		done := make(chan error, 1)
+		go func() { done <- applyHalf(ctx, upper, mid, "", first+nLo, hi) }()
+		err = applyHalf(ctx, lower, "", mid, first, applied)
+		if uerr := <-done; err == nil {
+			err = uerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		for r, n := range hi {
+			applied[r] += n
+		}
+		// The counts in the half that commits first: both halves' rows
+		// are written, so it commits what they will hold.
+		if err := countApplied(ctx, lower, applied); err != nil {
+			return nil, err
+		}
+		if err := lower.Commit(); err != nil {
+			return nil, fmt.Errorf("apply staged credit: commit: %w", err)
+		}
+		lower = upper // truncates and commits last
+	}
+	// What was read goes: all of the table, which SHARE keeps still. A
+	// large batch is truncated, so that the next flush does not scan its
+	// dead rows before a vacuum has; a small one deleted, since a
+	// truncation costs new files and their fsync at every flush.
+	empty := `DELETE FROM credit_staged`
+	if nLo+nHi >= truncateStaged {
+		empty = `TRUNCATE credit_staged`
+	}
+	if _, err := lower.ExecContext(ctx, empty); err != nil {
+		return nil, fmt.Errorf("apply staged credit: %w", err)
+	}
+	if err := lower.Commit(); err != nil {
+		return nil, fmt.Errorf("apply staged credit: commit: %w", err)
+	}
+	return applied, nil
+}
+
+// countApplied adds applied to the registries' counts.
+func countApplied(ctx context.Context, tx *sqlx.Tx, applied map[customs.Region]int) error {
+	var regions []string
+	var counts []int64
+	for r, n := range applied {
+		regions, counts = append(regions, string(r)), append(counts, int64(n))
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE credit_cursor AS c SET applied = c.applied + u.n
+		FROM unnest($1::text[], $2::bigint[]) AS u(region, n) WHERE c.region = u.region`, pq.Array(regions), pq.Array(counts)); err != nil {
+		return fmt.Errorf("apply staged credit: counts: %w", err)
+	}
+	return nil
+}
+
+// truncateStaged is how many staged rows a flush truncates instead of
+// deleting.
+const truncateStaged = 10000
+
+// applySplitSample is how many sampled rows (a hundredth of the table)
+// make a batch worth writing in two halves.
+const applySplitSample = 500
+
+// beginApply begins a transaction of ApplyStagedCredit: credit_staged held
+// in SHARE mode (readers and the other half in, writers out), and enough
+// memory for the sort of a first sync.
+func (db *DB) beginApply(ctx context.Context) (*sqlx.Tx, error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("apply staged credit: %w", err)
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'; LOCK TABLE credit_staged IN SHARE MODE`); err != nil {
+		tx.Rollback()
 		return nil, fmt.Errorf("apply staged credit: lock: %w", err)
 	}
-	// The sort of a first sync's million rows stays in memory. EXCLUSIVE
-	// lets readers in (the metrics count the rows) but no writer, so that
-	// the TRUNCATE at the end removes only what was read: a DELETE would
-	// leave every row dead until a vacuum, for the next flush to scan.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'; LOCK TABLE credit_staged IN EXCLUSIVE MODE`); err != nil {
-		return nil, fmt.Errorf("apply staged credit: lock: %w", err)
-	}
-	rows, err := tx.QueryxContext(ctx, applyStagedSQL)
+	return tx, nil
+}
+
+// applyHalf writes the staged records with USCCs from from (inclusive) to
+// to (exclusive; "" for no bound), numbered from first, and adds how many
+// it wrote to applied.
+func applyHalf(ctx context.Context, tx *sqlx.Tx, from, to string, first int64, applied map[customs.Region]int) error {
+	rows, err := tx.QueryxContext(ctx, applyStagedSQL, from, to, first)
 	if err != nil {
-		return nil, fmt.Errorf("apply staged credit: %w", err)
+		return fmt.Errorf("apply staged credit: %w", err)
 	}
-	applied := map[customs.Region]int{}
+	defer rows.Close()
 	for rows.Next() {
 		var (
 			region customs.Region
 			n      int
 		)
 		if err := rows.Scan(&region, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("apply staged credit: %w", err)
+			return fmt.Errorf("apply staged credit: %w", err)
 		}
-		applied[region] = n
+		applied[region] += n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("apply staged credit: %w", err)
+		return fmt.Errorf("apply staged credit: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `TRUNCATE credit_staged`); err != nil {
-		return nil, fmt.Errorf("apply staged credit: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("apply staged credit: commit: %w", err)
-	}
-	return applied, nil
+	return nil
 }
 
-// applyStagedSQL is ApplyStagedCredit's statement. The writes go in the
-// primary key's order, so the B-tree inserts of a first sync append to
-// the same leaf pages.
+// applyStagedSQL is applyHalf's statement: $1 and $2 the USCCs' bounds,
+// $3 the first number. The writes go in the primary key's order, so the
+// B-tree inserts of a first sync append to the same leaf pages. The sort
+// compares bytes, which a million comparisons by the database's collation
+// took a second longer to do: USCCs and regions are digits and capitals,
+// which the usual collations order as bytes do (where one does not, the
+// writes lose their locality, not their correctness).
 const applyStagedSQL = `WITH d AS (
-		SELECT DISTINCT ON (uscc, region) * FROM credit_staged ORDER BY uscc, region, source_version DESC, id
+		SELECT DISTINCT ON (uscc COLLATE "C", region COLLATE "C") * FROM credit_staged
+		WHERE ($1 = '' OR uscc COLLATE "C" >= $1) AND ($2 = '' OR uscc COLLATE "C" < $2)
+		ORDER BY uscc COLLATE "C", region COLLATE "C", source_version DESC, id
 	), w AS (
 		INSERT INTO credit_record AS c (uscc, region, name, published, rating, watch, reason, effective_from, expires_at,
 			source_version, updated_at, deleted, synced_at, seq)
 		SELECT uscc, region, name, published, rating, watch, reason, effective_from, expires_at,
-			source_version, updated_at, deleted, synced_at, nextval('credit_record_seq')
+			source_version, updated_at, deleted, synced_at, $3::bigint + row_number() OVER () - 1
 		FROM d
 		ON CONFLICT (uscc, region) DO UPDATE SET name = EXCLUDED.name, published = EXCLUDED.published, rating = EXCLUDED.rating,
 			watch = EXCLUDED.watch, reason = EXCLUDED.reason, effective_from = EXCLUDED.effective_from,
@@ -99,81 +222,30 @@ const applyStagedSQL = `WITH d AS (
 			deleted = EXCLUDED.deleted, synced_at = EXCLUDED.synced_at, seq = EXCLUDED.seq
 		WHERE c.source_version < EXCLUDED.source_version
 		RETURNING c.region
-	), g AS (
-		SELECT region, count(*) AS n FROM w GROUP BY region
-	), cu AS (
-		UPDATE credit_cursor SET applied = applied + g.n FROM g WHERE credit_cursor.region = g.region
 	)
-	SELECT region, n FROM g`
+	SELECT region, count(*) FROM w GROUP BY region`
 
-// MergeCreditRecords merges again, for day, the enterprises of the next
-// limit records numbered above credit_merge_mark, writes their merged
-// records that changed (each change with the next version, in the
-// records' order), asks the re-routes of the effective ratings that
-// changed, and moves the mark past those records, in one transaction
-// under creditLock. It returns the enterprises whose effective rating
-// changed, how many merged records changed and how many records it took;
-// call it until that is below limit.
-func (db *DB) MergeCreditRecords(ctx context.Context, day string, now time.Time, merge customs.CreditMergeFunc, limit int) ([]string, int, int, error) {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("merge credit records: %w", err)
-	}
-	defer tx.Rollback()
-	// The mark is read once the lock is held, in a statement of its own:
-	// a snapshot taken before the wait would miss a move committed while
-	// it waited.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
-		return nil, 0, 0, fmt.Errorf("merge credit records: lock: %w", err)
-	}
+// CreditMergeMark is the record sequence number through which the merged
+// records are up to date.
+func (db *DB) CreditMergeMark(ctx context.Context) (int64, error) {
 	var mark int64
-	if err := tx.GetContext(ctx, &mark, `SELECT seq FROM credit_merge_mark`); err != nil {
-		return nil, 0, 0, fmt.Errorf("merge credit records: %w", err)
+	if err := db.GetContext(ctx, &mark, `SELECT seq FROM credit_merge_mark`); err != nil {
+		return 0, fmt.Errorf("credit merge mark: %w", err)
 	}
-	ch, err := readCreditChunk(ctx, tx, mark, limit)
-	if err != nil || ch.taken == 0 {
-		return nil, 0, 0, err
-	}
-	changed, bumped, err := mergeAndWrite(ctx, tx, ch.usccs, ch.recs, day, now, merge)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("merge credit records: %w", err)
-	}
-	reasons := make([]string, len(changed))
-	for i, u := range changed {
-		reasons[i] = "credit rating changed (" + string(ch.regions[u]) + " registry)"
-	}
-	if _, err := tx.ExecContext(ctx, `WITH rr AS (
-			INSERT INTO reroute_request (uscc, reason, actor) SELECT u.uscc, u.reason, $3 FROM unnest($1::text[], $2::text[]) AS u(uscc, reason))
-		UPDATE credit_merge_mark SET seq = $4`, pq.Array(changed), pq.Array(reasons), creditActor, ch.through); err != nil {
-		return nil, 0, 0, fmt.Errorf("merge credit records: re-routes and mark: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, 0, 0, fmt.Errorf("merge credit records: commit: %w", err)
-	}
-	return changed, bumped, ch.taken, nil
+	return mark, nil
 }
 
-// creditChunk is a run of records numbered above a mark, taken of them
-// through through, with every stored record of their enterprises (recs);
-// the enterprises in the order of their first record of the run, each
-// with the first region (BJ, TJ, HE) among its records of the run, the
-// one a re-route names.
-type creditChunk struct {
-	taken   int
-	through int64
-	usccs   []string
-	recs    map[string][]customs.CreditRecord
-	regions map[string]customs.Region
-}
-
-// readCreditChunk reads the next limit records numbered above after and
-// every stored record of their enterprises, in one statement. The
-// enterprises go to the primary key as an array built in the statement,
-// so that it is an index lookup whatever the planner thinks of the
-// table's size.
-func readCreditChunk(ctx context.Context, q sqlx.QueryerContext, after int64, limit int) (creditChunk, error) {
-	ch := creditChunk{through: after, recs: map[string][]customs.CreditRecord{}, regions: map[string]customs.Region{}}
-	rows, err := q.QueryxContext(ctx, `WITH c AS MATERIALIZED (
+// ReadCreditChunk reads, without the credit lock, the next limit records
+// numbered above after and every stored record of their enterprises, in
+// one statement. The enterprises go to the primary key as an array built
+// in the statement, so that it is an index lookup whatever the planner
+// thinks of the table's size. Numbers are taken and committed in order
+// under creditLock, so what it reads is a prefix; a record written over
+// after the read is numbered above it, and a later chunk merges its
+// enterprise again.
+func (db *DB) ReadCreditChunk(ctx context.Context, after int64, limit int) (customs.CreditChunk, error) {
+	ch := customs.CreditChunk{From: after, Through: after, Records: map[string][]customs.CreditRecord{}, Regions: map[string]customs.Region{}}
+	rows, err := db.QueryxContext(ctx, `WITH c AS MATERIALIZED (
 			SELECT uscc, seq FROM credit_record WHERE seq > $2 ORDER BY seq LIMIT $1)
 		SELECT `+creditRecordCols+`, seq, (SELECT max(seq) FROM c)
 		FROM credit_record WHERE uscc = ANY(ARRAY(SELECT DISTINCT uscc FROM c))`, limit, after)
@@ -189,31 +261,79 @@ func readCreditChunk(ctx context.Context, q sqlx.QueryerContext, after int64, li
 			seq            int64
 		)
 		if err := rows.Scan(&region, &r.USCC, &r.Name, &r.Published, &rating, &r.Watch, &r.Reason, &r.EffectiveFrom, &r.ExpiresAt,
-			&r.Version, &r.UpdatedAt, &r.Deleted, &seq, &ch.through); err != nil {
+			&r.Version, &r.UpdatedAt, &r.Deleted, &seq, &ch.Through); err != nil {
 			return ch, fmt.Errorf("read credit chunk: %w", err)
 		}
 		r.Region, r.Rating = customs.Region(region), customs.Rating(rating)
-		ch.recs[r.USCC] = append(ch.recs[r.USCC], r)
-		if seq <= after || seq > ch.through {
+		ch.Records[r.USCC] = append(ch.Records[r.USCC], r)
+		if seq <= after || seq > ch.Through {
 			continue // an older record, or one of the next chunk
 		}
-		ch.taken++
+		ch.Taken++
 		if f, seen := first[r.USCC]; !seen || seq < f {
 			first[r.USCC] = seq
 		}
-		if was, seen := ch.regions[r.USCC]; !seen || regionRank(r.Region) < regionRank(was) {
-			ch.regions[r.USCC] = r.Region
+		if was, seen := ch.Regions[r.USCC]; !seen || regionRank(r.Region) < regionRank(was) {
+			ch.Regions[r.USCC] = r.Region
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return ch, fmt.Errorf("read credit chunk: %w", err)
 	}
-	ch.usccs = make([]string, 0, len(first))
+	ch.USCCs = make([]string, 0, len(first))
 	for u := range first {
-		ch.usccs = append(ch.usccs, u)
+		ch.USCCs = append(ch.USCCs, u)
 	}
-	slices.SortFunc(ch.usccs, func(a, b string) int { return cmp.Compare(first[a], first[b]) })
+	slices.SortFunc(ch.USCCs, func(a, b string) int { return cmp.Compare(first[a], first[b]) })
 	return ch, nil
+}
+
+// MergeCreditChunk merges ch's enterprises again for day, writes their
+// merged records that changed (each change with the next version, in the
+// chunk's order), asks the re-routes of the effective ratings that
+// changed and moves the mark to ch.Through, in one transaction under
+// creditLock. It returns the enterprises whose effective rating changed
+// and how many merged records changed; customs.ErrCreditMergeMoved when
+// the mark is no longer ch.From (another process merged meanwhile).
+func (db *DB) MergeCreditChunk(ctx context.Context, ch customs.CreditChunk, day string, now time.Time, merge customs.CreditMergeFunc) ([]string, int, error) {
+	if ch.Taken == 0 {
+		return nil, 0, nil
+	}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("merge credit chunk: %w", err)
+	}
+	defer tx.Rollback()
+	// The mark is read once the lock is held, in a statement of its own:
+	// a snapshot taken before the wait would miss a move committed while
+	// it waited.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, creditLock); err != nil {
+		return nil, 0, fmt.Errorf("merge credit chunk: lock: %w", err)
+	}
+	var mark int64
+	if err := tx.GetContext(ctx, &mark, `SELECT seq FROM credit_merge_mark`); err != nil {
+		return nil, 0, fmt.Errorf("merge credit chunk: %w", err)
+	}
+	if mark != ch.From {
+		return nil, 0, fmt.Errorf("merge credit chunk: %w (at %d, the chunk from %d)", customs.ErrCreditMergeMoved, mark, ch.From)
+	}
+	changed, bumped, err := mergeAndWrite(ctx, tx, ch.USCCs, ch.Records, day, now, merge)
+	if err != nil {
+		return nil, 0, fmt.Errorf("merge credit chunk: %w", err)
+	}
+	reasons := make([]string, len(changed))
+	for i, u := range changed {
+		reasons[i] = "credit rating changed (" + string(ch.Regions[u]) + " registry)"
+	}
+	if _, err := tx.ExecContext(ctx, `WITH rr AS (
+			INSERT INTO reroute_request (uscc, reason, actor) SELECT u.uscc, u.reason, $3 FROM unnest($1::text[], $2::text[]) AS u(uscc, reason))
+		UPDATE credit_merge_mark SET seq = $4`, pq.Array(changed), pq.Array(reasons), creditActor, ch.Through); err != nil {
+		return nil, 0, fmt.Errorf("merge credit chunk: re-routes and mark: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, 0, fmt.Errorf("merge credit chunk: commit: %w", err)
+	}
+	return changed, bumped, nil
 }
 
 // regionRank orders the regions as the spec lists them.

@@ -19,9 +19,10 @@ import (
 // StageCreditPage writes one page in one transaction: its records into
 // credit_staged, its skips (each counted once per registry, record and
 // reason) and the cursor. It takes the registry's cursor row, not the
-// credit lock, so registries stage side by side and a flush does not stop
-// them. customs.ErrCreditCursorMoved when the stored cursor is not p.From:
-// another process has moved on.
+// credit lock, so registries stage side by side and a flush's merge does
+// not stop them (its write of the records does, while it reads the staged
+// rows). customs.ErrCreditCursorMoved when the stored cursor is not
+// p.From: another process has moved on.
 func (db *DB) StageCreditPage(ctx context.Context, p customs.CreditPage) (customs.CreditPageResult, error) {
 	res := customs.CreditPageResult{SkippedReasons: map[string]int{}}
 	fail := func(what string, err error) (customs.CreditPageResult, error) {

@@ -32,16 +32,26 @@ func stageTestPage(region customs.Region, from, next string, now time.Time, recs
 // and returns the enterprises whose effective rating changed.
 func mergeAll(t *testing.T, db *postgres.DB, now time.Time, limit int) []string {
 	t.Helper()
+	ctx := context.Background()
+	mark, err := db.CreditMergeMark(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var changed []string
 	for {
-		c, _, n, err := db.MergeCreditRecords(context.Background(), customs.BeijingDay(now), now, credit.Merge, limit)
+		ch, err := db.ReadCreditChunk(ctx, mark, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := db.MergeCreditChunk(ctx, ch, customs.BeijingDay(now), now, credit.Merge)
 		if err != nil {
 			t.Fatal(err)
 		}
 		changed = append(changed, c...)
-		if n < limit {
+		if ch.Taken < limit {
 			return changed
 		}
+		mark = ch.Through
 	}
 }
 
@@ -88,6 +98,17 @@ func TestStageApplyMerge(t *testing.T) {
 		t.Fatalf("staged %d records and %d skips, want 6 and 1: the refused page left something", n, sk)
 	}
 
+	depths := func(staged, unmerged int64) {
+		t.Helper()
+		q, err := db.QueueDepths(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.CreditStaged != staged || q.CreditUnmerged != unmerged {
+			t.Errorf("queue depths: %d staged, %d unmerged; want %d and %d", q.CreditStaged, q.CreditUnmerged, staged, unmerged)
+		}
+	}
+	depths(6, 0)
 	applied, err := db.ApplyStagedCredit(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +116,7 @@ func TestStageApplyMerge(t *testing.T) {
 	if want := map[customs.Region]int{customs.RegionBJ: 3, customs.RegionTJ: 1}; !reflect.DeepEqual(applied, want) {
 		t.Errorf("applied %v, want %v", applied, want)
 	}
+	depths(0, 4)
 	if n := count(`SELECT count(*) FROM credit_staged`); n != 0 {
 		t.Errorf("%d rows left staged", n)
 	}
@@ -154,8 +176,26 @@ func TestStageApplyMerge(t *testing.T) {
 	if want := []string{a + " credit rating changed (BJ registry)", b + " credit rating changed (BJ registry)"}; !reflect.DeepEqual(reasons, want) {
 		t.Errorf("re-routes %v, want %v", reasons, want)
 	}
+	depths(0, 0)
 	if mark, top := count(`SELECT seq FROM credit_merge_mark`), count(`SELECT max(seq) FROM credit_record`); mark != top {
 		t.Errorf("merge mark %d, want the last record %d", mark, top)
+	}
+
+	// A chunk read before another merge moved the mark is refused, and
+	// changes nothing.
+	stale, err := db.ReadCreditChunk(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale.Taken != 4 {
+		t.Fatalf("a chunk from the start took %d records, want 4", stale.Taken)
+	}
+	before := count(`SELECT max(version) FROM credit_merged`)
+	if _, _, err := db.MergeCreditChunk(ctx, stale, day, now, credit.Merge); !errors.Is(err, customs.ErrCreditMergeMoved) {
+		t.Errorf("a chunk behind the mark: %v", err)
+	}
+	if after := count(`SELECT max(version) FROM credit_merged`); after != before {
+		t.Errorf("the refused chunk wrote: versions up to %d, were %d", after, before)
 	}
 
 	// Nothing staged, nothing to merge: nothing changes.
@@ -237,5 +277,54 @@ func TestStagingDuringApply(t *testing.T) {
 		if w := where(late); w != "written" {
 			t.Errorf("round %d: after the next flush, the page staged during the first: %s", round, w)
 		}
+	}
+}
+
+// TestApplyInTwoHalves: a large batch written by two transactions at once
+// stores what the rule says (the newest version of each enterprise and
+// region, the first staged of equal ones), numbers the records in the
+// primary key's order (the lower half's block first), and counts them.
+func TestApplyInTwoHalves(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	postgres.SetApplySplit(db, 1)
+	ctx := context.Background()
+	if _, err := db.Exec(`INSERT INTO credit_cursor (region) VALUES ('BJ'), ('TJ'), ('HE')`); err != nil {
+		t.Fatal(err)
+	}
+	// 60,000 rows: 8,000 enterprises, three regions, versions 1 to 3
+	// (some twice), in a shuffled order.
+	if _, err := db.Exec(`INSERT INTO credit_staged (region, uscc, name, published, rating, watch, reason, source_version, deleted, synced_at)
+		SELECT (ARRAY['BJ','TJ','HE'])[1 + i % 3], '9113' || lpad(((i * 7919) % 8000)::text, 14, '0'), 'n' || i || repeat('x', 100),
+			'general', 'general', false, '', 1 + (i * 31) % 3, false, now()
+		FROM generate_series(1, 60000) AS i ORDER BY hashint4(i)`); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	if err := db.Select(&want, `SELECT uscc || region || source_version || name FROM (
+			SELECT DISTINCT ON (uscc, region) * FROM credit_staged ORDER BY uscc, region, source_version DESC, id) AS d
+		ORDER BY uscc, region`); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := db.ApplyStagedCredit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.Select(&got, `SELECT uscc || region || source_version || name FROM credit_record ORDER BY uscc, region`); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("stored %d records, want %d; they differ", len(got), len(want))
+	}
+	var inOrder bool
+	var counted int
+	if err := db.QueryRow(`SELECT bool_and(seq > prev), (SELECT sum(applied) FROM credit_cursor) FROM (
+			SELECT seq, lag(seq, 1, 0::bigint) OVER (ORDER BY uscc COLLATE "C", region COLLATE "C") AS prev FROM credit_record) AS s`).Scan(&inOrder, &counted); err != nil {
+		t.Fatal(err)
+	}
+	total := applied[customs.RegionBJ] + applied[customs.RegionTJ] + applied[customs.RegionHE]
+	if !inOrder || total != len(want) || counted != total {
+		t.Errorf("numbered in key order: %t; applied %v (%d), counted %d; want %d", inOrder, applied, total, counted, len(want))
 	}
 }

@@ -44,3 +44,7 @@ func intakeRowsOf(ns []*NewDeclaration) ([]intakeRow, error) {
 	}
 	return rows, nil
 }
+
+// SetApplySplit makes db's ApplyStagedCredit write in two halves from n
+// sampled staged rows on.
+func SetApplySplit(db *DB, n int) { db.applySplit = n }

@@ -31,6 +31,9 @@ type DB struct {
 	// textParameters is set when the URL turned binary_parameters off:
 	// intake then sends its arrays as literals (intake_args.go).
 	textParameters bool
+	// applySplit is how many sampled staged rows make ApplyStagedCredit
+	// write in two halves; zero means applySplitSample (tests lower it).
+	applySplit int
 }
 
 // Config is how to connect.
@@ -61,8 +64,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // gateway's statements are short; the only ones PostgreSQL prices above
 // jit_above_cost are those that carry thousands of keys in an array (a
 // credit page, a chunk of a credit flush), and compiling those took longer
-// than running them: a thousand-record page was staged in 20 ms with JIT
-// and 8 without.
+// than running them (20 to 145 ms of compilation for statements that ran
+// in 3; docs/performance.md, fifth round).
 func Connect(ctx context.Context, cfg Config) (*DB, error) {
 	return connect(ctx, cfg, time.Now)
 }
