@@ -90,8 +90,8 @@ type Config struct {
 	FlushEvery time.Duration
 	// NowFunc is the clock; nil means time.Now. It is read once per page.
 	NowFunc func() time.Time
-	// Cache, when set, is refreshed after every page commits, before
-	// OnChange runs, so re-routing sees the new ratings.
+	// Cache, when set, is refreshed once a flush has written the records,
+	// before OnChange runs, so re-routing sees the new ratings.
 	Cache *Cache
 	// OnChange, when set, is called after a page (or a re-evaluation)
 	// commits, with the enterprises whose effective rating changed, in the

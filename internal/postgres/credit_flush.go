@@ -1,26 +1,28 @@
 package postgres
 
 // Applying what the registries' pages staged (credit_stage.go), in two
-// steps, each under creditLock:
+// steps, each holding creditLock:
 //
-//   - ApplyStagedCredit, one transaction: of the staged rows the newest
-//     version of each enterprise and region is kept, and written over the
-//     stored record when it is newer, in the primary key's order, each
-//     with the next record sequence number; the staging table is emptied.
-//   - MergeCreditRecords, one transaction per chunk: the records numbered
-//     above credit_merge_mark, in the order of their numbers, are merged
-//     again per enterprise (with all its other records), the changed
-//     merged records written with the next versions, the re-routes asked,
-//     and the mark moved past them.
+//   - ApplyStagedCredit: of the staged rows the newest version of each
+//     enterprise and region is kept, and written over the stored record
+//     when it is newer, in the primary key's order, each with a record
+//     sequence number; the staging table is emptied.
+//   - The merge, one chunk at a time: ReadCreditChunk reads the records
+//     numbered above credit_merge_mark with all the other records of
+//     their enterprises, and MergeCreditChunk merges those enterprises
+//     again, writes the changed merged records with the next versions,
+//     asks the re-routes and moves the mark past the chunk, in one
+//     transaction.
 //
 // A crash between the two, or in the middle of the merge, leaves the
 // records numbered above the mark: the next flush merges them. The cache
-// follows the records, so routing sees a flushed record before its merged
-// record is written.
+// follows the records, so routing may see a flushed record before its
+// merged record is written.
 
 import (
 	"cmp"
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"slices"
 	"time"
@@ -55,7 +57,13 @@ func (db *DB) ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, er
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, creditLock); err != nil {
 		return nil, fmt.Errorf("apply staged credit: lock: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, creditLock)
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, creditLock); err != nil {
+			// A connection that may still hold the lock must not go back
+			// to the pool: closing it releases the lock.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
 
 	lower, err := db.beginApply(ctx)
 	if err != nil {
@@ -69,13 +77,11 @@ func (db *DB) ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, er
 		nLo, nHi int64
 	)
 	if err := lower.QueryRowxContext(ctx, `WITH m AS (
-			SELECT COALESCE(percentile_disc(0.5) WITHIN GROUP (ORDER BY uscc COLLATE "C"), '') AS mid, count(*) AS sampled
+			SELECT CASE WHEN count(*) >= $1 THEN percentile_disc(0.5) WITHIN GROUP (ORDER BY uscc COLLATE "C") ELSE '' END AS mid
 			FROM credit_staged TABLESAMPLE SYSTEM (1))
-		SELECT CASE WHEN m.sampled >= $1 THEN m.mid ELSE '' END,
-			count(*) FILTER (WHERE m.sampled < $1 OR uscc COLLATE "C" < m.mid),
-			count(*) FILTER (WHERE m.sampled >= $1 AND uscc COLLATE "C" >= m.mid)
-		FROM credit_staged, m GROUP BY m.mid, m.sampled
-		UNION ALL SELECT '', 0, 0 LIMIT 1`, cmp.Or(db.applySplit, applySplitSample)).Scan(&mid, &nLo, &nHi); err != nil {
+		SELECT m.mid, count(s.uscc) FILTER (WHERE m.mid = '' OR s.uscc COLLATE "C" < m.mid),
+			count(s.uscc) FILTER (WHERE m.mid <> '' AND s.uscc COLLATE "C" >= m.mid)
+		FROM m LEFT JOIN credit_staged AS s ON true GROUP BY m.mid`, cmp.Or(db.applySplit, applySplitSample)).Scan(&mid, &nLo, &nHi); err != nil {
 		return nil, fmt.Errorf("apply staged credit: split: %w", err)
 	}
 	var first int64
