@@ -46,14 +46,25 @@ import (
 // kept one core busy for eight seconds while the other idled. Each half
 // numbers its records from its own block of credit_record_seq, the lower
 // half's block first, and the lower half commits first, while a
-// session-level hold of creditLock on a third connection keeps every
-// other writer of the sequence out: the committed numbers stay a prefix.
+// session-level hold of creditLock on the lower half's connection keeps
+// every other writer of the sequence out: the committed numbers stay a
+// prefix.
 func (db *DB) ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, error) {
+	// Both connections are taken before the lock, so that holding the
+	// lock never waits for the pool: writers queued for the lock each hold
+	// a connection. A pool too small to spare two writes in one half.
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("apply staged credit: %w", err)
 	}
 	defer conn.Close()
+	var other *sqlx.Conn
+	if n := db.Stats().MaxOpenConnections; n == 0 || n >= 4 {
+		if other, err = db.Connx(ctx); err != nil {
+			return nil, fmt.Errorf("apply staged credit: %w", err)
+		}
+		defer other.Close()
+	}
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, creditLock); err != nil {
 		return nil, fmt.Errorf("apply staged credit: lock: %w", err)
 	}
@@ -65,7 +76,7 @@ func (db *DB) ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, er
 		}
 	}()
 
-	lower, err := db.beginApply(ctx)
+	lower, err := beginApply(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +101,7 @@ func (db *DB) ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, er
 		return nil, fmt.Errorf("apply staged credit: numbers: %w", err)
 	}
 	applied := map[customs.Region]int{}
-	if mid == "" {
+	if mid == "" || other == nil {
 		if err := applyHalf(ctx, lower, "", "", first, applied); err != nil {
 			return nil, err
 		}
@@ -98,7 +109,7 @@ func (db *DB) ApplyStagedCredit(ctx context.Context) (map[customs.Region]int, er
 			return nil, err
 		}
 	} else {
-		upper, err := db.beginApply(ctx)
+		upper, err := beginApply(ctx, other)
 		if err != nil {
 			return nil, err
 		}
@@ -168,8 +179,8 @@ const applySplitSample = 500
 // beginApply begins a transaction of ApplyStagedCredit: credit_staged held
 // in SHARE mode (readers and the other half in, writers out), and enough
 // memory for the sort of a first sync.
-func (db *DB) beginApply(ctx context.Context) (*sqlx.Tx, error) {
-	tx, err := db.BeginTxx(ctx, nil)
+func beginApply(ctx context.Context, conn *sqlx.Conn) (*sqlx.Tx, error) {
+	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("apply staged credit: %w", err)
 	}

@@ -328,3 +328,48 @@ func TestApplyInTwoHalves(t *testing.T) {
 		t.Errorf("numbered in key order: %t; applied %v (%d), counted %d; want %d", inOrder, applied, total, counted, len(want))
 	}
 }
+
+// TestApplyWithASmallPool: with a pool of two connections, a large batch
+// is written in one half, and a merge queued for the lock meanwhile (its
+// connection taken) does not leave the write waiting for the pool.
+func TestApplyWithASmallPool(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := postgres.Connect(ctx, postgres.Config{URL: pgtest.URL(t), MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	postgres.SetApplySplit(db, 1)
+	if _, err := db.Exec(`INSERT INTO credit_staged (region, uscc, name, published, rating, watch, reason, source_version, deleted, synced_at)
+		SELECT 'TJ', '9112' || lpad(i::text, 14, '0'), repeat('n', 100), 'dishonest', 'dishonest', false, '', 1, false, now()
+		FROM generate_series(1, 30000) AS i`); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 4, 0, 0, 0, time.UTC)
+	merged := make(chan error, 1)
+	go func() {
+		_, _, err := db.MergeCreditChunk(ctx, customs.CreditChunk{Taken: 1}, customs.BeijingDay(now), now, credit.Merge)
+		merged <- err
+	}()
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ApplyStagedCredit(ctx)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the write of the records waited 30 s: stuck on the pool")
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM credit_record`); err != nil || n != 30000 {
+		t.Errorf("stored %d records (%v), want 30000", n, err)
+	}
+	if err := <-merged; err != nil && !errors.Is(err, customs.ErrCreditMergeMoved) {
+		t.Errorf("the merge queued meanwhile: %v", err)
+	}
+}
