@@ -468,6 +468,7 @@ func (s *Syncer) Flush(ctx context.Context) error {
 	}
 }
 
+// readChunk is a chunk as the reader hands it over, or what stopped it.
 type readChunk struct {
 	ch  customs.CreditChunk
 	err error
