@@ -229,7 +229,7 @@ func (c *Cache) apply(rows []customs.CreditRecord, through int64) {
 			continue
 		}
 		for _, r := range g.rows {
-			region := uint8(regionOrder(r.Region))
+			region := uint8(r.Region.Order())
 			at := slices.IndexFunc(recs, func(k cachedRecord) bool { return k.region == region })
 			if r.Deleted || r.Rating == "" {
 				if at >= 0 {

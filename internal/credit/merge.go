@@ -2,19 +2,6 @@ package credit
 
 import "github.com/jjj/gateway/internal/customs"
 
-// regionOrder orders sources as the spec lists the regions.
-func regionOrder(r customs.Region) int {
-	switch r {
-	case customs.RegionBJ:
-		return 0
-	case customs.RegionTJ:
-		return 1
-	case customs.RegionHE:
-		return 2
-	}
-	return 3
-}
-
 // Merge merges an enterprise's regional records, the newest version of each
 // region, for day (yyyy-MM-dd, Beijing time), as credit.md reads it: a
 // region contributes its record when it is active on day; the effective
@@ -35,7 +22,7 @@ func Merge(uscc string, recs []customs.CreditRecord, day string) customs.MergedC
 		r := &recs[i]
 		j := len(sorted)
 		sorted = append(sorted, r)
-		for j > 0 && regionOrder(sorted[j-1].Region) > regionOrder(r.Region) {
+		for j > 0 && sorted[j-1].Region.Order() > r.Region.Order() {
 			sorted[j] = sorted[j-1]
 			j--
 		}

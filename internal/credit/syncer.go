@@ -146,7 +146,7 @@ func (c Config) validate() error {
 		return fmt.Errorf("credit: Config.MergeBatch %d and ReevaluateBatch %d must be positive", c.MergeBatch, c.ReevaluateBatch)
 	}
 	for r, s := range c.Sources {
-		if regionOrder(r) > 2 {
+		if r.Order() > 2 {
 			return fmt.Errorf("credit: Config.Sources: unknown region %q", r)
 		}
 		if s == nil {
@@ -188,7 +188,7 @@ func New(cfg Config) (*Syncer, error) {
 		s.regions = append(s.regions, r)
 		s.running[r] = make(chan struct{}, 1)
 	}
-	sort.Slice(s.regions, func(i, j int) bool { return regionOrder(s.regions[i]) < regionOrder(s.regions[j]) })
+	sort.Slice(s.regions, func(i, j int) bool { return s.regions[i].Order() < s.regions[j].Order() })
 	if cfg.Registerer != nil {
 		m := &metrics{
 			applied: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_credit_records_applied_total",

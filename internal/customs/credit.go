@@ -41,6 +41,21 @@ const (
 	RegionHE Region = "HE"
 )
 
+// Order is the region's place in the order the spec lists them (BJ, TJ,
+// HE): merged sources and re-route reasons follow it. An unknown region
+// comes after them (3).
+func (r Region) Order() int {
+	switch r {
+	case RegionBJ:
+		return 0
+	case RegionTJ:
+		return 1
+	case RegionHE:
+		return 2
+	}
+	return 3
+}
+
 // CreditRecord is one regional registry's record for one enterprise, as
 // published (partners.md), with Rating mapped to the 2021 categories.
 type CreditRecord struct {

@@ -166,10 +166,13 @@ const creditRecordCols = `region, uscc, name, published, rating, watch, reason,
 	COALESCE(to_char(effective_from, 'YYYY-MM-DD'), ''), COALESCE(to_char(expires_at, 'YYYY-MM-DD'), ''),
 	source_version, COALESCE(updated_at, 'epoch'::timestamptz), deleted`
 
-func scanCreditRecord(rows *sqlx.Rows) (customs.CreditRecord, error) {
+// scanCreditRecord scans creditRecordCols, then into extra the columns
+// after them.
+func scanCreditRecord(rows *sqlx.Rows, extra ...any) (customs.CreditRecord, error) {
 	var r customs.CreditRecord
 	var region, rating string
-	err := rows.Scan(&region, &r.USCC, &r.Name, &r.Published, &rating, &r.Watch, &r.Reason, &r.EffectiveFrom, &r.ExpiresAt, &r.Version, &r.UpdatedAt, &r.Deleted)
+	err := rows.Scan(append([]any{&region, &r.USCC, &r.Name, &r.Published, &rating, &r.Watch, &r.Reason, &r.EffectiveFrom, &r.ExpiresAt,
+		&r.Version, &r.UpdatedAt, &r.Deleted}, extra...)...)
 	r.Region, r.Rating = customs.Region(region), customs.Rating(rating)
 	return r, err
 }

@@ -272,16 +272,11 @@ func (db *DB) ReadCreditChunk(ctx context.Context, after int64, limit int) (cust
 	defer rows.Close()
 	first := map[string]int64{}
 	for rows.Next() {
-		var (
-			r              customs.CreditRecord
-			region, rating string
-			seq            int64
-		)
-		if err := rows.Scan(&region, &r.USCC, &r.Name, &r.Published, &rating, &r.Watch, &r.Reason, &r.EffectiveFrom, &r.ExpiresAt,
-			&r.Version, &r.UpdatedAt, &r.Deleted, &seq, &ch.Through); err != nil {
+		var seq int64
+		r, err := scanCreditRecord(rows, &seq, &ch.Through)
+		if err != nil {
 			return ch, fmt.Errorf("read credit chunk: %w", err)
 		}
-		r.Region, r.Rating = customs.Region(region), customs.Rating(rating)
 		ch.Records[r.USCC] = append(ch.Records[r.USCC], r)
 		if seq <= after || seq > ch.Through {
 			continue // an older record, or one of the next chunk
@@ -290,7 +285,7 @@ func (db *DB) ReadCreditChunk(ctx context.Context, after int64, limit int) (cust
 		if f, seen := first[r.USCC]; !seen || seq < f {
 			first[r.USCC] = seq
 		}
-		if was, seen := ch.Regions[r.USCC]; !seen || regionRank(r.Region) < regionRank(was) {
+		if was, seen := ch.Regions[r.USCC]; !seen || r.Region.Order() < was.Order() {
 			ch.Regions[r.USCC] = r.Region
 		}
 	}
@@ -351,11 +346,6 @@ func (db *DB) MergeCreditChunk(ctx context.Context, ch customs.CreditChunk, day 
 		return nil, 0, fmt.Errorf("merge credit chunk: commit: %w", err)
 	}
 	return changed, bumped, nil
-}
-
-// regionRank orders the regions as the spec lists them.
-func regionRank(r customs.Region) int {
-	return slices.Index([]customs.Region{customs.RegionBJ, customs.RegionTJ, customs.RegionHE}, r)
 }
 
 // creditMergedOf returns the stored merged records of usccs, by USCC.

@@ -21,21 +21,14 @@ func RequestReroute(ctx context.Context, q sqlx.ExtContext, usccs []string, reas
 	return RequestRerouteAs(ctx, q, usccs, creditActor, reason)
 }
 
-// rerouteInsertSQL queues a re-route of each USCC of the text[] usccs,
-// with reason and actor; each argument is a parameter ("$1"), so that a
-// page's write statement (credit_write.go) queues them as
-// RequestRerouteAs does.
-func rerouteInsertSQL(usccs, reason, actor string) string {
-	return `INSERT INTO reroute_request (uscc, reason, actor) SELECT u, ` + reason + `, ` + actor + ` FROM unnest(` + usccs + `::text[]) AS u`
-}
-
 // RequestRerouteAs queues a re-route asked for by actor; a USCC of
 // AllDeclarations stands for every pending declaration.
 func RequestRerouteAs(ctx context.Context, q sqlx.ExtContext, usccs []string, actor, reason string) error {
 	if len(usccs) == 0 {
 		return nil
 	}
-	_, err := q.ExecContext(ctx, rerouteInsertSQL("$1", "$2", "$3"), pq.Array(usccs), reason, actor)
+	_, err := q.ExecContext(ctx, `INSERT INTO reroute_request (uscc, reason, actor) SELECT u, $2, $3 FROM unnest($1::text[]) AS u`,
+		pq.Array(usccs), reason, actor)
 	if err != nil {
 		return fmt.Errorf("request reroute: %w", err)
 	}
